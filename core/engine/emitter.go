@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Emitter is how an operation talks to its caller: progress, warnings,
+// results and a zerolog logger whose lines go to the log file and, at the
+// request's level and above, into the event stream.
+type Emitter struct {
+	ctx     context.Context
+	out     chan<- Event
+	log     zerolog.Logger // file and event stream
+	fileLog zerolog.Logger // file only: for lines already sent as their own event
+	logPath string
+
+	mu           sync.Mutex
+	lastProgress time.Time
+}
+
+// Log returns the operation's logger. Never log secrets.
+func (em *Emitter) Log() *zerolog.Logger { return &em.log }
+
+// LogPath is the log file's path ("" when logging to a file is off).
+func (em *Emitter) LogPath() string { return em.logPath }
+
+// Progress reports long work. Reports closer than 100 ms apart are dropped,
+// except the Completed one, so a fast loop can call it freely.
+func (em *Emitter) Progress(p Progress) {
+	em.mu.Lock()
+	now := time.Now()
+	if !p.Completed && now.Sub(em.lastProgress) < 100*time.Millisecond {
+		em.mu.Unlock()
+		return
+	}
+	em.lastProgress = now
+	em.mu.Unlock()
+	ev := Event{Type: TypeProgress, Time: now.UTC(), Activity: p.Activity, Step: p.Step, Percent: p.Percent,
+		Rows: p.Rows, Total: p.Total, RowsPerSecond: p.RowsPerSecond, EtaSeconds: p.EtaSeconds, Completed: p.Completed}
+	if p.Completed {
+		em.send(ev)
+		return
+	}
+	// Progress is never worth blocking the work for.
+	select {
+	case em.out <- ev:
+	default:
+	}
+}
+
+// Warn reports something the user must know about; the run goes on.
+func (em *Emitter) Warn(code, message string) {
+	em.fileLog.Warn().Str("code", code).Msg(message)
+	em.send(Event{Type: TypeWarning, Time: time.Now().UTC(), Code: code, Message: message})
+}
+
+// Result emits one result object. resultType names its PowerShell type
+// (ActiveRolesUpgrade.<resultType>).
+func (em *Emitter) Result(resultType string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	em.send(Event{Type: TypeResult, Time: time.Now().UTC(), ResultType: resultType, Data: b})
+	return nil
+}
+
+// send delivers an event that must not be lost; the consumer draining the
+// channel (Next, Wait or Close) guarantees progress.
+func (em *Emitter) send(ev Event) { em.out <- ev }
+
+// DefaultLogDir is where logs go when the caller names no file: the user's
+// local application-data folder.
+func DefaultLogDir() string {
+	if runtime.GOOS == "windows" {
+		if d := os.Getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "ActiveRolesUpgrade", "Logs")
+		}
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "activerolesupgrade", "logs")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "state", "activerolesupgrade", "logs")
+	}
+	return filepath.Join(os.TempDir(), "activerolesupgrade", "logs")
+}
+
+func newEmitter(ctx context.Context, out chan<- Event, req Request) (*Emitter, func(), error) {
+	em := &Emitter{ctx: ctx, out: out}
+	level := zerolog.InfoLevel
+	switch req.LogLevel {
+	case "debug", "trace":
+		level = zerolog.DebugLevel
+	case "warn", "warning":
+		level = zerolog.WarnLevel
+	}
+	var writers []io.Writer
+	closeFn := func() {}
+	var openErr error
+	path := req.LogFile
+	if path != "-" {
+		if path == "" {
+			path = filepath.Join(DefaultLogDir(), "arupgrade-"+time.Now().UTC().Format("20060102")+".log")
+		}
+		f, err := openLog(path)
+		if err != nil {
+			openErr = Wrap(err, "AR-LOGFILE", CatInvalidArgument, "Name a log file in a folder you can write to, or pass \"-\" for no log file.",
+				"Cannot open the log file %s", path)
+		} else {
+			em.logPath = path
+			// The file gets every level; the event stream only the requested ones.
+			writers = append(writers, zerolog.MultiLevelWriter(f))
+			closeFn = func() { _ = f.Close() }
+		}
+	}
+	em.fileLog = zerolog.New(zerolog.MultiLevelWriter(writers...)).With().Timestamp().Logger()
+	if len(writers) == 0 {
+		em.fileLog = zerolog.Nop()
+	}
+	ew := &eventWriter{out: out, min: level}
+	writers = append(writers, ew)
+	em.log = zerolog.New(zerolog.MultiLevelWriter(writers...)).Level(zerolog.DebugLevel).With().Timestamp().Logger()
+	return em, closeFn, openErr
+}
+
+func openLog(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+}
+
+// eventWriter turns zerolog JSON lines into log events.
+type eventWriter struct {
+	out chan<- Event
+	min zerolog.Level
+}
+
+func (w *eventWriter) Write(p []byte) (int, error) { return w.WriteLevel(zerolog.InfoLevel, p) }
+
+func (w *eventWriter) WriteLevel(l zerolog.Level, p []byte) (int, error) {
+	if l < w.min {
+		return len(p), nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(bytes.TrimSpace(p), &m); err != nil {
+		return len(p), nil
+	}
+	msg, _ := m[zerolog.MessageFieldName].(string)
+	delete(m, zerolog.MessageFieldName)
+	delete(m, zerolog.LevelFieldName)
+	delete(m, zerolog.TimestampFieldName)
+	ev := Event{Type: TypeLog, Time: time.Now().UTC(), Level: l.String(), Message: msg}
+	if len(m) > 0 {
+		ev.Fields = m
+	}
+	w.out <- ev
+	return len(p), nil
+}

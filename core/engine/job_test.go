@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func init() {
+	Register("test-ok", func(ctx context.Context, p json.RawMessage, em *Emitter) error {
+		em.Log().Info().Str("what", "thing").Msg("did a thing")
+		em.Warn("AR-W999", "careful")
+		em.Progress(Progress{Activity: "a", Percent: 50})
+		return em.Result("Thing", map[string]int{"n": 1})
+	})
+	Register("test-fail", func(ctx context.Context, p json.RawMessage, em *Emitter) error {
+		return Errorf("AR-E002", CatInvalidData, "Upgrade first.", "Active Roles 6.9 is not supported.")
+	})
+	Register("test-plain-error", func(ctx context.Context, p json.RawMessage, em *Emitter) error {
+		return errors.New("disk on fire")
+	})
+	Register("test-panic", func(ctx context.Context, p json.RawMessage, em *Emitter) error {
+		panic("boom")
+	})
+	Register("test-wait", func(ctx context.Context, p json.RawMessage, em *Emitter) error {
+		<-ctx.Done()
+		return ctx.Err()
+	})
+}
+
+func collect(t *testing.T, req Request) ([]Event, Event) {
+	t.Helper()
+	var evs []Event
+	out := Run(context.Background(), req, func(e Event) { evs = append(evs, e) })
+	if len(evs) == 0 || evs[len(evs)-1].Type != TypeOutcome {
+		t.Fatalf("last event is not the outcome: %+v", evs)
+	}
+	return evs, out
+}
+
+func TestOutcomes(t *testing.T) {
+	tests := []struct {
+		op       string
+		outcome  string
+		code     string
+		exit     int
+		category string
+	}{
+		{"test-ok", Succeeded, "", ExitOK, ""},
+		{"test-fail", Failed, "AR-E002", ExitPreflight, CatInvalidData},
+		{"test-plain-error", Failed, "AR-FAILED", ExitFailed, CatNotSpecified},
+		{"test-panic", Failed, "AR-INTERNAL", ExitFailed, CatNotSpecified},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			_, out := collect(t, Request{Operation: tt.op, LogFile: "-"})
+			if out.Outcome != tt.outcome || out.ExitCode != tt.exit {
+				t.Fatalf("outcome %s exit %d, want %s %d", out.Outcome, out.ExitCode, tt.outcome, tt.exit)
+			}
+			if tt.code != "" && (out.Error == nil || out.Error.Code != tt.code || out.Error.Category != tt.category) {
+				t.Fatalf("error %+v, want code %s category %s", out.Error, tt.code, tt.category)
+			}
+		})
+	}
+}
+
+func TestEventsOfASuccessfulJob(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "logs", "run.log")
+	evs, out := collect(t, Request{Operation: "test-ok", LogFile: logFile})
+	seen := map[string]int{}
+	for _, e := range evs {
+		seen[e.Type]++
+		if e.Type == TypeResult && (e.ResultType != "Thing" || string(e.Data) != `{"n":1}`) {
+			t.Errorf("result event %+v", e)
+		}
+		if e.Type == TypeWarning && e.Code != "AR-W999" {
+			t.Errorf("warning %+v", e)
+		}
+	}
+	for _, typ := range []string{TypeLog, TypeWarning, TypeResult, TypeProgress, TypeOutcome} {
+		if seen[typ] == 0 {
+			t.Errorf("no %s event in %+v", typ, evs)
+		}
+	}
+	if out.LogPath != logFile {
+		t.Fatalf("log path %q, want %q", out.LogPath, logFile)
+	}
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"message":"did a thing"`) || !strings.Contains(string(b), `"code":"AR-W999"`) {
+		t.Fatalf("log file lacks the lines: %s", b)
+	}
+}
+
+func TestCancelEndsWithCancelledOutcome(t *testing.T) {
+	j := Start(context.Background(), Request{Operation: "test-wait", LogFile: "-"})
+	if _, st := j.Next(20 * time.Millisecond); st == NextEnd {
+		t.Fatal("job ended before cancel")
+	}
+	j.Cancel()
+	out := j.Wait()
+	if out.Outcome != Cancelled || out.ExitCode != ExitCancelled {
+		t.Fatalf("outcome %+v", out)
+	}
+	if _, st := j.Next(0); st != NextEnd {
+		t.Fatalf("Next after the end: %v", st)
+	}
+}
+
+func TestParseRequestRejectsUnknownOperation(t *testing.T) {
+	if _, err := ParseRequest([]byte(`{"operation":"nope"}`)); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := ParseRequest([]byte(`{oops`)); err == nil {
+		t.Fatal("bad JSON accepted")
+	}
+}
