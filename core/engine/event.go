@@ -54,7 +54,7 @@ type Event struct {
 	// outcome
 	Outcome  string     `json:"outcome,omitempty"`
 	Error    *ErrorInfo `json:"error,omitempty"`
-	ExitCode int        `json:"exitCode"`
+	ExitCode int        `json:"exitCode,omitempty"` // absent means 0
 	LogPath  string     `json:"logPath,omitempty"`
 }
 

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+func commands() []*cli.Command {
+	return []*cli.Command{
+		{
+			Name:      "inspect",
+			Usage:     "report an Active Roles database's version, generation, role, installation id and row counts",
+			UsageText: "arupgrade inspect --source sample.arbundle [--output json]",
+			Flags:     endpointFlags("source", false),
+			Action: func(c *cli.Context) error {
+				src, err := endpointFrom(c, "source", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "inspect", map[string]any{"source": src})
+			},
+		},
+		{
+			Name:      "export",
+			Usage:     "copy a SQL Server Active Roles database into a bundle file (consistent snapshot; encrypted values stay encrypted)",
+			UsageText: "arupgrade export --source \"Server=sql01.corp.example.com;Database=ARConfig76\" --out ar76.arbundle",
+			Flags: append(endpointFlags("source", false),
+				&cli.StringFlag{Name: "out", Usage: "the bundle `FILE` to write", Required: true},
+				&cli.BoolFlag{Name: "overwrite", Usage: "replace the bundle file if it exists"}),
+			Action: func(c *cli.Context) error {
+				src, err := endpointFrom(c, "source", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "export", map[string]any{"source": src, "out": c.String("out"), "overwrite": c.Bool("overwrite")})
+			},
+		},
+		{
+			Name:      "fixture",
+			Usage:     "generate a deterministic sample Active Roles database as a bundle, with its key backup and password file",
+			UsageText: "arupgrade fixture --version 7.6 --out sample.arbundle [--role combined] [--history-records N] [--config-objects N] [--seed S]",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "version", Usage: "Active Roles version: 7.5, 7.6, 8.0, 8.1 or 8.2", Required: true},
+				&cli.StringFlag{Name: "role", Usage: "configuration, history or combined (combined only for 7.x; default: combined for 7.x, configuration for 8.x)"},
+				&cli.StringFlag{Name: "out", Usage: "the bundle `FILE` to write", Required: true},
+				&cli.IntFlag{Name: "history-records", Value: 500, Usage: "number of change history records"},
+				&cli.IntFlag{Name: "config-objects", Value: 200, Usage: "approximate number of configuration objects"},
+				&cli.Int64Flag{Name: "seed", Value: 1, Usage: "random seed (same seed, same content)"},
+				&cli.StringFlag{Name: "key-password-file", Usage: "use the password in `FILE` for the key backup (default: generated from the seed and written beside the bundle)"},
+				&cli.BoolFlag{Name: "anomalies", Usage: "add one row for each case the imports report (invalid SID, unknown class, bad details, …)"},
+				&cli.BoolFlag{Name: "add-ons", Usage: "include installed add-ons (an import then refuses with AR-E011)"},
+				&cli.BoolFlag{Name: "replication-partners", Usage: "include replication partners (an import then refuses with AR-E010)"},
+			},
+			Action: func(c *cli.Context) error {
+				p := map[string]any{
+					"version": c.String("version"), "role": c.String("role"), "out": c.String("out"),
+					"historyRecords": c.Int("history-records"), "configObjects": c.Int("config-objects"), "seed": c.Int64("seed"),
+					"anomalies": c.Bool("anomalies"), "addOns": c.Bool("add-ons"), "replicationPartners": c.Bool("replication-partners"),
+				}
+				if c.String("key-password-file") != "" {
+					pw, err := readSecret(c, "key-password-file", "ARUPGRADE_KEY_PASSWORD", "")
+					if err != nil {
+						return err
+					}
+					p["keyPassword"] = pw
+				}
+				return runOp(c, "fixture", p)
+			},
+		},
+		{
+			Name:  "import-configuration",
+			Usage: "upgrade an Active Roles configuration database (7.5–8.2, SQL Server or bundle) into an 8.2 configuration database, all-or-nothing",
+			UsageText: "arupgrade import-configuration --source ar76.arbundle --destination ar82.arbundle --create-destination " +
+				"--key-backup ar76.key --key-password-file ar76.keypass.txt --services-server ars82.corp.example.com",
+			Flags: concat(endpointFlags("source", false), endpointFlags("destination", true), configFlags()),
+			Action: func(c *cli.Context) error {
+				p, err := configParams(c)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "import-configuration", p)
+			},
+		},
+		{
+			Name:      "import-history",
+			Usage:     "import Management History (change history, approval tasks, temporal memberships) into an 8.2 history database, exactly once and resumable",
+			UsageText: "arupgrade import-history --source ar76.arbundle --destination ar82-history.arbundle --create-destination [--from 2024-01-01 --to 2024-06-30] [--batch-size 1000]",
+			Flags:     concat(endpointFlags("source", false), endpointFlags("destination", true), historyFlags()),
+			Action: func(c *cli.Context) error {
+				p, err := historyParams(c)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "import-history", p)
+			},
+		},
+		{
+			Name:      "test-prerequisites",
+			Usage:     "run the preflight checks of an import without writing anything (one line per check)",
+			UsageText: "arupgrade test-prerequisites --kind configuration --source ar76.arbundle --destination ar82.arbundle --create-destination",
+			Flags: concat(endpointFlags("source", false), endpointFlags("destination", true), configFlags(), []cli.Flag{
+				&cli.StringFlag{Name: "kind", Value: "configuration", Usage: "configuration or history"},
+				&cli.StringFlag{Name: "from", Usage: "history: first day (yyyy-mm-dd, UTC)"},
+				&cli.StringFlag{Name: "to", Usage: "history: last day (yyyy-mm-dd, UTC)"}}),
+			Action: func(c *cli.Context) error {
+				p, err := configParams(c)
+				if err != nil {
+					return err
+				}
+				p["kind"] = c.String("kind")
+				p["from"], p["to"] = c.String("from"), c.String("to")
+				return runOp(c, "test-prerequisites", p)
+			},
+		},
+		{
+			Name:      "set-services-association",
+			Usage:     "point dynamic groups, group families and scheduled tasks of an 8.2 configuration database at an Administration Service (the guide's \"Update Services To Execute On\")",
+			UsageText: "arupgrade set-services-association --destination ar82.arbundle --services-server ars82.corp.example.com",
+			Flags: append(endpointFlags("destination", false),
+				&cli.StringFlag{Name: "services-server", Usage: "FQDN of the Administration Service (default: this computer's FQDN)"},
+				&cli.BoolFlag{Name: "what-if", Usage: "show what would change without writing"}),
+			Action: func(c *cli.Context) error {
+				dst, err := endpointFrom(c, "destination", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "set-services-association", map[string]any{"destination": dst, "servicesServer": c.String("services-server"), "whatIf": c.Bool("what-if")})
+			},
+		},
+		{
+			Name:  "copy-principals",
+			Usage: "copy database users, permissions, logins and roles from the source to the destination database (not available yet)",
+			Flags: append(append(endpointFlags("source", false), endpointFlags("destination", false)...),
+				&cli.BoolFlag{Name: "what-if", Usage: "show what would be copied without writing"}),
+			Action: func(c *cli.Context) error {
+				src, err := endpointFrom(c, "source", true)
+				if err != nil {
+					return err
+				}
+				dst, err := endpointFrom(c, "destination", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "copy-principals", map[string]any{"source": src, "destination": dst, "whatIf": c.Bool("what-if")})
+			},
+		},
+		{
+			Name:  "new-website",
+			Usage: "create an 8.2 Web Interface site configuration from an existing (e.g. imported 7.6) one (not available yet)",
+			Flags: append(endpointFlags("destination", false),
+				&cli.StringFlag{Name: "source-site", Usage: "name or GUID of the existing site configuration", Required: true},
+				&cli.StringFlag{Name: "template", Usage: "Administrators, HelpDesk or SelfAdministration", Required: true},
+				&cli.StringFlag{Name: "iis-site", Value: "Default Web Site", Usage: "IIS website name"},
+				&cli.StringFlag{Name: "alias", Usage: "application alias", Required: true},
+				&cli.StringFlag{Name: "name", Usage: "name of the new configuration (default per the 8.2 naming rule)"},
+				&cli.BoolFlag{Name: "what-if", Usage: "show what would be created without writing"}),
+			Action: func(c *cli.Context) error {
+				dst, err := endpointFrom(c, "destination", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "new-website", map[string]any{"destination": dst, "sourceSite": c.String("source-site"),
+					"template": c.String("template"), "iisSiteName": c.String("iis-site"), "applicationAlias": c.String("alias"),
+					"name": c.String("name"), "whatIf": c.Bool("what-if")})
+			},
+		},
+		{
+			Name:   "version",
+			Usage:  "print the engine's version",
+			Action: func(c *cli.Context) error { return runOp(c, "version", map[string]any{}) },
+		},
+		benchCommand(),
+		engineCommand(),
+	}
+}
+
+func configFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "key-backup", Usage: "the key backup `FILE` of the source's encryption key"},
+		&cli.StringFlag{Name: "key-password-file", Usage: "read the key backup password from `FILE` (else $ARUPGRADE_KEY_PASSWORD, else a prompt)"},
+		&cli.BoolFlag{Name: "skip-encrypted-data", Usage: "copy no encrypted value; the result lists every secret to re-enter"},
+		&cli.StringFlag{Name: "services-server", Usage: "FQDN of the Administration Service that runs dynamic groups, group families and scheduled tasks (default: this computer's FQDN)"},
+		&cli.BoolFlag{Name: "skip-principals", Usage: "do not copy database users, logins and roles"},
+		&cli.BoolFlag{Name: "replace", Usage: "first remove the destination's configuration objects (the wizard's behaviour), in the same transaction"},
+		&cli.BoolFlag{Name: "what-if", Usage: "show the plan without writing anything"},
+	}
+}
+
+func historyFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "from", Usage: "import records from this day on (yyyy-mm-dd, UTC); with --to"},
+		&cli.StringFlag{Name: "to", Usage: "import records up to and including this day (yyyy-mm-dd, UTC); with --from"},
+		&cli.IntFlag{Name: "batch-size", Value: 1000, Usage: "source records per committed batch"},
+		&cli.BoolFlag{Name: "skip-principals", Usage: "do not copy database users, logins and roles"},
+		&cli.BoolFlag{Name: "what-if", Usage: "count what would be imported without writing anything"},
+	}
+}
+
+func configParams(c *cli.Context) (map[string]any, error) {
+	src, err := endpointFrom(c, "source", true)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := endpointFrom(c, "destination", true)
+	if err != nil {
+		return nil, err
+	}
+	p := map[string]any{"source": src, "destination": dst,
+		"skipEncryptedData": c.Bool("skip-encrypted-data"), "servicesServer": c.String("services-server"),
+		"skipPrincipals": c.Bool("skip-principals"), "replace": c.Bool("replace"), "whatIf": c.Bool("what-if")}
+	if kb := c.String("key-backup"); kb != "" {
+		if c.Bool("skip-encrypted-data") {
+			return nil, usageErr("--key-backup and --skip-encrypted-data exclude each other: give the key backup to copy secrets, or skip them.")
+		}
+		if _, err := os.Stat(kb); err != nil {
+			return nil, usageErr("Cannot read the key backup file %s: %v.", kb, err)
+		}
+		pw, err := readSecret(c, "key-password-file", "ARUPGRADE_KEY_PASSWORD", "Key backup password: ")
+		if err != nil {
+			return nil, err
+		}
+		p["keyBackupPath"], p["keyBackupPassword"] = kb, pw
+	}
+	return p, nil
+}
+
+func historyParams(c *cli.Context) (map[string]any, error) {
+	src, err := endpointFrom(c, "source", true)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := endpointFrom(c, "destination", true)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []string{"from", "to"} {
+		if v := c.String(f); v != "" {
+			if _, err := time.Parse("2006-01-02", v); err != nil {
+				return nil, usageErr("--%s %q is not a date: use yyyy-mm-dd, e.g. 2024-01-31.", f, v)
+			}
+		}
+	}
+	if (c.String("from") == "") != (c.String("to") == "") {
+		return nil, usageErr("Give both --from and --to for a date-range import, or neither to import all records.")
+	}
+	if n := c.Int("batch-size"); n < 1 || n > 100000 {
+		return nil, usageErr("--batch-size %d is out of range: use 1 to 100000.", n)
+	}
+	return map[string]any{"source": src, "destination": dst, "from": c.String("from"), "to": c.String("to"),
+		"batchSize": c.Int("batch-size"), "skipPrincipals": c.Bool("skip-principals"), "whatIf": c.Bool("what-if")}, nil
+}
+
+func concat(lists ...[]cli.Flag) []cli.Flag {
+	var out []cli.Flag
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}

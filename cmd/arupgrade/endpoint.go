@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+)
+
+// endpointFlags are the flags naming one side (prefix "source" or "destination").
+func endpointFlags(prefix string, create bool) []cli.Flag {
+	up := strings.ToUpper(prefix)
+	f := []cli.Flag{
+		&cli.StringFlag{Name: prefix, Usage: "the " + prefix + ": a bundle path (*.arbundle) or a SQL Server connection string (sqlserver://… or \"Server=…;Database=…\"), without a password"},
+		&cli.StringFlag{Name: prefix + "-auth", Usage: "authentication: Windows, SqlLogin, AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity, AzureADDefault, AzureADInteractive (default: SqlLogin when a user is given, else Windows)"},
+		&cli.StringFlag{Name: prefix + "-user", Usage: "login name (SQL login, Azure AD user, or service principal client id)"},
+		&cli.StringFlag{Name: prefix + "-password-file", Usage: "read the " + prefix + " password from `FILE` (else $ARUPGRADE_" + up + "_PASSWORD, else a prompt)"},
+		&cli.StringFlag{Name: prefix + "-database-type", Usage: "OnPremises or AzureSQL"},
+		&cli.BoolFlag{Name: prefix + "-trust-server-certificate", Usage: "do NOT validate the server certificate (not recommended; prints a warning)"},
+		&cli.StringFlag{Name: prefix + "-host-name-in-certificate", Usage: "host name expected in the server certificate"},
+	}
+	if create {
+		f = append(f, &cli.BoolFlag{Name: "create-" + prefix, Usage: "create the " + prefix + " database or bundle (it must not exist)"})
+	}
+	return f
+}
+
+// passwordAuth lists the authentication modes that need a secret.
+var passwordAuth = map[string]bool{"sqllogin": true, "azureadpassword": true, "azureadserviceprincipal": true}
+
+func endpointFrom(c *cli.Context, prefix string, required bool) (*dbopen.Endpoint, error) {
+	loc := c.String(prefix)
+	if loc == "" {
+		if required {
+			return nil, usageErr("--%s is required: give a bundle path (*.arbundle) or a SQL Server connection string.", prefix)
+		}
+		return nil, nil
+	}
+	ep, err := dbopen.ParseLocation(loc)
+	if err != nil {
+		return nil, err
+	}
+	if ep.ConnectionString != "" && dbopen.HasSecret(ep.ConnectionString) {
+		return nil, usageErr("The --%s connection string contains a password, which would be visible in the process list and shell history. "+
+			"Remove it and use --%s-password-file or $ARUPGRADE_%s_PASSWORD instead.", prefix, prefix, strings.ToUpper(prefix))
+	}
+	ep.Auth = c.String(prefix + "-auth")
+	ep.User = c.String(prefix + "-user")
+	ep.DatabaseType = c.String(prefix + "-database-type")
+	ep.TrustServerCertificate = c.Bool(prefix + "-trust-server-certificate")
+	ep.HostNameInCertificate = c.String(prefix + "-host-name-in-certificate")
+	ep.Create = c.Bool("create-" + prefix)
+	if !ep.IsBundle() {
+		auth := strings.ToLower(ep.Auth)
+		if auth == "" && ep.User != "" {
+			auth = "sqllogin"
+		}
+		if passwordAuth[auth] {
+			pw, err := readSecret(c, prefix+"-password-file", "ARUPGRADE_"+strings.ToUpper(prefix)+"_PASSWORD",
+				fmt.Sprintf("Password for %s on %s: ", ep.User, ep.Describe()))
+			if err != nil {
+				return nil, err
+			}
+			ep.Password = pw
+		}
+	}
+	return &ep, nil
+}
+
+// readSecret takes a secret from a file, an environment variable, or a prompt
+// on the terminal — never from a flag value.
+func readSecret(c *cli.Context, fileFlag, envVar, prompt string) (string, error) {
+	if path := c.String(fileFlag); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", usageErr("Cannot read the password file given with --%s: %v.", fileFlag, err)
+		}
+		s := strings.TrimRight(string(b), "\r\n")
+		if s == "" {
+			return "", usageErr("The password file given with --%s is empty.", fileFlag)
+		}
+		return s, nil
+	}
+	if v, ok := os.LookupEnv(envVar); ok && v != "" {
+		return v, nil
+	}
+	if f, ok := c.App.Reader.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(c.App.ErrWriter, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(c.App.ErrWriter)
+		if err != nil {
+			return "", usageErr("Cannot read the password: %v.", err)
+		}
+		return string(b), nil
+	}
+	return "", usageErr("A password is needed and there is no terminal to ask on: use --%s FILE or set %s.", fileFlag, envVar)
+}
+
+func usageErr(format string, args ...any) error {
+	return engine.Errorf("AR-ARGS", engine.CatInvalidArgument, "Run with --help for the flags.", format, args...)
+}
+
+// readLine is used by the engine command's stdin protocol.
+func readLine(r *bufio.Reader) (string, error) {
+	s, err := r.ReadString('\n')
+	if err == io.EOF && s != "" {
+		return s, nil
+	}
+	return s, err
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/activeroles/arupgrade/core/engine"
+)
+
+// runOp runs one engine operation and renders its events.
+func runOp(c *cli.Context, operation string, params map[string]any) error {
+	raw, err := json.Marshal(params)
+	if err != nil {
+		return err
+	}
+	req := engine.Request{Operation: operation, Params: raw, LogFile: c.String("log-file"), LogLevel: c.String("log-level")}
+	var r renderer
+	switch c.String("output") {
+	case "json":
+		r = &jsonRenderer{out: c.App.Writer}
+	case "text", "":
+		r = newTextRenderer(c)
+	default:
+		return usageErr("--output %q is not known: use text or json.", c.String("output"))
+	}
+	out := engine.Run(c.Context, req, r.event)
+	r.finish(out)
+	if out.ExitCode != 0 {
+		return exitError{code: out.ExitCode}
+	}
+	return nil
+}
+
+type renderer interface {
+	event(engine.Event)
+	finish(outcome engine.Event)
+}
+
+// jsonRenderer prints one JSON object per line. Results are held back so the
+// last line can be the result itself with the outcome merged in, which is
+// what scripts read; with several results (one per check) the last line is
+// the outcome with a "results" array.
+type jsonRenderer struct {
+	out     io.Writer
+	results []engine.Event
+}
+
+func (j *jsonRenderer) event(ev engine.Event) {
+	switch ev.Type {
+	case engine.TypeResult:
+		j.results = append(j.results, ev)
+	case engine.TypeProgress, engine.TypeOutcome:
+		// Progress is for people; the outcome is merged into the last line.
+	default:
+		j.print(ev)
+	}
+}
+
+func (j *jsonRenderer) print(v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintln(j.out, string(b))
+}
+
+func (j *jsonRenderer) finish(out engine.Event) {
+	final := map[string]any{}
+	switch len(j.results) {
+	case 0:
+	case 1:
+		_ = json.Unmarshal(j.results[0].Data, &final)
+		final["resultType"] = j.results[0].ResultType
+	default:
+		var all []json.RawMessage
+		for _, r := range j.results {
+			all = append(all, r.Data)
+		}
+		final["results"] = all
+		final["resultType"] = j.results[0].ResultType
+	}
+	final["type"] = "result"
+	final["outcome"] = out.Outcome
+	final["exitCode"] = out.ExitCode // always present on the last line
+	if out.Error != nil {
+		final["error"] = out.Error
+	}
+	if out.LogPath != "" {
+		final["logPath"] = out.LogPath
+	}
+	j.print(final)
+}
+
+// textRenderer writes results to stdout and everything else to stderr, with
+// a progress bar when stderr is a terminal.
+type textRenderer struct {
+	out, err io.Writer
+	verbose  bool
+	progress bool
+	bar      *progressbar.ProgressBar
+	barKey   string
+}
+
+func newTextRenderer(c *cli.Context) *textRenderer {
+	t := &textRenderer{out: c.App.Writer, err: c.App.ErrWriter, verbose: c.Bool("verbose")}
+	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !c.Bool("no-progress") {
+		t.progress = true
+	}
+	return t
+}
+
+func (t *textRenderer) event(ev engine.Event) {
+	switch ev.Type {
+	case engine.TypeProgress:
+		t.drawProgress(ev)
+	case engine.TypeLog:
+		if t.verbose {
+			t.clearBar()
+			fmt.Fprintf(t.err, "%s %s%s\n", strings.ToUpper(ev.Level), ev.Message, formatFields(ev.Fields))
+		}
+	case engine.TypeWarning:
+		t.clearBar()
+		fmt.Fprintf(t.err, "WARNING [%s] %s\n", ev.Code, ev.Message)
+	case engine.TypeResult:
+		t.clearBar()
+		var v any
+		_ = json.Unmarshal(ev.Data, &v)
+		writeValue(t.out, v, 0)
+		fmt.Fprintln(t.out)
+	}
+}
+
+func (t *textRenderer) drawProgress(ev engine.Event) {
+	if !t.progress {
+		return
+	}
+	if ev.Completed {
+		t.clearBar()
+		return
+	}
+	key := ev.Activity + "/" + ev.Step
+	if t.bar == nil || key != t.barKey {
+		t.clearBar()
+		total := ev.Total
+		if total <= 0 {
+			total = -1
+		}
+		desc := ev.Activity
+		if ev.Step != "" {
+			desc += ": " + ev.Step
+		}
+		t.bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(t.err), progressbar.OptionSetDescription(desc),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
+			progressbar.OptionThrottle(0), progressbar.OptionClearOnFinish())
+		t.barKey = key
+	}
+	_ = t.bar.Set64(ev.Rows)
+}
+
+func (t *textRenderer) clearBar() {
+	if t.bar != nil {
+		_ = t.bar.Clear()
+		t.bar = nil
+	}
+}
+
+func (t *textRenderer) finish(out engine.Event) {
+	t.clearBar()
+	switch out.Outcome {
+	case engine.Failed:
+		fmt.Fprintf(t.err, "ERROR [%s] %s\n", out.Error.Code, out.Error.Message)
+		if out.Error.Remedy != "" {
+			fmt.Fprintf(t.err, "  How to fix: %s\n", out.Error.Remedy)
+		}
+	case engine.Cancelled:
+		msg := "Cancelled."
+		if out.Error != nil {
+			msg = out.Error.Message
+		}
+		fmt.Fprintf(t.err, "CANCELLED %s\n", msg)
+	}
+	if out.LogPath != "" && out.Outcome != engine.Succeeded {
+		fmt.Fprintf(t.err, "  Log: %s\n", out.LogPath)
+	}
+}
+
+func formatFields(m map[string]any) string {
+	if len(m) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%v", k, m[k])
+	}
+	return b.String()
+}
+
+// writeValue renders decoded JSON as indented "name: value" lines.
+func writeValue(w io.Writer, v any, indent int) {
+	pad := strings.Repeat("  ", indent)
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			switch child := x[k].(type) {
+			case map[string]any, []any:
+				if isEmpty(child) {
+					fmt.Fprintf(w, "%s%s: (none)\n", pad, k)
+					continue
+				}
+				fmt.Fprintf(w, "%s%s:\n", pad, k)
+				writeValue(w, child, indent+1)
+			default:
+				fmt.Fprintf(w, "%s%s: %s\n", pad, k, scalar(child))
+			}
+		}
+	case []any:
+		for _, e := range x {
+			switch e.(type) {
+			case map[string]any:
+				fmt.Fprintf(w, "%s-\n", pad)
+				writeValue(w, e, indent+1)
+			default:
+				fmt.Fprintf(w, "%s- %s\n", pad, scalar(e))
+			}
+		}
+	default:
+		fmt.Fprintf(w, "%s%s\n", pad, scalar(x))
+	}
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+func scalar(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "(null)"
+	case float64:
+		if x == float64(int64(x)) {
+			return fmt.Sprintf("%d", int64(x))
+		}
+		return fmt.Sprintf("%.2f", x)
+	case string:
+		return x
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,220 @@
+package bundle
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/activeroles/arupgrade/core/data"
+	"github.com/klauspost/compress/zstd"
+)
+
+// sink writes frames to a file: the shared core of Writer, the configuration
+// destination's rewrite and the history destination's journal.
+type sink struct {
+	w      io.Writer // the file, possibly wrapped by a test hook
+	bw     *bufio.Writer
+	off    int64 // file offset of the next byte written
+	enc    *zstd.Encoder
+	tables []data.Table
+	kinds  [][]data.Kind
+	names  map[string]int
+	st     []tableState
+	bufs   [][]byte
+	nrows  []uint32
+	zbuf   []byte
+	hdr    [frameHdrLen]byte
+	sha    hash.Hash
+	seq    int64 // commit frames written or found
+}
+
+func newEncoder() (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
+		zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false), zstd.WithLowerEncoderMem(true))
+}
+
+// decoder is shared: DecodeAll is safe for concurrent use.
+var decoder = sync.OnceValues(func() (*zstd.Decoder, error) {
+	return zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecodeAllCapLimit(true),
+		zstd.WithDecoderMaxMemory(maxFrameLen))
+})
+
+func newSink(w io.Writer, off int64, tables []data.Table) (*sink, error) {
+	enc, err := newEncoder()
+	if err != nil {
+		return nil, fmt.Errorf("create zstd encoder: %w", err)
+	}
+	s := &sink{w: w, bw: bufio.NewWriterSize(w, 1<<20), off: off, enc: enc, tables: tables,
+		names: tableNames(tables), st: make([]tableState, len(tables)), bufs: make([][]byte, len(tables)),
+		nrows: make([]uint32, len(tables)), sha: sha256.New()}
+	for i := range tables {
+		s.kinds = append(s.kinds, tableKinds(&tables[i]))
+	}
+	return s, nil
+}
+
+func tableNames(ts []data.Table) map[string]int {
+	m := make(map[string]int, 2*len(ts))
+	for i, t := range ts {
+		m[t.Name] = i
+		m[strings.ToLower(t.Name)] = i
+	}
+	return m
+}
+
+func lookupTable(names map[string]int, name string) (int, bool) {
+	if i, ok := names[name]; ok {
+		return i, true
+	}
+	i, ok := names[strings.ToLower(name)]
+	return i, ok
+}
+
+func (s *sink) writeFrame(typ, flags byte, table uint32, payload []byte, raw, rows uint32) (int64, error) {
+	off := s.off
+	frameHdr{Type: typ, Flags: flags, Table: table, Stored: uint32(len(payload)), Raw: raw, Rows: rows}.put(s.hdr[:])
+	crc := crc32.Update(crc32.Update(0, castagnoli, s.hdr[:]), castagnoli, payload)
+	var tail [4]byte
+	binary.LittleEndian.PutUint32(tail[:], crc)
+	for _, b := range [][]byte{s.hdr[:], payload, tail[:]} {
+		if _, err := s.bw.Write(b); err != nil {
+			return off, err
+		}
+	}
+	s.off += int64(frameHdrLen + len(payload) + frameCRCLen)
+	return off, nil
+}
+
+func (s *sink) writeJSON(typ byte, v any) (int64, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return s.off, err
+	}
+	return s.writeFrame(typ, 0, 0, b, uint32(len(b)), 0)
+}
+
+// writeRow buffers one row; full buffers become data frames.
+func (s *sink) writeRow(ti int, row data.Row) error {
+	old := len(s.bufs[ti])
+	b, err := appendRow(s.bufs[ti], s.kinds[ti], row)
+	if err != nil {
+		s.bufs[ti] = b[:old] // drop the half-encoded row
+		return &rowError{fmt.Errorf("table %s: %w", s.tables[ti].Name, err)}
+	}
+	s.bufs[ti] = b
+	s.nrows[ti]++
+	if !s.st[ti].super {
+		s.st[ti].count++
+	}
+	if len(b) >= targetFrame {
+		return s.flushTable(ti)
+	}
+	return nil
+}
+
+func (s *sink) flushTable(ti int) error {
+	if s.nrows[ti] == 0 {
+		return nil
+	}
+	raw := s.bufs[ti]
+	st := &s.st[ti]
+	s.sha.Reset()
+	s.sha.Write(st.chain[:])
+	s.sha.Write(raw)
+	s.sha.Sum(st.chain[:0])
+	payload, flags := raw, byte(0)
+	s.zbuf = s.enc.EncodeAll(raw, s.zbuf[:0])
+	if len(s.zbuf) < len(raw) {
+		payload, flags = s.zbuf, flagZstd
+	}
+	off, err := s.writeFrame(frameData, flags, uint32(ti), payload, uint32(len(raw)), s.nrows[ti])
+	if err != nil {
+		return err
+	}
+	st.frames = append(st.frames, frameRef{off: off, stored: uint32(len(payload)), raw: uint32(len(raw)), rows: s.nrows[ti], flags: flags})
+	st.rows += int64(s.nrows[ti])
+	s.bufs[ti] = raw[:0]
+	s.nrows[ti] = 0
+	return nil
+}
+
+func (s *sink) summaries() []TableSummary {
+	out := make([]TableSummary, len(s.tables))
+	for i := range s.tables {
+		out[i] = s.st[i].summary(s.tables[i].Name)
+	}
+	return out
+}
+
+// commit flushes every table and writes a commit frame, then flushes the
+// buffered writer so the batch is in the file.
+func (s *sink) commit(kind string) error {
+	for ti := range s.tables {
+		if err := s.flushTable(ti); err != nil {
+			return err
+		}
+	}
+	s.seq++
+	if _, err := s.writeJSON(frameCommit, commitJSON{Seq: s.seq, Kind: kind, Tables: s.summaries()}); err != nil {
+		return err
+	}
+	return s.bw.Flush()
+}
+
+// finish writes the manifest and trailer after a commit.
+func (s *sink) finish(now time.Time) error {
+	off, err := s.writeJSON(frameManifest, manifestJSON{ClosedUTC: now.UTC().Format(timeLayout), Commits: s.seq, Tables: s.summaries()})
+	if err != nil {
+		return err
+	}
+	var t [trailerLen]byte
+	binary.LittleEndian.PutUint64(t[:], uint64(off))
+	copy(t[8:], endMagic[:])
+	if _, err := s.bw.Write(t[:]); err != nil {
+		return err
+	}
+	s.off += trailerLen
+	return s.bw.Flush()
+}
+
+// copyFrames copies a whole table's frames unchanged from src (another
+// bundle file), so an untouched table costs no decompression.
+func (s *sink) copyFrames(ti int, src io.ReaderAt, frames []frameRef, sum TableSummary, chain [32]byte) error {
+	if s.st[ti].rows != 0 || s.nrows[ti] != 0 {
+		return fmt.Errorf("table %s: raw copy must come first", s.tables[ti].Name)
+	}
+	var buf []byte
+	for _, fr := range frames {
+		n := frameHdrLen + int(fr.stored) + frameCRCLen
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := src.ReadAt(buf, fr.off); err != nil {
+			return fmt.Errorf("copy frame at byte %d: %w", fr.off, err)
+		}
+		// The table index may differ between files: rewrite it and the CRC.
+		binary.LittleEndian.PutUint32(buf[4:], uint32(ti))
+		crc := crc32.Checksum(buf[:n-frameCRCLen], castagnoli)
+		binary.LittleEndian.PutUint32(buf[n-frameCRCLen:], crc)
+		if _, err := s.bw.Write(buf); err != nil {
+			return err
+		}
+		nf := fr
+		nf.off = s.off
+		s.off += int64(n)
+		s.st[ti].frames = append(s.st[ti].frames, nf)
+	}
+	s.st[ti].rows = sum.Rows
+	s.st[ti].count = sum.Count
+	s.st[ti].chain = chain
+	return nil
+}

@@ -1,0 +1,46 @@
+package dbopen
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/activeroles/arupgrade/core/bundle"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/store"
+)
+
+// Warner receives connection warnings (certificate validation off, short
+// server names); *engine.Emitter satisfies it.
+type Warner interface {
+	Warn(code, message string)
+}
+
+// OpenSource opens an endpoint for reading.
+func OpenSource(ctx context.Context, ep *Endpoint, w Warner) (store.Source, error) {
+	if ep.IsBundle() {
+		if _, err := os.Stat(ep.Path); errors.Is(err, fs.ErrNotExist) {
+			return nil, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound,
+				"Check the path; create a sample with: arupgrade fixture --version 7.6 --out sample.arbundle",
+				"The bundle %s does not exist.", ep.Describe())
+		}
+		b, err := bundle.Open(ep.Path)
+		if err != nil {
+			return nil, bundleErr(err, ep)
+		}
+		return b, nil
+	}
+	return openSQLSource(ctx, ep, w)
+}
+
+// bundleErr maps bundle format errors to a data-integrity failure.
+func bundleErr(err error, ep *Endpoint) error {
+	var fe *bundle.FormatError
+	if errors.As(err, &fe) {
+		return engine.Wrap(err, "AR-BUNDLE", engine.CatInvalidData,
+			"The file is damaged or incomplete: restore it from its origin or create it again with arupgrade export.",
+			"The bundle %s cannot be used", ep.Describe())
+	}
+	return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the path and your permissions.", "Cannot open the bundle %s", ep.Describe())
+}

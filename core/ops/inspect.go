@@ -1,0 +1,169 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/model"
+	"github.com/activeroles/arupgrade/core/store"
+)
+
+func init() { engine.Register("inspect", runInspect) }
+
+type inspectParams struct {
+	Source dbopen.Endpoint `json:"source"`
+}
+
+// DatabaseInfo is the result of inspect (ActiveRolesUpgrade.DatabaseInfo).
+type DatabaseInfo struct {
+	Location         string           `json:"location"`
+	Kind             string           `json:"kind"`
+	State            string           `json:"state"`
+	Version          string           `json:"version"`
+	Generation       string           `json:"generation"`
+	Role             string           `json:"role"`
+	InstallationID   string           `json:"installationId"`
+	EncryptionKeyID  string           `json:"encryptionKeyId,omitempty"`
+	UTCOffsetMinutes *int             `json:"utcOffsetMinutes,omitempty"`
+	Counts           map[string]int64 `json:"counts"`
+	Tables           map[string]int64 `json:"tables"`
+}
+
+func runInspect(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p inspectParams
+	if err := decodeParams(raw, &p, `{"source":{"path":"sample.arbundle"}}`); err != nil {
+		return err
+	}
+	if p.Source.IsZero() {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the database to inspect: a bundle path or a SQL Server database.", "No source was given.")
+	}
+	src, err := dbopen.OpenSource(ctx, &p.Source, em)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	info, err := src.Info(ctx)
+	if err != nil {
+		return readErr(err, p.Source.Describe())
+	}
+	det := model.Detect(info)
+	if err := requireSupported(det, p.Source.Describe()); err != nil {
+		return err
+	}
+	res, err := describe(ctx, src, info, det, em)
+	if err != nil {
+		return err
+	}
+	res.Location = p.Source.Describe()
+	return em.Result("DatabaseInfo", res)
+}
+
+// requireSupported turns a detection that no operation can read into the
+// error the user sees (model §12 AR-E001/AR-E002).
+func requireSupported(det model.Detection, where string) error {
+	switch det.State {
+	case model.StateSupported:
+		return nil
+	case model.StateBlank:
+		return engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData,
+			"Check the server and database name: the database holds no tables.", "%s is a blank database, not an Active Roles database.", where)
+	case model.StateNotActiveRoles:
+		return engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData,
+			"Check the server and database name, and that this is the database of an Active Roles Administration Service.",
+			"%s is not an Active Roles database: %s", where, det.Reason)
+	case model.StateNewer:
+		return engine.Errorf(model.E005DestinationNewer.ID, engine.CatInvalidData,
+			"Use a newer version of ActiveRolesUpgrade.", "%s is Active Roles %s, newer than 8.2, the version this tool upgrades to.", where, det.Version)
+	default:
+		return engine.Errorf(model.E002SourceVersionUnsupported.ID, engine.CatInvalidData,
+			"Upgrade it to Active Roles 7.5 or later with the vendor's tools first; this tool reads 7.5, 7.6, 8.0, 8.1 and 8.2.",
+			"%s: %s", where, det.Reason)
+	}
+}
+
+func describe(ctx context.Context, src store.Source, info *store.Info, det model.Detection, em *engine.Emitter) (*DatabaseInfo, error) {
+	res := &DatabaseInfo{Kind: info.Kind, State: det.State.String(), Version: det.Version.String(),
+		Generation: fmt.Sprintf("G%d", det.Generation), Role: string(det.Role),
+		InstallationID: det.InstallationID.String(), Counts: map[string]int64{}, Tables: map[string]int64{}}
+	if det.HasEncryptionKeyID {
+		res.EncryptionKeyID = det.EncryptionKeyID.String()
+	}
+	if det.HasUTCOffset {
+		o := det.UTCOffsetMinutes
+		res.UTCOffsetMinutes = &o
+	}
+	for _, t := range info.Tables {
+		n, err := src.Count(ctx, t.Name)
+		if err != nil {
+			return nil, readErr(err, info.Location)
+		}
+		res.Tables[t.Name] = n
+	}
+	var g1Classes map[string]int64
+	for _, ent := range model.Entities(det.Role) {
+		switch {
+		case det.Generation == model.G1 && ent.G1Class != "":
+			if g1Classes == nil {
+				var err error
+				if g1Classes, err = countG1Classes(ctx, src, info); err != nil {
+					return nil, err
+				}
+			}
+			res.Counts[ent.Name] = g1Classes[lowerASCII(ent.G1Class)]
+		case det.Generation == model.G1:
+			if ent.G1Table != "" {
+				res.Counts[ent.Name] = res.Tables[ent.G1Table]
+			}
+		case det.Generation == model.G2:
+			res.Counts[ent.Name] = res.Tables[ent.G2Table]
+		default:
+			res.Counts[ent.Name] = res.Tables[ent.Name]
+		}
+	}
+	em.Log().Info().Str("version", res.Version).Str("role", res.Role).Interface("counts", res.Counts).Msg("database inspected")
+	return res, nil
+}
+
+// countG1Classes counts G1 configuration objects per ObjectClass (the
+// model's collation is case-insensitive, so keys are lower-case).
+func countG1Classes(ctx context.Context, src store.Source, info *store.Info) (map[string]int64, error) {
+	t := info.Table("ConfigObject")
+	if t == nil {
+		return nil, engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData, "", "%s has no ConfigObject table.", info.Location)
+	}
+	ci := t.MustIndex("ObjectClass")
+	rows, err := src.Scan(ctx, t.Name)
+	if err != nil {
+		return nil, readErr(err, info.Location)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		out[lowerASCII(rows.Row()[ci].Str)]++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, readErr(err, info.Location)
+	}
+	return out, nil
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// readErr classifies a failure to read a database.
+func readErr(err error, where string) error {
+	if e, ok := err.(*engine.Error); ok {
+		return e
+	}
+	return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check that the database is reachable and the file is intact.", "Cannot read %s", where)
+}

@@ -1,0 +1,23 @@
+package ops
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/activeroles/arupgrade/core/engine"
+)
+
+// decodeParams reads an operation's params strictly: an unknown field is a
+// typo the user should hear about, not something to ignore.
+func decodeParams(raw json.RawMessage, v any, example string) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		raw = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return engine.Wrap(err, "AR-PARAMS", engine.CatInvalidArgument, "Pass params such as "+example+".", "The params are not valid")
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package sqlserver
+
+import (
+	"fmt"
+	"strings"
+)
+
+// This file holds the T-SQL of the project. Values are always parameters
+// (@p1, …); identifiers come from the database's own catalog or the model
+// and pass checkIdent before quoteIdent.
+
+// Catalog and detection.
+const (
+	// sqlTables lists user tables with their columns and primary-key positions
+	// (model §2: a database without user tables is Blank). Tables outside dbo
+	// come back with their schema so that they count but never match a model name.
+	sqlTables = `SELECT s.name AS SchemaName, t.name AS TableName, c.name AS ColumnName, ty.name AS TypeName,
+  c.max_length, c.precision, c.scale, c.is_nullable, c.is_identity, COALESCE(ic.key_ordinal, 0) AS KeyOrdinal
+FROM sys.tables AS t
+JOIN sys.schemas AS s ON s.schema_id = t.schema_id
+JOIN sys.columns AS c ON c.object_id = t.object_id
+JOIN sys.types AS ty ON ty.user_type_id = c.user_type_id
+LEFT JOIN sys.indexes AS i ON i.object_id = t.object_id AND i.is_primary_key = 1
+LEFT JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id AND ic.column_id = c.column_id
+WHERE t.is_ms_shipped = 0
+ORDER BY s.name, t.name, c.column_id;`
+
+	// sqlSettingsExists guards the Settings read: on a blank database the
+	// SELECT would fail with "Invalid object name 'Settings'" (model §2).
+	sqlSettingsExists = `SELECT CASE WHEN OBJECT_ID(N'dbo.Settings', N'U') IS NULL THEN 0 ELSE 1 END;`
+
+	sqlSettings = `SELECT [Name], [Value] FROM [dbo].[Settings];`
+
+	// sqlSnapshotState tells whether SNAPSHOT isolation is allowed (1 = ON).
+	sqlSnapshotState = `SELECT snapshot_isolation_state, DB_NAME() FROM sys.databases WHERE database_id = DB_ID();`
+
+	// sqlInstallationID reads the destination's InstallationId for native-row NKs (model §6.5).
+	sqlInstallationID = `SELECT [Value] FROM [dbo].[Settings] WHERE [Name] = N'InstallationId';`
+)
+
+// Creating and initialising.
+const (
+	sqlDatabaseExists = `SELECT CASE WHEN DB_ID(@p1) IS NULL THEN 0 ELSE 1 END;`
+	// sqlCreateDatabase quotes the name server-side (QUOTENAME) and runs it
+	// with sp_executesql: CREATE DATABASE takes no variable, and the name
+	// never enters the statement text on the client.
+	sqlCreateDatabase = `DECLARE @sql nvarchar(max) = N'CREATE DATABASE ' + QUOTENAME(@p1) + N';';
+EXEC sys.sp_executesql @sql;`
+	sqlInsertSetting = `INSERT INTO [dbo].[Settings] ([Name], [Value]) VALUES (@p1, @p2);`
+)
+
+// Import runs (model §5.1, §7.1).
+const (
+	// sqlStartRun inserts the ImportRun row and returns its id and the
+	// server's clock as datetime2(3), the history import's T0.
+	sqlStartRun = `INSERT INTO [dbo].[ImportRun] ([Kind], [SourceInstallationId], [SourceVersion], [SourceServer], [SourceDatabase],
+  [Mode], [RangeFromUtc], [RangeToUtc], [CutoffUtc], [StartedUtc], [Outcome], [AddedCount], [SkippedCount], [Report])
+OUTPUT inserted.[ImportRunId], CAST(SYSUTCDATETIME() AS datetime2(3))
+VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, COALESCE(@p10, CAST(SYSUTCDATETIME() AS datetime2(3))), 'Running', 0, 0, NULL);`
+
+	sqlFinishRun = `UPDATE [dbo].[ImportRun]
+SET [Outcome] = @p1, [FinishedUtc] = COALESCE(@p2, CAST(SYSUTCDATETIME() AS datetime2(3))), [CutoffUtc] = COALESCE(@p3, [CutoffUtc]),
+  [AddedCount] = @p4, [SkippedCount] = @p5, [Report] = @p6
+WHERE [ImportRunId] = @p7;`
+)
+
+// Preflight (guide: db_datareader on the source; db_owner and default schema dbo on the destination).
+const (
+	sqlPermissions = `SELECT COALESCE(IS_ROLEMEMBER(N'db_datareader'), 0), COALESCE(IS_ROLEMEMBER(N'db_owner'), 0),
+  COALESCE(SCHEMA_NAME(), N''), COALESCE(HAS_PERMS_BY_NAME(NULL, NULL, N'CREATE ANY DATABASE'), 0);`
+
+	// sqlSpace: pages used by the data files, the room left in them, what
+	// autogrowth may still add up to max_size, and how many files may grow
+	// without limit (then only the disk limits them: free space unknown).
+	sqlSpace = `SELECT
+  CAST(SUM(CAST(FILEPROPERTY(f.name, 'SpaceUsed') AS bigint)) * 8192 AS bigint) AS UsedBytes,
+  CAST(SUM(CAST(f.size AS bigint) - CAST(FILEPROPERTY(f.name, 'SpaceUsed') AS bigint)) * 8192 AS bigint) AS FreeInFiles,
+  CAST(SUM(CASE WHEN f.growth = 0 OR f.max_size = -1 THEN 0 ELSE CAST(f.max_size AS bigint) - CAST(f.size AS bigint) END) * 8192 AS bigint) AS Growable,
+  SUM(CASE WHEN f.growth <> 0 AND f.max_size = -1 THEN 1 ELSE 0 END) AS UnlimitedFiles,
+  COUNT(FILEPROPERTY(f.name, 'SpaceUsed')) AS KnownFiles, COUNT(*) AS Files
+FROM sys.database_files AS f
+WHERE f.type = 0;`
+)
+
+// sqlCount counts a table's rows.
+func sqlCount(table string) string {
+	return "SELECT COUNT_BIG(*) FROM " + dboTable(table) + ";"
+}
+
+// sqlDeleteAll empties a table inside the configuration transaction.
+func sqlDeleteAll(table string) string {
+	return "DELETE FROM " + dboTable(table) + ";"
+}
+
+// sqlSelect reads cols of table in the given order. join, when set, is the
+// parent table for child tables (see scanPlan).
+func sqlSelect(table string, cols []string, p scanPlan) string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(quoteList("t.", cols))
+	b.WriteString(" FROM ")
+	b.WriteString(dboTable(table))
+	b.WriteString(" AS t")
+	if p.parent != "" {
+		fmt.Fprintf(&b, " JOIN %s AS r ON r.%s = t.%s", dboTable(p.parent), quoteIdent(p.parentKey), quoteIdent(p.childKey))
+	}
+	if len(p.order) > 0 {
+		b.WriteString(" ORDER BY ")
+		for i, o := range p.order {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(o.alias)
+			b.WriteString(".")
+			b.WriteString(quoteIdent(o.col))
+		}
+	}
+	b.WriteString(";")
+	return b.String()
+}
+
+// sqlInsertRow is a parameterised single-row INSERT (small inserts and the
+// row-by-row path).
+func sqlInsertRow(table string, cols []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES (", tableRef(table), quoteList("", cols))
+	for i := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "@p%d", i+1)
+	}
+	b.WriteString(");")
+	return b.String()
+}
+
+// tableRef is [dbo].[T] for model tables, or the bare #name of a session temp table.
+func tableRef(table string) string {
+	if strings.HasPrefix(table, "#") {
+		return table
+	}
+	return dboTable(table)
+}
+
+// sqlUpdateRow updates one row by its primary key.
+func sqlUpdateRow(table string, set, key []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "UPDATE %s SET ", dboTable(table))
+	n := 1
+	for i, c := range set {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s = @p%d", quoteIdent(c), n)
+		n++
+	}
+	b.WriteString(" WHERE ")
+	for i, c := range key {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		fmt.Fprintf(&b, "%s = @p%d", quoteIdent(c), n)
+		n++
+	}
+	b.WriteString(";")
+	return b.String()
+}
