@@ -31,10 +31,14 @@ func BenchmarkCopyHistory(b *testing.B) {
 		for i := 0; i < n; i++ {
 			r := rec[i%len(rec)]
 			r[0] = data.IntValue(int64(i))
-			must(b, w.Write("ChangeRecord", r))
+			if err := w.Write("ChangeRecord", r); err != nil {
+				b.Fatal(err)
+			}
 			for _, a := range attrs {
 				a[0] = r[0]
-				must(b, w.Write("ChangeRecordAttribute", a))
+				if err := w.Write("ChangeRecordAttribute", a); err != nil {
+					b.Fatal(err)
+				}
 			}
 			if i%50000 == 0 {
 				peak = max(peak, heapInUse())

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"strconv"
 	"strings"
@@ -282,3 +283,15 @@ func (s *tableState) summary(name string) TableSummary {
 // foldString is the case folding used for key comparison (the model's
 // case-insensitive collation).
 func foldString(s string) string { return strings.ToLower(s) }
+
+// chainNext extends a table checksum: SHA-256(previous || stored payload).
+// Hashing the stored (compressed) bytes lets Open verify every table
+// checksum without decompressing.
+func chainNext(h hash.Hash, prev [32]byte, payload []byte) [32]byte {
+	h.Reset()
+	h.Write(prev[:])
+	h.Write(payload)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/store"
 )
 
 func col(name, typ string, nullable bool) data.Column {
@@ -123,17 +125,31 @@ func must(t testing.TB, err error) {
 	}
 }
 
-func readAll(t testing.TB, src interface {
-	Scan(context.Context, string) (rowsI, error)
-}, table string) []data.Row {
-	return nil
+// readAll scans a table into memory (cloned rows).
+func readAll(t testing.TB, src store.Source, table string) []data.Row {
+	t.Helper()
+	rs, err := src.Scan(context.Background(), table)
+	if err != nil {
+		t.Fatalf("scan %s: %v", table, err)
+	}
+	defer rs.Close()
+	var out []data.Row
+	for rs.Next() {
+		out = append(out, cloneRow(rs.Row()))
+	}
+	if err := rs.Err(); err != nil {
+		t.Fatalf("scan %s: %v", table, err)
+	}
+	return out
 }
 
-type rowsI interface {
-	Next() bool
-	Row() data.Row
-	Err() error
-	Close() error
+// cloneRow also copies strings, which a bundle scan decodes in place.
+func cloneRow(r data.Row) data.Row {
+	c := r.Clone()
+	for i := range c {
+		c[i].Str = strings.Clone(c[i].Str)
+	}
+	return c
 }
 
 func tempPath(t testing.TB, name string) string { return filepath.Join(t.TempDir(), name) }

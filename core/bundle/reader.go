@@ -281,6 +281,7 @@ func (r *frameRows) load(fr frameRef) error {
 		return corruptf(r.path, fr.off, "a data frame of table %s fails its checksum", r.table)
 	}
 	payload := buf[frameHdrLen : n-frameCRCLen]
+	r.chain = chainNext(r.sha, r.chain, payload)
 	// A fresh buffer per frame: decoded strings point into it and must stay valid.
 	raw := make([]byte, 0, fr.raw)
 	if fr.flags&flagZstd != 0 {
@@ -295,10 +296,6 @@ func (r *frameRows) load(fr frameRef) error {
 	} else {
 		raw = append(raw, payload...)
 	}
-	r.sha.Reset()
-	r.sha.Write(r.chain[:])
-	r.sha.Write(raw)
-	r.sha.Sum(r.chain[:0])
 	r.raw, r.pos, r.left = raw, 0, fr.rows
 	return nil
 }

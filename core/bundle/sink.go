@@ -126,15 +126,12 @@ func (s *sink) flushTable(ti int) error {
 	}
 	raw := s.bufs[ti]
 	st := &s.st[ti]
-	s.sha.Reset()
-	s.sha.Write(st.chain[:])
-	s.sha.Write(raw)
-	s.sha.Sum(st.chain[:0])
 	payload, flags := raw, byte(0)
 	s.zbuf = s.enc.EncodeAll(raw, s.zbuf[:0])
 	if len(s.zbuf) < len(raw) {
 		payload, flags = s.zbuf, flagZstd
 	}
+	st.chain = chainNext(s.sha, st.chain, payload)
 	off, err := s.writeFrame(frameData, flags, uint32(ti), payload, uint32(len(raw)), s.nrows[ti])
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package bundle
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -59,15 +60,15 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 		hdrBuf     [frameHdrLen]byte
 		scratch    = make([]byte, 64<<10)
 		commFrames []int
+		commChains [][32]byte
+		sha        = sha256.New()
 		lastCommit []TableSummary
 	)
 	fail := func(fe *FormatError) (*walked, error) {
 		if journal && !finished && w.seq > 0 && w.manifest == nil && tolerableTail(fe, r, size) {
 			w.tail = size - w.commitEnd
 			w.tailReason = fe.What
-			for i := range w.tables {
-				w.tables[i].frames = w.tables[i].frames[:commFrames[i]]
-			}
+			w.rollbackTo(commFrames, commChains)
 			return w, nil
 		}
 		if !journal && w.seq > 0 && w.lastKind != "close" && errors.Is(fe.Err, ErrTruncated) {
@@ -100,6 +101,16 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 				What: fmt.Sprintf("the bundle is truncated at byte %d (expected %d more bytes of a %s)", size, need-remaining, frameKindName(h.Type))})
 		}
 		isJSON := h.Type == frameHeader || h.Type == frameCommit || h.Type == frameManifest
+		var st *tableState
+		if h.Type == frameData {
+			if !haveHeader || h.Flags&^flagZstd != 0 || int(h.Table) >= len(w.tables) || h.Rows == 0 || h.Raw == 0 ||
+				(h.Flags == 0 && h.Stored != h.Raw) {
+				return fail(corruptf(path, off, "a data frame has invalid flags, table index, row count or length"))
+			}
+			st = &w.tables[h.Table]
+			sha.Reset()
+			sha.Write(st.chain[:])
+		}
 		var payload []byte
 		crc := crc32.Update(0, castagnoli, hdrBuf[:])
 		if isJSON {
@@ -118,6 +129,9 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 					return nil, fmt.Errorf("read bundle %s at byte %d: %w", path, off, err)
 				}
 				crc = crc32.Update(crc, castagnoli, scratch[:n])
+				if st != nil {
+					sha.Write(scratch[:n])
+				}
 				left -= n
 			}
 		}
@@ -146,12 +160,9 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 			w.hdr, haveHeader = hd, true
 			w.tables = make([]tableState, len(hd.Tables))
 			commFrames = make([]int, len(hd.Tables))
+			commChains = make([][32]byte, len(hd.Tables))
 		case frameData:
-			if h.Flags&^flagZstd != 0 || int(h.Table) >= len(w.tables) || h.Rows == 0 || h.Raw == 0 ||
-				(h.Flags == 0 && h.Stored != h.Raw) {
-				return fail(corruptf(path, off, "a data frame has invalid flags, table index, row count or length"))
-			}
-			st := &w.tables[h.Table]
+			sha.Sum(st.chain[:0])
 			st.frames = append(st.frames, frameRef{off: off, stored: h.Stored, raw: h.Raw, rows: h.Rows, flags: h.Flags})
 			st.rows += int64(h.Rows)
 		case frameCommit:
@@ -167,9 +178,9 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 			}
 			for i, s := range c.Tables {
 				commFrames[i] = len(w.tables[i].frames)
+				commChains[i] = w.tables[i].chain
 				w.tables[i].count = s.Count
 				w.tables[i].super = s.Supersede
-				hex.Decode(w.tables[i].chain[:], []byte(s.SHA256))
 			}
 			w.seq, w.lastKind, lastCommit = c.Seq, c.Kind, c.Tables
 			w.commitEnd = off + need
@@ -208,9 +219,7 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 			What: fmt.Sprintf("the bundle ends at byte %d without its closing manifest", size)}
 	}
 	if journal {
-		for i := range w.tables {
-			w.tables[i].frames = w.tables[i].frames[:commFrames[i]]
-		}
+		w.rollbackTo(commFrames, commChains)
 		if size > w.commitEnd {
 			w.tail = size - w.commitEnd
 			w.tailReason = "frames after the last commit frame"
@@ -278,16 +287,24 @@ func checkSummaries(w *walked, ts []TableSummary) error {
 				s.Name, s.Frames, s.Rows, len(st.frames), st.rows)
 		case s.Count < 0 || s.Count > s.Rows || (!s.Supersede && s.Count != s.Rows):
 			return fmt.Errorf("table %s: count %d does not fit %d rows", s.Name, s.Count, s.Rows)
-		case len(s.SHA256) != 64 || !isHex(s.SHA256):
-			return fmt.Errorf("table %s: invalid sha256", s.Name)
+		case s.SHA256 != hex.EncodeToString(st.chain[:]):
+			return fmt.Errorf("table %s: checksum %s, the data's is %s", s.Name, s.SHA256, hex.EncodeToString(st.chain[:]))
 		}
 	}
 	return nil
 }
 
-func isHex(s string) bool {
-	_, err := hex.DecodeString(s)
-	return err == nil
+// rollbackTo forgets the frames after the last commit frame.
+func (w *walked) rollbackTo(frames []int, chains [][32]byte) {
+	for i := range w.tables {
+		st := &w.tables[i]
+		st.frames = st.frames[:frames[i]]
+		st.chain = chains[i]
+		st.rows = 0
+		for _, f := range st.frames {
+			st.rows += int64(f.rows)
+		}
+	}
 }
 
 func equalSummaries(a, b []TableSummary) bool {

@@ -2,12 +2,144 @@ package dbopen
 
 import (
 	"context"
+	"errors"
+	"strings"
+	"time"
 
 	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/sqlserver"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
-// openSQLSource opens a SQL Server database; wired to core/sqlserver.
+// authNames maps the product's authentication names (PowerShell and CLI)
+// to the driver's.
+var authNames = map[string]sqlserver.Auth{
+	"windows":                 sqlserver.AuthWindows,
+	"integrated":              sqlserver.AuthWindows,
+	"sqllogin":                sqlserver.AuthSQL,
+	"sqlpassword":             sqlserver.AuthSQL,
+	"azureadpassword":         sqlserver.AuthEntraPassword,
+	"azureadserviceprincipal": sqlserver.AuthEntraServicePrincipal,
+	"azureadmanagedidentity":  sqlserver.AuthEntraManagedIdentity,
+	"azureaddefault":          sqlserver.AuthEntraDefault,
+	"azureadinteractive":      sqlserver.AuthEntraInteractive,
+}
+
+// SQLOptions turns an endpoint into connection options; explicit fields win
+// over the connection string's.
+func SQLOptions(ep *Endpoint) (sqlserver.Options, error) {
+	var o sqlserver.Options
+	var err error
+	switch {
+	case ep.ConnectionString != "":
+		o, err = sqlserver.ParseLocation(ep.ConnectionString)
+	case ep.Server != "":
+		if strings.ContainsAny(ep.Server+ep.Database, ";=") {
+			return o, argErr("The server or database name contains ';' or '=': give the plain names.")
+		}
+		o, err = sqlserver.ParseLocation("Server=" + ep.Server + ";Database=" + ep.Database)
+	default:
+		return o, argErr("No SQL Server was given: name a server and database, a connection string, or a bundle path.")
+	}
+	if err != nil {
+		return o, engine.Wrap(err, "AR-CONNECTION", engine.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", ep.Describe())
+	}
+	if ep.Database != "" {
+		o.Database = ep.Database
+	}
+	if ep.Auth != "" {
+		a, ok := authNames[strings.ToLower(ep.Auth)]
+		if !ok {
+			return o, argErr("Unknown authentication %q: use Windows, SqlLogin, AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity, AzureADDefault or AzureADInteractive.", ep.Auth)
+		}
+		o.Auth = a
+	}
+	if ep.User != "" {
+		o.User = ep.User
+		if o.Auth == sqlserver.AuthEntraServicePrincipal {
+			o.ClientID = ep.User
+		}
+	}
+	if ep.Password != "" {
+		o.Password = ep.Password
+	}
+	switch strings.ToLower(ep.DatabaseType) {
+	case "":
+	case "onpremises":
+		o.DatabaseType = sqlserver.OnPremises
+	case "azuresql":
+		o.DatabaseType = sqlserver.AzureSQL
+	default:
+		return o, argErr("Unknown database type %q: use OnPremises or AzureSQL.", ep.DatabaseType)
+	}
+	if ep.TrustServerCertificate {
+		o.TrustServerCertificate = true
+	}
+	if ep.HostNameInCertificate != "" {
+		o.HostNameInCertificate = ep.HostNameInCertificate
+	}
+	if ep.ConnectTimeoutSeconds > 0 {
+		o.ConnectTimeout = time.Duration(ep.ConnectTimeoutSeconds) * time.Second
+	}
+	if ep.CommandTimeoutSeconds > 0 {
+		o.CommandTimeout = time.Duration(ep.CommandTimeoutSeconds) * time.Second
+	}
+	if ep.ApplicationName != "" {
+		o.AppName = ep.ApplicationName
+	}
+	if err := o.Validate(); err != nil {
+		return o, engine.Wrap(err, "AR-CONNECTION", engine.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", o.Redacted())
+	}
+	return o, nil
+}
+
+func argErr(format string, args ...any) error {
+	return engine.Errorf("AR-ARGS", engine.CatInvalidArgument, "Run Get-Help or --help for the parameters.", format, args...)
+}
+
+// openSQL connects and reports the connection's warnings.
+func openSQL(ctx context.Context, ep *Endpoint, w Warner, oo sqlserver.OpenOptions) (*sqlserver.Database, error) {
+	o, err := SQLOptions(ep)
+	if err != nil {
+		return nil, err
+	}
+	if w != nil {
+		for _, wn := range o.Warnings() {
+			w.Warn(wn.Code, wn.Message)
+		}
+	}
+	d, err := sqlserver.Open(ctx, o, oo)
+	if err != nil {
+		return nil, connErr(err, o)
+	}
+	if w != nil {
+		for _, n := range d.Notes() {
+			w.Warn(n.Code, n.Message)
+		}
+	}
+	return d, nil
+}
+
+func connErr(err error, o sqlserver.Options) error {
+	var e *engine.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return engine.Wrap(err, "AR-CONNECTION", engine.CatConnectionError,
+		"Check the server name (use its FQDN), the network path, the credentials and the certificate.",
+		"Cannot connect to %s", o.Redacted())
+}
+
+// openSQLSource opens a SQL Server database for reading.
 func openSQLSource(ctx context.Context, ep *Endpoint, w Warner) (store.Source, error) {
-	return nil, engine.NotImplemented("Reading from SQL Server")
+	return openSQL(ctx, ep, w, sqlserver.OpenOptions{})
+}
+
+// OpenSnapshotSource opens a source whose reads form one consistent view
+// (export): SNAPSHOT isolation where the database allows it.
+func OpenSnapshotSource(ctx context.Context, ep *Endpoint, w Warner) (store.Source, error) {
+	if ep.IsBundle() {
+		return OpenSource(ctx, ep, w)
+	}
+	return openSQL(ctx, ep, w, sqlserver.OpenOptions{Snapshot: true})
 }

@@ -165,3 +165,116 @@ func sqlUpdateRow(table string, set, key []string) string {
 	b.WriteString(";")
 	return b.String()
 }
+
+// History batch statements (model §8.3). Each batch runs in one transaction
+// on one connection: the rows are copied into session temp tables, classified
+// there against the destination, and the new ones inserted with set-based
+// statements. Disposition: 0 = insert, 1 = duplicate (GUID present), 2 =
+// conflict (natural key present, or the task's record is a conflict).
+
+// historyEntity names the model columns of one history table.
+type historyEntity struct {
+	table    string // dbo table
+	temp     string // session temp table
+	guid     string // key GUID column
+	id       string // identity column
+	originID string // Origin<X>Id column
+}
+
+var (
+	histRecords = historyEntity{"ChangeRecord", "#records", "RecordGuid", "RecordId", "OriginRecordId"}
+	histTasks   = historyEntity{"ApprovalTask", "#tasks", "TaskGuid", "TaskId", "OriginTaskId"}
+	histMembers = historyEntity{"TemporalMembership", "#members", "MembershipGuid", "MembershipId", "OriginMembershipId"}
+)
+
+const histAttrTable, histAttrTemp = "ChangeRecordAttribute", "#attrs"
+
+// sqlHistDropTemp removes temp tables left by an earlier batch on this
+// session (normally none: they are dropped before each commit).
+const sqlHistDropTemp = `DROP TABLE IF EXISTS #records, #attrs, #tasks, #members, #map;`
+
+// sqlHistCreateTemp builds each temp table from its destination table with
+// SELECT TOP (0) … INTO, so column types, lengths and collations are exactly
+// the destination's and identity columns are left out. #attrs holds the parent
+// record's GUID instead of its RecordId, which the destination assigns.
+func sqlHistCreateTemp(rec, attr, task, mem []string, attrRecordIDType string) string {
+	var b strings.Builder
+	temp := func(e historyEntity, cols []string) {
+		fmt.Fprintf(&b, "SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], %s INTO %s FROM %s AS t;\n",
+			quoteList("t.", cols), e.temp, dboTable(e.table))
+	}
+	temp(histRecords, rec)
+	var ac []string
+	for _, c := range attr {
+		if c == "RecordId" {
+			ac = append(ac, "CAST(NULL AS "+attrRecordIDType+") AS [RecordId]")
+		} else {
+			ac = append(ac, "t."+quoteIdent(c))
+		}
+	}
+	fmt.Fprintf(&b, "SELECT TOP (0) CAST(NULL AS uniqueidentifier) AS [ParentGuid], %s INTO %s FROM %s AS t;\n",
+		strings.Join(ac, ", "), histAttrTemp, dboTable(histAttrTable))
+	temp(histTasks, task)
+	temp(histMembers, mem)
+	b.WriteString("CREATE TABLE #map ([RecordId] bigint NOT NULL, [RecordGuid] uniqueidentifier NOT NULL PRIMARY KEY);")
+	return b.String()
+}
+
+// sqlHistClassify marks duplicates and conflicts in one temp table. @p1 is the
+// destination's InstallationId: a source row whose origin is this
+// installation matches a native row (Origin* NULL) by its identity value.
+// For tasks, a task of a conflicting record is a conflict first.
+func sqlHistClassify(e historyEntity) string {
+	var b strings.Builder
+	t, g, id, oid := dboTable(e.table), quoteIdent(e.guid), quoteIdent(e.id), quoteIdent(e.originID)
+	if e == histTasks {
+		fmt.Fprintf(&b, `UPDATE k SET k.[Disposition] = 2 FROM %s AS k
+WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[RecordGuid] = k.[RecordGuid] AND r.[Disposition] = 2);
+`, e.temp)
+	}
+	fmt.Fprintf(&b, `UPDATE k SET k.[Disposition] = 1 FROM %[1]s AS k
+WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.%[3]s = k.%[3]s)
+  OR EXISTS (SELECT 1 FROM %[1]s AS e WHERE e.%[3]s = k.%[3]s AND e.[Ord] < k.[Ord]));
+UPDATE k SET k.[Disposition] = 2 FROM %[1]s AS k
+WHERE k.[Disposition] = 0 AND (
+  EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.%[5]s = k.%[5]s)
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] IS NULL AND c.%[4]s = k.%[5]s))
+  OR EXISTS (SELECT 1 FROM %[1]s AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.%[5]s = k.%[5]s));`,
+		e.temp, t, g, id, oid)
+	return b.String()
+}
+
+// sqlHistDispositions lists the rows that will not be inserted: 1 records, 2 tasks, 3 memberships.
+const sqlHistDispositions = `SELECT 1 AS [Entity], [Ord], [Disposition] FROM #records WHERE [Disposition] <> 0
+UNION ALL SELECT 2, [Ord], [Disposition] FROM #tasks WHERE [Disposition] <> 0
+UNION ALL SELECT 3, [Ord], [Disposition] FROM #members WHERE [Disposition] <> 0
+ORDER BY [Entity], [Ord];`
+
+// sqlHistInsert inserts the rows to keep, in batch order (identity values
+// follow the ORDER BY). Records also record their new RecordId in #map.
+func sqlHistInsert(e historyEntity, cols []string) string {
+	out := ""
+	if e == histRecords {
+		out = " OUTPUT inserted.[RecordId], inserted.[RecordGuid] INTO #map ([RecordId], [RecordGuid])"
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s)%s SELECT %s FROM %s AS k WHERE k.[Disposition] = 0 ORDER BY k.[Ord];",
+		dboTable(e.table), quoteList("", cols), out, quoteList("k.", cols), e.temp)
+}
+
+// sqlHistInsertAttrs inserts the attribute rows of the records just inserted,
+// with their new RecordId.
+func sqlHistInsertAttrs(cols []string) string {
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		if c == "RecordId" {
+			sel[i] = "m.[RecordId]"
+		} else {
+			sel[i] = "a." + quoteIdent(c)
+		}
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s AS a JOIN #map AS m ON m.[RecordGuid] = a.[ParentGuid];",
+		dboTable(histAttrTable), quoteList("", cols), strings.Join(sel, ", "), histAttrTemp)
+}
+
+// sqlHistDropTempEnd drops the batch's temp tables before commit.
+const sqlHistDropTempEnd = `DROP TABLE #records; DROP TABLE #attrs; DROP TABLE #tasks; DROP TABLE #members; DROP TABLE #map;`

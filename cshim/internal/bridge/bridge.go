@@ -86,6 +86,8 @@ type Info struct {
 	// OpenJobs counts the handles started and not yet closed, so tests can
 	// assert that nothing leaked.
 	OpenJobs int `json:"openJobs"`
+	// Goroutines is runtime.NumGoroutine(), for leak checks in tests.
+	Goroutines int `json:"goroutines"`
 	// LastPanic is the message and stack of the last panic an export
 	// recovered (the reason for an ARU_INTERNAL), "" if none.
 	LastPanic string `json:"lastPanic,omitempty"`
@@ -116,7 +118,7 @@ var Default = NewTable()
 // Version returns aru_version's JSON.
 func (t *Table) Version() []byte {
 	b, _ := json.Marshal(Info{Version: engine.Version, ABI: engine.ABI, GoVersion: runtime.Version(),
-		OS: runtime.GOOS, Arch: runtime.GOARCH, OpenJobs: t.Open(), LastPanic: LastPanic()})
+		OS: runtime.GOOS, Arch: runtime.GOARCH, OpenJobs: t.Open(), Goroutines: runtime.NumGoroutine(), LastPanic: LastPanic()})
 	return b
 }
 

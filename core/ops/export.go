@@ -1,0 +1,139 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/activeroles/arupgrade/core/bundle"
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/model"
+)
+
+func init() { engine.Register("export", runExport) }
+
+type exportParams struct {
+	Source    dbopen.Endpoint `json:"source"`
+	Out       string          `json:"out"`
+	Overwrite bool            `json:"overwrite"`
+}
+
+// ExportResult is the result of export (ActiveRolesUpgrade.ExportResult).
+type ExportResult struct {
+	Source         string           `json:"source"`
+	Out            string           `json:"out"`
+	Version        string           `json:"version"`
+	Role           string           `json:"role"`
+	Tables         map[string]int64 `json:"tables"`
+	Rows           int64            `json:"rows"`
+	Bytes          int64            `json:"bytes"`
+	ElapsedSeconds float64          `json:"elapsedSeconds"`
+}
+
+// runExport copies every table of an Active Roles database into a bundle.
+// The source is read as one snapshot where the server allows it; encrypted
+// values are copied as stored (still encrypted), and no key is ever read.
+func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p exportParams
+	if err := decodeParams(raw, &p, `{"source":{"server":"sql01.corp.example.com","database":"ARConfig76"},"out":"ar76.arbundle"}`); err != nil {
+		return err
+	}
+	if p.Source.IsZero() || p.Out == "" {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source database and an output bundle path.", "Export needs a source and an output file.")
+	}
+	if _, err := os.Stat(p.Out); err == nil && !p.Overwrite {
+		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The bundle %s already exists.", p.Out)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
+	}
+	start := time.Now()
+	src, err := dbopen.OpenSnapshotSource(ctx, &p.Source, em)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	info, err := src.Info(ctx)
+	if err != nil {
+		return readErr(err, p.Source.Describe())
+	}
+	det := model.Detect(info)
+	if err := requireSupported(det, p.Source.Describe()); err != nil {
+		return err
+	}
+	h := bundle.Header{SourceVersion: det.Version.String(), Generation: int(det.Generation), Role: string(det.Role),
+		InstallationID: det.InstallationID, Producer: "arupgrade " + engine.Version, Tables: info.Tables}
+	if det.HasUTCOffset {
+		o := det.UTCOffsetMinutes
+		h.UTCOffsetMinutes = &o
+	}
+	var opts []bundle.Option
+	if p.Overwrite {
+		opts = append(opts, bundle.WithOverwrite())
+	}
+	w, err := bundle.Create(p.Out, h, opts...)
+	if err != nil {
+		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path and free disk space.", "Cannot create %s", p.Out)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			w.Abort()
+		}
+	}()
+	res := ExportResult{Source: p.Source.Describe(), Out: p.Out, Version: h.SourceVersion, Role: h.Role, Tables: map[string]int64{}}
+	var total int64
+	for _, t := range info.Tables {
+		if n, err := src.Count(ctx, t.Name); err == nil {
+			total += n
+		}
+	}
+	prog := newRate("Exporting "+p.Source.Describe(), total, em)
+	for _, t := range info.Tables {
+		rows, err := src.Scan(ctx, t.Name)
+		if err != nil {
+			return readErr(err, p.Source.Describe())
+		}
+		var n int64
+		for rows.Next() {
+			if err := w.Write(t.Name, rows.Row()); err != nil {
+				rows.Close()
+				return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check free disk space.", "Cannot write %s", p.Out)
+			}
+			n++
+			if n%4096 == 0 {
+				prog.add(t.Name, 4096)
+				if ctx.Err() != nil {
+					rows.Close()
+					return ctx.Err()
+				}
+			}
+		}
+		prog.add(t.Name, n%4096)
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return readErr(err, p.Source.Describe())
+		}
+		res.Tables[t.Name] = n
+		res.Rows += n
+		em.Log().Info().Str("table", t.Name).Int64("rows", n).Msg("table exported")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check free disk space.", "Cannot finish %s", p.Out)
+	}
+	committed = true
+	prog.done()
+	if fi, err := os.Stat(p.Out); err == nil {
+		res.Bytes = fi.Size()
+	}
+	res.ElapsedSeconds = time.Since(start).Seconds()
+	em.Log().Info().Str("out", p.Out).Int64("rows", res.Rows).Int64("bytes", res.Bytes).Msg("export finished")
+	return em.Result("ExportResult", res)
+}

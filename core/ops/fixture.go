@@ -1,0 +1,46 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/fixture"
+)
+
+func init() { engine.Register("fixture", runFixture) }
+
+type fixtureParams struct {
+	fixture.Spec
+	Out         string `json:"out"`
+	KeyPassword string `json:"keyPassword,omitempty"`
+	Overwrite   bool   `json:"overwrite,omitempty"`
+}
+
+// runFixture writes a deterministic sample database as a bundle, with its
+// key backup and password file beside it.
+func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p fixtureParams
+	if err := decodeParams(raw, &p, `{"version":"7.6","out":"sample.arbundle","historyRecords":500,"seed":1}`); err != nil {
+		return err
+	}
+	if p.Out == "" || p.Version == "" {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a version (7.5, 7.6, 8.0, 8.1 or 8.2) and an output path.", "The fixture needs a version and an output file.")
+	}
+	if _, err := os.Stat(p.Out); err == nil && !p.Overwrite {
+		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name or remove the file.", "The bundle %s already exists.", p.Out)
+	}
+	spec := p.Spec
+	spec.KeyPassword = p.KeyPassword
+	em.Log().Info().Str("version", spec.Version).Str("role", spec.Role).Int("historyRecords", spec.HistoryRecords).
+		Int("configObjects", spec.ConfigObjects).Int64("seed", spec.Seed).Str("out", p.Out).Msg("generating sample database")
+	res, err := fixture.WriteBundle(ctx, p.Out, spec)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return engine.Wrap(err, "AR-FIXTURE", engine.CatInvalidArgument, "Check the version, role and sizes (see --help).", "Cannot generate the sample")
+	}
+	return em.Result("FixtureResult", res)
+}

@@ -1,0 +1,321 @@
+package sqlserver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/store"
+)
+
+// bulkThreshold: below this many rows a parameterised INSERT per row is
+// cheaper than bulk copy's metadata round trip.
+const bulkThreshold = 16
+
+// StartRun inserts the ImportRun row (Outcome 'Running') in a transaction of
+// its own (one autocommitted statement) and returns its id and the server's
+// SYSUTCDATETIME() as datetime2(3) (store.RunRecorder).
+func (d *Database) StartRun(ctx context.Context, run store.ImportRun) (int64, time.Time, error) {
+	var mode any
+	if run.Mode != "" {
+		mode = mssql.VarChar(run.Mode)
+	}
+	var started any
+	if !run.StartedUTC.IsZero() {
+		started = datetime2Param(run.StartedUTC)
+	}
+	qctx, cancel := d.cmdCtx(ctx)
+	defer cancel()
+	var id int64
+	var now time.Time
+	err := d.db.QueryRowContext(qctx, sqlStartRun,
+		mssql.VarChar(run.Kind), mssql.UniqueIdentifier(run.SourceInstallationID), mssql.VarChar(run.SourceVersion),
+		run.SourceServer, run.SourceDatabase, mode,
+		timeParam(run.RangeFromUTC), timeParam(run.RangeToUTC), timeParam(run.CutoffUTC), started,
+	).Scan(&id, &now)
+	if err != nil {
+		return 0, time.Time{}, d.wrap("insert ImportRun", err)
+	}
+	return id, data.TimeValue(now).AsTime(), nil
+}
+
+// timeParam is a datetime2 parameter or NULL.
+func timeParam(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return datetime2Param(*t)
+}
+
+// FinishRun closes the ImportRun row (store.RunRecorder). Callers finishing a
+// cancelled run pass context.WithoutCancel(ctx).
+func (d *Database) FinishRun(ctx context.Context, runID int64, fin store.RunFinish) error {
+	var finished any
+	if !fin.FinishedUTC.IsZero() {
+		finished = datetime2Param(fin.FinishedUTC)
+	}
+	report := fin.ReportJSON
+	if report == "" {
+		report = "[]"
+	}
+	qctx, cancel := d.cmdCtx(ctx)
+	defer cancel()
+	res, err := d.db.ExecContext(qctx, sqlFinishRun, mssql.VarChar(fin.Outcome), finished, timeParam(fin.CutoffUTC),
+		fin.AddedCount, fin.SkippedCount, report, runID)
+	if err != nil {
+		return d.wrap(fmt.Sprintf("update ImportRun %d", runID), err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n != 1 {
+		return fmt.Errorf("update ImportRun %d: %d rows changed, want 1", runID, n)
+	}
+	return nil
+}
+
+// BeginConfig starts the configuration import's one transaction.
+func (d *Database) BeginConfig(ctx context.Context) (store.ConfigTx, error) {
+	if _, err := d.table(ctx, "Settings"); err != nil {
+		return nil, err
+	}
+	// The transaction lives until Commit or Rollback, not as long as ctx:
+	// each call passes its own context for its statements.
+	tx, err := d.db.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return nil, d.wrap("begin configuration transaction", err)
+	}
+	return &configTx{d: d, tx: tx}, nil
+}
+
+type configTx struct {
+	d    *Database
+	tx   *sql.Tx
+	done bool
+}
+
+func (c *configTx) DeleteAll(ctx context.Context, table string) error {
+	t, err := c.d.table(ctx, table)
+	if err != nil {
+		return err
+	}
+	qctx, cancel := c.d.cmdCtx(ctx)
+	defer cancel()
+	if _, err := c.tx.ExecContext(qctx, sqlDeleteAll(t.Name)); err != nil {
+		return c.d.wrap("delete rows of "+t.Name, err)
+	}
+	return nil
+}
+
+// Insert appends rows; identity columns are left to the server.
+func (c *configTx) Insert(ctx context.Context, table string, rows []data.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	t, err := c.d.table(ctx, table)
+	if err != nil {
+		return err
+	}
+	if len(rows) < bulkThreshold {
+		return insertRows(ctx, c.d, c.tx, t.Name, t, rows, nil)
+	}
+	return bulkInsert(ctx, c.d, c.tx, t.Name, t, rows, nil, true)
+}
+
+// Update replaces rows matched by primary key, one parameterised UPDATE each.
+func (c *configTx) Update(ctx context.Context, table string, rows []data.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	t, err := c.d.table(ctx, table)
+	if err != nil {
+		return err
+	}
+	if len(t.PrimaryKey) == 0 {
+		return fmt.Errorf("update %s: the table has no primary key", t.Name)
+	}
+	isKey := map[string]bool{}
+	for _, k := range t.PrimaryKey {
+		isKey[k] = true
+	}
+	var set, key []int
+	for i, col := range t.Columns {
+		switch {
+		case isKey[col.Name]:
+		case col.Identity:
+			continue
+		default:
+			set = append(set, i)
+		}
+	}
+	for _, k := range t.PrimaryKey {
+		key = append(key, t.Index(k))
+	}
+	names := func(idx []int) []string {
+		n := make([]string, len(idx))
+		for i, j := range idx {
+			n[i] = t.Columns[j].Name
+		}
+		return n
+	}
+	stmt := sqlUpdateRow(t.Name, names(set), names(key))
+	for ri, r := range rows {
+		if len(r) != len(t.Columns) {
+			return fmt.Errorf("update %s: row %d has %d values, the table has %d columns", t.Name, ri+1, len(r), len(t.Columns))
+		}
+		args := make([]any, 0, len(set)+len(key))
+		for _, i := range append(append([]int(nil), set...), key...) {
+			p, err := param(&t.Columns[i], r[i])
+			if err != nil {
+				return fmt.Errorf("update %s row %d: %w", t.Name, ri+1, err)
+			}
+			args = append(args, p)
+		}
+		qctx, cancel := c.d.cmdCtx(ctx)
+		res, err := c.tx.ExecContext(qctx, stmt, args...)
+		cancel()
+		if err != nil {
+			return c.d.wrap(fmt.Sprintf("update %s row %d", t.Name, ri+1), err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n != 1 {
+			return fmt.Errorf("update %s row %d: %d rows matched the primary key, want 1", t.Name, ri+1, n)
+		}
+	}
+	return nil
+}
+
+func (c *configTx) Commit(ctx context.Context) error {
+	if c.done {
+		return errors.New("configuration transaction already ended")
+	}
+	c.done = true
+	if err := c.tx.Commit(); err != nil {
+		return c.d.wrap("commit configuration", err)
+	}
+	return nil
+}
+
+func (c *configTx) Rollback(ctx context.Context) error {
+	if c.done {
+		return nil
+	}
+	c.done = true
+	if err := c.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return c.d.wrap("roll back configuration", err)
+	}
+	return nil
+}
+
+// writeCols are the columns a write sends: all but identity columns.
+func writeCols(t *data.Table) []int {
+	var idx []int
+	for i, c := range t.Columns {
+		if !c.Identity {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// extraCol is a column that a temp table has beyond the model row
+// (ordinal, disposition, parent GUID), with its value per row.
+type extraCol struct {
+	col  data.Column
+	vals func(row int) data.Value
+}
+
+// insertRows writes rows with one parameterised INSERT each into target
+// (a dbo table or a #temp table shaped like t plus extra columns).
+func insertRows(ctx context.Context, d *Database, tx *sql.Tx, target string, t *data.Table, rows []data.Row, extra []extraCol) error {
+	idx := writeCols(t)
+	cols := make([]string, 0, len(extra)+len(idx))
+	for _, e := range extra {
+		cols = append(cols, e.col.Name)
+	}
+	for _, i := range idx {
+		cols = append(cols, t.Columns[i].Name)
+	}
+	stmt, err := tx.PrepareContext(ctx, sqlInsertRow(target, cols))
+	if err != nil {
+		return d.wrap("prepare insert into "+target, err)
+	}
+	defer stmt.Close()
+	args := make([]any, len(cols))
+	for ri, r := range rows {
+		if len(r) != len(t.Columns) {
+			return fmt.Errorf("insert into %s: row %d has %d values, the table has %d columns", t.Name, ri+1, len(r), len(t.Columns))
+		}
+		for k, e := range extra {
+			if args[k], err = param(&e.col, e.vals(ri)); err != nil {
+				return fmt.Errorf("insert into %s row %d: %w", t.Name, ri+1, err)
+			}
+		}
+		for k, i := range idx {
+			if args[len(extra)+k], err = param(&t.Columns[i], r[i]); err != nil {
+				return fmt.Errorf("insert into %s row %d: %w", t.Name, ri+1, err)
+			}
+		}
+		qctx, cancel := d.cmdCtx(ctx)
+		_, err := stmt.ExecContext(qctx, args...)
+		cancel()
+		if err != nil {
+			return d.wrap(fmt.Sprintf("insert into %s row %d", t.Name, ri+1), err)
+		}
+	}
+	return nil
+}
+
+// bulkInsert writes rows with bulk copy (mssql.CopyIn) inside tx. For model
+// tables it checks constraints and keeps NULLs (a column default must never
+// replace a NULL that was sent), as a parameterised INSERT would.
+func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *data.Table, rows []data.Row, extra []extraCol, modelTable bool) error {
+	idx := writeCols(t)
+	cols := make([]string, 0, len(extra)+len(idx))
+	for _, e := range extra {
+		cols = append(cols, e.col.Name)
+	}
+	for _, i := range idx {
+		cols = append(cols, t.Columns[i].Name)
+	}
+	name := target
+	if modelTable {
+		name = "dbo." + target
+	}
+	opts := mssql.BulkOptions{KeepNulls: true, CheckConstraints: modelTable, FireTriggers: modelTable}
+	stmt, err := tx.PrepareContext(ctx, mssql.CopyIn(name, opts, cols...))
+	if err != nil {
+		return d.wrap("prepare bulk copy into "+target, err)
+	}
+	defer stmt.Close()
+	args := make([]any, len(cols))
+	for ri, r := range rows {
+		if len(r) != len(t.Columns) {
+			return fmt.Errorf("bulk copy into %s: row %d has %d values, the table has %d columns", t.Name, ri+1, len(r), len(t.Columns))
+		}
+		for k, e := range extra {
+			if args[k], err = bulkValue(&e.col, e.vals(ri)); err != nil {
+				return fmt.Errorf("bulk copy into %s row %d: %w", t.Name, ri+1, err)
+			}
+		}
+		for k, i := range idx {
+			if args[len(extra)+k], err = bulkValue(&t.Columns[i], r[i]); err != nil {
+				return fmt.Errorf("bulk copy into %s row %d: %w", t.Name, ri+1, err)
+			}
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return d.wrap(fmt.Sprintf("bulk copy into %s row %d", t.Name, ri+1), err)
+		}
+	}
+	qctx, cancel := d.cmdCtx(ctx)
+	defer cancel()
+	res, err := stmt.ExecContext(qctx)
+	if err != nil {
+		return d.wrap("finish bulk copy into "+target, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n != int64(len(rows)) {
+		return fmt.Errorf("bulk copy into %s: server took %d rows, %d were sent", target, n, len(rows))
+	}
+	return nil
+}

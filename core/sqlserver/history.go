@@ -1,0 +1,307 @@
+package sqlserver
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/store"
+)
+
+// histTables are the destination tables of a history batch, from the catalog.
+type histTables struct {
+	rec, attr, task, mem *data.Table
+	attrRecordIDType     string
+}
+
+func (d *Database) historyTables(ctx context.Context) (*histTables, error) {
+	var h histTables
+	var err error
+	get := func(name string, cols ...string) *data.Table {
+		if err != nil {
+			return nil
+		}
+		var t *data.Table
+		if t, err = d.table(ctx, name); err != nil {
+			return nil
+		}
+		for _, c := range cols {
+			if t.Index(c) < 0 {
+				err = fmt.Errorf("%s has no %s column: %s is not an 8.2 Management History database", name, c, d.opts.Location())
+				return nil
+			}
+		}
+		return t
+	}
+	h.rec = get(histRecords.table, histRecords.guid, histRecords.id, histRecords.originID, "OriginInstallationId")
+	h.attr = get(histAttrTable, "RecordId")
+	h.task = get(histTasks.table, histTasks.guid, histTasks.id, histTasks.originID, "OriginInstallationId", "RecordGuid")
+	h.mem = get(histMembers.table, histMembers.guid, histMembers.id, histMembers.originID, "OriginInstallationId")
+	if err != nil {
+		return nil, err
+	}
+	switch h.attr.Columns[h.attr.Index("RecordId")].Type {
+	case data.TBigInt:
+		h.attrRecordIDType = "bigint"
+	case data.TInt:
+		h.attrRecordIDType = "int"
+	default:
+		return nil, fmt.Errorf("%s.RecordId is %s, want bigint", histAttrTable, h.attr.Columns[h.attr.Index("RecordId")].TypeName)
+	}
+	return &h, nil
+}
+
+// installationID reads the destination's InstallationId once.
+func (d *Database) installationID(ctx context.Context) (data.UUID, error) {
+	d.mu.Lock()
+	if d.iid != nil {
+		u := *d.iid
+		d.mu.Unlock()
+		return u, nil
+	}
+	d.mu.Unlock()
+	qctx, cancel := d.cmdCtx(ctx)
+	defer cancel()
+	var s sql.NullString
+	if err := d.db.QueryRowContext(qctx, sqlInstallationID).Scan(&s); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return data.UUID{}, fmt.Errorf("%s has no InstallationId setting", d.opts.Location())
+		}
+		return data.UUID{}, d.wrap("read InstallationId", err)
+	}
+	u, err := data.ParseUUID(s.String)
+	if err != nil || !s.Valid {
+		return data.UUID{}, fmt.Errorf("%s: InstallationId setting is not a GUID", d.opts.Location())
+	}
+	d.mu.Lock()
+	d.iid = &u
+	d.mu.Unlock()
+	return u, nil
+}
+
+func names(t *data.Table, idx []int) []string {
+	n := make([]string, len(idx))
+	for i, j := range idx {
+		n[i] = t.Columns[j].Name
+	}
+	return n
+}
+
+var (
+	colOrd         = data.Column{Name: "Ord", Type: data.TInt, TypeName: "int"}
+	colDisposition = data.Column{Name: "Disposition", Type: data.TTinyInt, TypeName: "tinyint"}
+	colParentGuid  = data.Column{Name: "ParentGuid", Type: data.TUniqueID, TypeName: "uniqueidentifier", Nullable: true}
+)
+
+func ordExtras() []extraCol {
+	return []extraCol{
+		{colOrd, func(i int) data.Value { return data.IntValue(int64(i)) }},
+		{colDisposition, func(int) data.Value { return data.IntValue(0) }},
+	}
+}
+
+// WriteHistoryBatch writes one batch in one transaction (store.HistoryDestination,
+// model §8.3): the rows go to session temp tables (bulk copy, or
+// parameterised INSERTs with OpenOptions.RowByRow), are classified there, and
+// the new ones are inserted set-based. Nothing existing is updated or deleted.
+func (d *Database) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
+	h, err := d.historyTables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	iid, err := d.installationID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Flatten the batch; a record's position is its Ord.
+	var recs, attrs, tasks []data.Row
+	var parents []data.Value
+	recGuid := h.rec.Index(histRecords.guid)
+	for i, r := range b.Records {
+		if len(r.Record) != len(h.rec.Columns) {
+			return nil, fmt.Errorf("history batch %d: record %d has %d values, %s has %d columns", b.Seq, i+1, len(r.Record), h.rec.Name, len(h.rec.Columns))
+		}
+		recs = append(recs, r.Record)
+		for _, a := range r.Attributes {
+			attrs = append(attrs, a)
+			parents = append(parents, r.Record[recGuid])
+		}
+		tasks = append(tasks, r.Tasks...)
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, d.wrap(fmt.Sprintf("begin history batch %d", b.Seq), err)
+	}
+	res, err := d.writeBatch(ctx, tx, h, iid, recs, attrs, parents, tasks, b.Memberships)
+	if err != nil {
+		err = fmt.Errorf("history batch %d: %w", b.Seq, err)
+		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
+			err = errors.Join(err, d.wrap("roll back history batch", rerr))
+		}
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, d.wrap(fmt.Sprintf("commit history batch %d", b.Seq), err)
+	}
+	return res, nil
+}
+
+func (d *Database) exec(ctx context.Context, tx *sql.Tx, op, stmt string, args ...any) (int64, error) {
+	qctx, cancel := d.cmdCtx(ctx)
+	defer cancel()
+	r, err := tx.ExecContext(qctx, stmt, args...)
+	if err != nil {
+		return 0, d.wrap(op, err)
+	}
+	n, _ := r.RowsAffected()
+	return n, nil
+}
+
+func (d *Database) fill(ctx context.Context, tx *sql.Tx, temp string, t *data.Table, rows []data.Row, extra []extraCol) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if d.oo.RowByRow {
+		return insertRows(ctx, d, tx, temp, t, rows, extra)
+	}
+	return bulkInsert(ctx, d, tx, temp, t, rows, extra, false)
+}
+
+func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID,
+	recs, attrs []data.Row, parents []data.Value, tasks, mems []data.Row) (*store.HistoryBatchResult, error) {
+	recCols, attrCols := names(h.rec, writeCols(h.rec)), names(h.attr, writeCols(h.attr))
+	taskCols, memCols := names(h.task, writeCols(h.task)), names(h.mem, writeCols(h.mem))
+
+	if _, err := d.exec(ctx, tx, "drop leftover temp tables", sqlHistDropTemp); err != nil {
+		return nil, err
+	}
+	if _, err := d.exec(ctx, tx, "create temp tables", sqlHistCreateTemp(recCols, attrCols, taskCols, memCols, h.attrRecordIDType)); err != nil {
+		return nil, err
+	}
+	if err := d.fill(ctx, tx, histRecords.temp, h.rec, recs, ordExtras()); err != nil {
+		return nil, err
+	}
+	attrExtra := []extraCol{{colParentGuid, func(i int) data.Value { return parents[i] }}}
+	if err := d.fill(ctx, tx, histAttrTemp, h.attr, attrs, attrExtra); err != nil {
+		return nil, err
+	}
+	if err := d.fill(ctx, tx, histTasks.temp, h.task, tasks, ordExtras()); err != nil {
+		return nil, err
+	}
+	if err := d.fill(ctx, tx, histMembers.temp, h.mem, mems, ordExtras()); err != nil {
+		return nil, err
+	}
+
+	res := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
+	id := mssql.UniqueIdentifier(iid)
+	for _, e := range []struct {
+		ent  historyEntity
+		rows []data.Row
+	}{{histRecords, recs}, {histTasks, tasks}, {histMembers, mems}} {
+		if len(e.rows) == 0 {
+			continue
+		}
+		if _, err := d.exec(ctx, tx, "classify "+e.ent.table+" rows", sqlHistClassify(e.ent), id); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.dispositions(ctx, tx, h, res, recs, tasks, mems); err != nil {
+		return nil, err
+	}
+	var err error
+	if len(recs) > 0 {
+		if res.RecordsAdded, err = d.execCount(ctx, tx, "insert ChangeRecord rows", sqlHistInsert(histRecords, recCols)); err != nil {
+			return nil, err
+		}
+	}
+	if len(attrs) > 0 {
+		if res.AttributesAdded, err = d.execCount(ctx, tx, "insert ChangeRecordAttribute rows", sqlHistInsertAttrs(attrCols)); err != nil {
+			return nil, err
+		}
+	}
+	if len(tasks) > 0 {
+		if res.TasksAdded, err = d.execCount(ctx, tx, "insert ApprovalTask rows", sqlHistInsert(histTasks, taskCols)); err != nil {
+			return nil, err
+		}
+	}
+	if len(mems) > 0 {
+		if res.MembershipsAdded, err = d.execCount(ctx, tx, "insert TemporalMembership rows", sqlHistInsert(histMembers, memCols)); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := d.exec(ctx, tx, "drop temp tables", sqlHistDropTempEnd); err != nil {
+		return nil, err
+	}
+	// Every row is accounted for exactly once, or the batch is not committed.
+	if got := res.RecordsAdded + res.RecordsDuplicate + len(res.Conflicts[histRecords.table]); got != len(recs) {
+		return nil, fmt.Errorf("records: %d added + duplicate + conflict, %d sent", got, len(recs))
+	}
+	if got := res.TasksAdded + res.TasksDuplicate + len(res.Conflicts[histTasks.table]); got != len(tasks) {
+		return nil, fmt.Errorf("approval tasks: %d added + duplicate + conflict, %d sent", got, len(tasks))
+	}
+	if got := res.MembershipsAdded + res.MembershipsDuplicate + len(res.Conflicts[histMembers.table]); got != len(mems) {
+		return nil, fmt.Errorf("temporal memberships: %d added + duplicate + conflict, %d sent", got, len(mems))
+	}
+	return res, nil
+}
+
+func (d *Database) execCount(ctx context.Context, tx *sql.Tx, op, stmt string) (int, error) {
+	n, err := d.exec(ctx, tx, op, stmt)
+	return int(n), err
+}
+
+// dispositions reads which rows are duplicates or conflicts.
+func (d *Database) dispositions(ctx context.Context, tx *sql.Tx, h *histTables, res *store.HistoryBatchResult, recs, tasks, mems []data.Row) error {
+	if len(recs)+len(tasks)+len(mems) == 0 {
+		return nil
+	}
+	qctx, cancel := d.cmdCtx(ctx)
+	defer cancel()
+	rows, err := tx.QueryContext(qctx, sqlHistDispositions)
+	if err != nil {
+		return d.wrap("read duplicates and conflicts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var entity, ord, disp int
+		if err := rows.Scan(&entity, &ord, &disp); err != nil {
+			return d.wrap("read duplicates and conflicts", err)
+		}
+		var (
+			src   []data.Row
+			t     *data.Table
+			e     historyEntity
+			dupes *int
+		)
+		switch entity {
+		case 1:
+			src, t, e, dupes = recs, h.rec, histRecords, &res.RecordsDuplicate
+		case 2:
+			src, t, e, dupes = tasks, h.task, histTasks, &res.TasksDuplicate
+		case 3:
+			src, t, e, dupes = mems, h.mem, histMembers, &res.MembershipsDuplicate
+		default:
+			return fmt.Errorf("read duplicates and conflicts: unknown entity %d", entity)
+		}
+		if ord < 0 || ord >= len(src) {
+			return fmt.Errorf("read duplicates and conflicts: %s row %d out of range", e.table, ord)
+		}
+		switch disp {
+		case 1:
+			*dupes++
+		case 2:
+			g := src[ord][t.Index(e.guid)].AsGUID()
+			res.Conflicts[e.table] = append(res.Conflicts[e.table], g)
+		default:
+			return fmt.Errorf("read duplicates and conflicts: disposition %d", disp)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return d.wrap("read duplicates and conflicts", err)
+	}
+	return nil
+}
