@@ -88,7 +88,7 @@ function Invoke-Native {
     }
     try {
         $envText = ($Environment.Keys | Sort-Object | ForEach-Object { "$_=$($Environment[$_])" }) -join ' '
-        Write-Host "> $envText $FilePath $($ArgumentList -join ' ')".Trim() -ForegroundColor DarkGray
+        Write-Host ('> ' + "$envText $FilePath $($ArgumentList -join ' ')".Trim()) -ForegroundColor DarkGray
         if ($CaptureOutput) {
             $output = & $FilePath @ArgumentList 2>&1 | ForEach-Object { "$_" }
         } else {
@@ -213,8 +213,15 @@ function Test-DllExports {
     if (-not (Test-Path $dll)) { Write-Warning "No $dll; export check skipped."; return }
     if (-not (Get-Command $MingwObjdump -ErrorAction Ignore)) { Write-Warning "$MingwObjdump not found; export check skipped."; return }
     $dump = Invoke-Native $MingwObjdump -ArgumentList '-p', $dll -CaptureOutput
-    # Lines of the export name table look like:  [   3] +base[   4]  0001 aru_next_event
-    $names = $dump | Where-Object { $_ -match '^\s*\[\s*\d+\]\s.*\s(\w+)\s*$' } | ForEach-Object { $Matches[1] }
+    # The export names follow the "[Ordinal/Name Pointer] Table" line, one per line: "	[   3] aru_next_event".
+    $names = [System.Collections.Generic.List[string]]::new()
+    $inTable = $false
+    foreach ($line in $dump) {
+        if ($line -match '\[Ordinal/Name Pointer\] Table') { $inTable = $true; continue }
+        if (-not $inTable) { continue }
+        if ($line -match '^\s*\[\s*\d+\]\s+(?:\+base\[\s*\d+\]\s+[0-9a-fA-F]+\s+)?(\w+)\s*$') { $names.Add($Matches[1]) }
+        elseif ($line.Trim()) { break }
+    }
     $missing = $AbiExports | Where-Object { $_ -notin $names }
     if ($missing) { throw "arupgrade.dll does not export: $($missing -join ', ')" }
     Write-Host "arupgrade.dll exports all of: $($AbiExports -join ', ')" -ForegroundColor Green
@@ -243,7 +250,12 @@ function Invoke-Test {
 
 # Path of the running pwsh, for child processes.
 function Get-PwshPath {
-    return (Get-Process -Id $PID).Path
+    $exe = if ($IsWindows) { 'pwsh.exe' } else { 'pwsh' }
+    $candidate = Join-Path $PSHOME $exe
+    if (Test-Path $candidate) { return $candidate }
+    $cmd = Get-Command pwsh -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($cmd) { return $cmd.Source }
+    throw 'Cannot find pwsh to run the child PowerShell.'
 }
 
 # Package: out/ActiveRolesUpgrade/<version>/, a ready-to-copy module folder, checked by importing it in a child pwsh.
@@ -273,6 +285,7 @@ function Invoke-Package {
     }
     $psd1 = Join-Path $dest (Split-Path -Leaf $manifest)
     $check = "`$ErrorActionPreference = 'Stop'; `$m = Import-Module -Name '$psd1' -PassThru -Force; " +
+        "if (`$m.ExportedCommands.Count -eq 0) { throw 'The module exports no commands.' }; " +
         "'Imported {0} {1}: {2} commands' -f `$m.Name, `$m.Version, `$m.ExportedCommands.Count"
     Invoke-Native (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $check
     Write-Host "Packaged $dest" -ForegroundColor Green

@@ -76,9 +76,9 @@ extern "C" {
  * aru_version — describe the library.
  *   out_json (required): receives a library-owned string, free with aru_free:
  *     {"version":"x.y.z","abi":1,"goVersion":"go1.26.8","os":"linux","arch":"amd64",
- *      "openJobs":0,"goroutines":3,"lastPanic":"…only after an ARU_INTERNAL"}
- *     openJobs = handles started and not yet closed; goroutines = the Go
- *     runtime's goroutine count (both for leak checks in tests).
+ *      "openJobs":0,"lastPanic":"…only after an ARU_INTERNAL"}
+ *     openJobs = handles started and not yet closed (for leak checks: a
+ *     closed handle's job has stopped and its memory is released).
  * Returns ARU_OK, ARU_NULL_ARGUMENT (out_json NULL) or ARU_INTERNAL.
  * On any status but ARU_OK, *out_json is NULL.
  */

@@ -46,6 +46,10 @@ func appendPrologue(b []byte) []byte {
 	b = append(b, magic[:]...)
 	b = binary.LittleEndian.AppendUint16(b, FormatMajor)
 	b = binary.LittleEndian.AppendUint16(b, FormatMinor)
+	return appendPrologueCRC(b)
+}
+
+func appendPrologueCRC(b []byte) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[len(b)-12:], castagnoli))
 }
 
@@ -171,15 +175,28 @@ func fixTables(ts []data.Table) error {
 		seen[k] = true
 		for ci := range t.Columns {
 			c := &t.Columns[ci]
-			base := c.TypeName
+			base, arg := c.TypeName, ""
 			if i := strings.IndexByte(base, '('); i >= 0 {
-				base = base[:i]
+				base, arg = base[:i], strings.TrimSuffix(strings.TrimSpace(base[i+1:]), ")")
 			}
 			ct, ok := data.ParseColType(strings.TrimSpace(base))
 			if !ok {
 				return fmt.Errorf("table %s column %s: unknown type %q", t.Name, c.Name, c.TypeName)
 			}
 			c.Type = ct
+			// Lengths and scales follow from the declared type when not given.
+			if arg != "" && c.MaxLen == 0 && c.Scale == 0 {
+				switch n, err := strconv.Atoi(strings.TrimSpace(arg)); {
+				case strings.EqualFold(strings.TrimSpace(arg), "max"):
+					c.MaxLen = data.MaxLenMax
+				case err != nil || n < 0:
+					return fmt.Errorf("table %s column %s: invalid type %q", t.Name, c.Name, c.TypeName)
+				case ct == data.TDateTime2:
+					c.Scale = n
+				default:
+					c.MaxLen = n
+				}
+			}
 		}
 		for _, pk := range t.PrimaryKey {
 			if t.Index(pk) < 0 {

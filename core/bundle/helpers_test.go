@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
@@ -17,46 +18,17 @@ func col(name, typ string, nullable bool) data.Column {
 	return c
 }
 
-// Small hand-made G3-like history tables (the model package supplies the real ones).
-var (
-	tSettings = data.Table{Name: "Settings", PrimaryKey: []string{"Name"}, Columns: []data.Column{
-		col("Name", "nvarchar(64)", false), col("Value", "nvarchar(400)", true)}}
-	tImportRun = data.Table{Name: "ImportRun", PrimaryKey: []string{"ImportRunId"}, Columns: []data.Column{
-		{Name: "ImportRunId", TypeName: "int", Identity: true},
-		col("Kind", "varchar(16)", false), col("SourceInstallationId", "uniqueidentifier", false),
-		col("SourceVersion", "varchar(32)", false), col("SourceServer", "nvarchar(255)", false),
-		col("SourceDatabase", "nvarchar(128)", false), col("Mode", "varchar(16)", true),
-		col("RangeFromUtc", "datetime2(3)", true), col("RangeToUtc", "datetime2(3)", true),
-		col("CutoffUtc", "datetime2(3)", true), col("StartedUtc", "datetime2(3)", false),
-		col("FinishedUtc", "datetime2(3)", true), col("Outcome", "varchar(16)", false),
-		col("AddedCount", "int", false), col("SkippedCount", "int", false), col("Report", "nvarchar(max)", true)}}
-	tRecord = data.Table{Name: "ChangeRecord", PrimaryKey: []string{"RecordId"}, Columns: []data.Column{
-		{Name: "RecordId", TypeName: "bigint", Identity: true},
-		col("RecordGuid", "uniqueidentifier", false), col("ChangeTimeUtc", "datetime2(3)", false),
-		col("InitiatorSid", "varchar(184)", true), col("InitiatorName", "nvarchar(512)", true),
-		col("ObjectDn", "nvarchar(2048)", false), col("ObjectGuid", "uniqueidentifier", true),
-		col("ObjectClass", "nvarchar(128)", true), col("Operation", "varchar(16)", false),
-		col("Status", "varchar(16)", false), col("ServiceHost", "nvarchar(255)", false),
-		col("CorrelationId", "uniqueidentifier", true), col("OriginInstallationId", "uniqueidentifier", true),
-		col("OriginRecordId", "bigint", true), col("ImportRunId", "int", true)}}
-	tAttr = data.Table{Name: "ChangeRecordAttribute", PrimaryKey: []string{"RecordId", "Seq"}, Columns: []data.Column{
-		col("RecordId", "bigint", false), col("Seq", "int", false), col("AttributeName", "nvarchar(256)", false),
-		col("ChangeType", "varchar(8)", false), col("OldValue", "nvarchar(max)", true), col("NewValue", "nvarchar(max)", true)}}
-	tTask = data.Table{Name: "ApprovalTask", PrimaryKey: []string{"TaskId"}, Columns: []data.Column{
-		{Name: "TaskId", TypeName: "bigint", Identity: true},
-		col("TaskGuid", "uniqueidentifier", false), col("RecordGuid", "uniqueidentifier", false),
-		col("Status", "varchar(16)", false), col("CreatedUtc", "datetime2(3)", false), col("CompletedUtc", "datetime2(3)", true),
-		col("ApproverSid", "varchar(184)", true), col("ApproverName", "nvarchar(512)", true), col("Comment", "nvarchar(2048)", true),
-		col("OriginInstallationId", "uniqueidentifier", true), col("OriginTaskId", "bigint", true), col("ImportRunId", "int", true)}}
-	tMember = data.Table{Name: "TemporalMembership", PrimaryKey: []string{"MembershipId"}, Columns: []data.Column{
-		{Name: "MembershipId", TypeName: "bigint", Identity: true},
-		col("MembershipGuid", "uniqueidentifier", false), col("GroupGuid", "uniqueidentifier", false),
-		col("GroupDn", "nvarchar(2048)", false), col("MemberGuid", "uniqueidentifier", false),
-		col("MemberDn", "nvarchar(2048)", false), col("CreatedUtc", "datetime2(3)", false),
-		col("StartUtc", "datetime2(3)", true), col("EndUtc", "datetime2(3)", true), col("State", "varchar(16)", false),
-		col("OriginInstallationId", "uniqueidentifier", true), col("OriginMembershipId", "bigint", true), col("ImportRunId", "int", true)}}
-	historyTables = []data.Table{tSettings, tImportRun, tRecord, tAttr, tTask, tMember}
-)
+// The G3 Management History tables of the model (Settings, ImportRun,
+// ChangeRecord, ChangeRecordAttribute, ApprovalTask, TemporalMembership).
+var historyTables = func() []data.Table {
+	ts, err := model.Tables(model.Target, model.RoleManagementHistory)
+	if err != nil {
+		panic(err)
+	}
+	return ts
+}()
+
+var tSettings = historyTables[0]
 
 var (
 	srcIID  = data.MustUUID("0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b")

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
-	"encoding/binary"
 	"os"
 	"slices"
 	"sync"
@@ -183,7 +183,9 @@ func (v *view) count(table string) (int64, error) {
 
 // Scan streams a table's rows in the order they were written (the writer's
 // canonical order). Each scan has its own file handle.
-func (b *Bundle) Scan(ctx context.Context, table string) (store.Rows, error) { return b.view.scan(ctx, table) }
+func (b *Bundle) Scan(ctx context.Context, table string) (store.Rows, error) {
+	return b.view.scan(ctx, table)
+}
 
 func (v *view) scan(ctx context.Context, table string) (store.Rows, error) {
 	ti, ok := lookupTable(v.names, table)

@@ -49,7 +49,7 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 			finished = true
 		}
 	}
-	br := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 1<<20)
+	br := bufio.NewReaderSize(io.NewSectionReader(r, 0, size), int(min(size, 1<<20)))
 	if _, err := br.Discard(prologueLen); err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 		prevType   byte
 		haveHeader bool
 		hdrBuf     [frameHdrLen]byte
-		scratch    = make([]byte, 64<<10)
+		scratch    = make([]byte, min(size, 64<<10))
 		commFrames []int
 		commChains [][32]byte
 		sha        = sha256.New()
@@ -237,6 +237,9 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 func checkPrologue(path string, r io.ReaderAt, size int64) error {
 	var p [prologueLen]byte
 	n, _ := r.ReadAt(p[:min(size, prologueLen)], 0)
+	if n == 0 {
+		return &FormatError{Path: path, Offset: 0, Err: ErrNotBundle, What: "the file is empty", Hint: hintRecreate}
+	}
 	if n < len(magic) && !bytes.Equal(p[:n], magic[:n]) || n >= len(magic) && !bytes.Equal(p[:8], magic[:]) {
 		return &FormatError{Path: path, Offset: 0, Err: ErrNotBundle,
 			What: "the file is not an Active Roles bundle (wrong magic bytes)", Hint: "give the path of a .arbundle file made by arupgrade export"}
@@ -327,7 +330,7 @@ func tolerableTail(fe *FormatError, r io.ReaderAt, size int64) bool {
 		return true
 	}
 	// A torn last write may leave garbage or zeros up to the end of the file.
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, min(size-fe.Offset, 64<<10)+1)
 	for off := fe.Offset; off < size; {
 		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		for _, b := range buf[:n] {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/activeroles/arupgrade/core/data"
+	"github.com/rs/zerolog"
 )
 
 // Option adjusts Create and the destinations.
@@ -17,6 +18,9 @@ type Option func(*options)
 
 type options struct {
 	overwrite bool
+	logger    zerolog.Logger
+	syncBatch bool
+	producer  string
 	// wrap lets tests inject a failing writer between the sink and the file.
 	wrap func(io.Writer) io.Writer
 }
@@ -24,8 +28,19 @@ type options struct {
 // WithOverwrite lets Create replace an existing file (atomically, on Close).
 func WithOverwrite() Option { return func(o *options) { o.overwrite = true } }
 
+// WithLogger gives the destinations a logger for warnings (an interrupted
+// import's discarded tail); by default they log nothing.
+func WithLogger(l zerolog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithSyncEveryBatch makes the history destination fsync after every batch,
+// so committed batches also survive a power loss (not only a killed process).
+func WithSyncEveryBatch() Option { return func(o *options) { o.syncBatch = true } }
+
+// WithProducer names the program in the header of bundles a destination creates.
+func WithProducer(p string) Option { return func(o *options) { o.producer = p } }
+
 func buildOptions(opts []Option) options {
-	var o options
+	o := options{logger: zerolog.Nop(), producer: "arupgrade"}
 	for _, f := range opts {
 		if f != nil {
 			f(&o)

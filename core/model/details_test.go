@@ -1,7 +1,6 @@
 package model
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -130,20 +129,20 @@ func BenchmarkParseDetailsEncodingXML(b *testing.B) {
 	}
 }
 
-// TestParseDetailsThroughput guards the history import's target (≥ 150,000
-// typical documents per second on one core) with a wide margin, so that it
-// fails only on a real regression (e.g. losing the fast path), not on a slow
-// or busy machine. Skipped under -short and the race detector's slowdown is
-// allowed for by the margin.
-func TestParseDetailsThroughput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
+// TestParseDetailsStaysOnTheFastPath guards the history import's speed
+// without timing anything: a typical document must be parsed by the
+// hand-written scanner, which allocates once, not by encoding/xml (~90
+// allocations). Speed itself is measured by BenchmarkParseDetails.
+func TestParseDetailsStaysOnTheFastPath(t *testing.T) {
+	doc := `<changes><attr name="description" op="replace"><old>Sales</old><new>Sales EMEA</new></attr>` +
+		`<attr name="member" op="add"><new>CN=Ann,OU=Staff,DC=corp,DC=example</new></attr>` +
+		`<attr name="info" op="clear"><old>x &amp; y</old></attr></changes>`
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, ok := ParseDetails(doc); !ok {
+			t.Fatal("typical document refused")
+		}
+	})
+	if allocs > 4 {
+		t.Errorf("ParseDetails allocates %.0f times per typical document; the fast path allocates once, so it was not taken", allocs)
 	}
-	r := testing.Benchmark(BenchmarkParseDetails)
-	perSec := float64(r.N) / r.T.Seconds()
-	t.Logf("ParseDetails: %.0f documents/s, %d allocs/op", perSec, r.AllocsPerOp())
-	if perSec < 30_000 {
-		t.Errorf("ParseDetails parses %.0f documents/s; the target is 150,000", perSec)
-	}
-	_ = strings.TrimSpace
 }

@@ -106,3 +106,20 @@ func TestDetectionJSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip = %+v, want %+v", back, d)
 	}
 }
+
+func TestInitialSettingsDetectAsTarget(t *testing.T) {
+	iid, kid := data.MustUUID(testIID), data.MustUUID("3b0f6c2e-9a41-4d5e-8c7b-1e2f3a4b5c6d")
+	for _, r := range []Role{RoleConfiguration, RoleManagementHistory} {
+		s := InitialSettings(r, iid, kid)
+		d := Detect(info(s))
+		if d.State != StateSupported || d.Generation != G3 || d.Role != r || d.InstallationID != iid {
+			t.Errorf("%s: initial settings detect as %+v", r, d)
+		}
+		if d.HasEncryptionKeyID != (r == RoleConfiguration) || d.HasUTCOffset {
+			t.Errorf("%s: EncryptionKeyId/offset present = %v/%v", r, d.HasEncryptionKeyID, d.HasUTCOffset)
+		}
+		if want := map[bool]int{true: 4, false: 3}[r == RoleConfiguration]; len(s) != want {
+			t.Errorf("%s: %d settings, want %d", r, len(s), want)
+		}
+	}
+}

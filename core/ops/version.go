@@ -93,7 +93,7 @@ func runSleep(ctx context.Context, raw json.RawMessage, em *engine.Emitter) erro
 			return ctx.Err()
 		case <-deadline.C:
 			em.Progress(engine.Progress{Activity: activity, Percent: 100, Completed: true})
-			return em.Result("SleepResult", SleepResult{Seconds: p.Seconds})
+			return em.Result("SleepResult", SleepResult(p))
 		case <-tick.C:
 			elapsed := time.Since(start)
 			pct := 100 * elapsed.Seconds() / total.Seconds()

@@ -229,6 +229,9 @@ type extraCol struct {
 // insertRows writes rows with one parameterised INSERT each into target
 // (a dbo table or a #temp table shaped like t plus extra columns).
 func insertRows(ctx context.Context, d *Database, tx *sql.Tx, target string, t *data.Table, rows []data.Row, extra []extraCol) error {
+	if err := checkRowLengths(t, rows); err != nil {
+		return err
+	}
 	idx := writeCols(t)
 	cols := make([]string, 0, len(extra)+len(idx))
 	for _, e := range extra {
@@ -271,6 +274,9 @@ func insertRows(ctx context.Context, d *Database, tx *sql.Tx, target string, t *
 // tables it checks constraints and keeps NULLs (a column default must never
 // replace a NULL that was sent), as a parameterised INSERT would.
 func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *data.Table, rows []data.Row, extra []extraCol, modelTable bool) error {
+	if err := checkRowLengths(t, rows); err != nil {
+		return err
+	}
 	idx := writeCols(t)
 	cols := make([]string, 0, len(extra)+len(idx))
 	for _, e := range extra {
@@ -316,6 +322,16 @@ func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *
 	}
 	if n, err := res.RowsAffected(); err == nil && n != int64(len(rows)) {
 		return fmt.Errorf("bulk copy into %s: server took %d rows, %d were sent", target, n, len(rows))
+	}
+	return nil
+}
+
+// checkRowLengths refuses rows of the wrong width before anything is sent.
+func checkRowLengths(t *data.Table, rows []data.Row) error {
+	for i, r := range rows {
+		if len(r) != len(t.Columns) {
+			return fmt.Errorf("write %s: row %d has %d values, the table has %d columns", t.Name, i+1, len(r), len(t.Columns))
+		}
 	}
 	return nil
 }

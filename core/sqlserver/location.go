@@ -105,12 +105,13 @@ func splitKeyValues(s string) ([]keyValue, error) {
 		eq := strings.IndexByte(s[i:], '=')
 		semi := strings.IndexByte(s[i:], ';')
 		if eq < 0 || (semi >= 0 && semi < eq) {
-			part := s[i:]
-			if semi >= 0 {
-				part = s[i : i+semi]
+			// The text may be the tail of a password that contains ';': never echo it.
+			after := "the start"
+			if len(out) > 0 {
+				after = out[len(out)-1].key
 			}
-			// part has no '=', so it is a key or junk, never a password value.
-			return nil, optErr("string", fmt.Sprintf("%q is not Key=Value", strings.TrimSpace(part)), "separate Key=Value pairs with ';'")
+			return nil, optErr("string", "text after "+after+" is not Key=Value",
+				`separate Key=Value pairs with ';' and enclose a value that contains ';' in double quotes (Password="a;b")`)
 		}
 		key := strings.TrimSpace(s[i : i+eq])
 		i += eq + 1

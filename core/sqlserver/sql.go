@@ -228,14 +228,14 @@ func sqlHistClassify(e historyEntity) string {
 	var b strings.Builder
 	t, g, id, oid := dboTable(e.table), quoteIdent(e.guid), quoteIdent(e.id), quoteIdent(e.originID)
 	if e == histTasks {
-		fmt.Fprintf(&b, `UPDATE k SET k.[Disposition] = 2 FROM %s AS k
+		fmt.Fprintf(&b, `UPDATE k SET [Disposition] = 2 FROM %s AS k
 WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[RecordGuid] = k.[RecordGuid] AND r.[Disposition] = 2);
 `, e.temp)
 	}
-	fmt.Fprintf(&b, `UPDATE k SET k.[Disposition] = 1 FROM %[1]s AS k
+	fmt.Fprintf(&b, `UPDATE k SET [Disposition] = 1 FROM %[1]s AS k
 WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.%[3]s = k.%[3]s)
   OR EXISTS (SELECT 1 FROM %[1]s AS e WHERE e.%[3]s = k.%[3]s AND e.[Ord] < k.[Ord]));
-UPDATE k SET k.[Disposition] = 2 FROM %[1]s AS k
+UPDATE k SET [Disposition] = 2 FROM %[1]s AS k
 WHERE k.[Disposition] = 0 AND (
   EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.%[5]s = k.%[5]s)
   OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] IS NULL AND c.%[4]s = k.%[5]s))

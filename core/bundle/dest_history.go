@@ -1,0 +1,634 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/store"
+)
+
+// HistoryDest is a bundle used as a Management History import's destination.
+// It is an append-only journal: each batch is data frames followed by a
+// commit frame, and whatever follows the last valid commit frame (an
+// interrupted write) is discarded when the bundle is opened again. FinishRun
+// and Close write the closing manifest; the next write removes it again.
+type HistoryDest struct {
+	path string
+	o    options
+	mu   sync.Mutex
+
+	v     *view // committed content; nil while the path does not exist
+	setts map[string]string
+	iid   data.UUID // the destination's InstallationId (native rows' NK)
+
+	commitEnd int64 // offset just after the last commit frame
+	closed    bool  // the file ends with manifest and trailer
+	f         *os.File
+	out       io.Writer
+	s         *sink
+	broken    error // a failed rollback: no further writes
+
+	keysLoaded    bool
+	rec, task, mb *entityKeys
+	runs          map[int64]data.Row
+	maxRun        int64
+	c             historyCols
+
+	// Discarded tail of an interrupted import, reported once.
+	tail       int64
+	tailReason string
+}
+
+var _ store.HistoryDestination = (*HistoryDest)(nil)
+
+// historyCols are the table and column positions the destination needs.
+type historyCols struct {
+	rec, attr, task, mb, run            int // table indexes
+	recID, recGUID, recOIID, recOID     int
+	attrRec                             int
+	taskID, taskGUID, taskOIID, taskOID int
+	mbID, mbGUID, mbOIID, mbOID         int
+	runID                               int
+}
+
+// OpenHistoryDestination opens path as a history destination. A path that
+// does not exist is a Blank database. A bundle whose previous import was
+// interrupted opens normally: the unfinished tail is discarded (and logged)
+// and a re-run of the import continues from the last committed batch.
+func OpenHistoryDestination(path string, opts ...Option) (*HistoryDest, error) {
+	d := &HistoryDest{path: path, o: buildOptions(opts)}
+	ok, err := fileExists(path)
+	if err != nil || !ok {
+		return d, err
+	}
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	if d.tail > 0 {
+		d.o.logger.Warn().Str("bundle", path).Int64("discardedBytes", d.tail).Int64("offset", d.commitEnd).
+			Str("reason", d.tailReason).
+			Msg("an earlier import into this bundle was interrupted; its uncommitted last batch is discarded and a re-run continues after the last committed batch")
+	}
+	return d, nil
+}
+
+func (d *HistoryDest) load() error {
+	w, err := walkFile(d.path, true)
+	if err != nil {
+		return err
+	}
+	d.v = newView(d.path, w)
+	d.commitEnd = w.commitEnd
+	d.closed = w.manifest != nil
+	d.tail, d.tailReason = w.tail, w.tailReason
+	d.setts, err = d.v.settings(context.Background())
+	if err != nil {
+		return err
+	}
+	if s := d.setts["InstallationId"]; s != "" {
+		if d.iid, err = data.ParseUUID(s); err != nil {
+			return fmt.Errorf("open bundle %s: Settings InstallationId: %w", d.path, err)
+		}
+	}
+	return nil
+}
+
+// Interrupted reports the bytes of an interrupted import that opening the
+// bundle discarded (0 when there were none) and why.
+func (d *HistoryDest) Interrupted() (discarded int64, reason string) { return d.tail, d.tailReason }
+
+func (d *HistoryDest) view() *view {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.v
+}
+
+// Info describes the destination; a Blank one has no tables and nil Settings.
+func (d *HistoryDest) Info(ctx context.Context) (*store.Info, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.v == nil {
+		return blankInfo(d.path), nil
+	}
+	return d.v.info(d.setts), nil
+}
+
+// Count returns a table's committed row count (ImportRun: one per run).
+func (d *HistoryDest) Count(ctx context.Context, table string) (int64, error) {
+	if v := d.view(); v != nil {
+		return v.count(table)
+	}
+	return 0, fmt.Errorf("count %s in bundle %s: the bundle does not exist yet", table, d.path)
+}
+
+// Scan reads a table's committed rows; it may run while batches are written.
+func (d *HistoryDest) Scan(ctx context.Context, table string) (store.Rows, error) {
+	if v := d.view(); v != nil {
+		return v.scan(ctx, table)
+	}
+	return nil, fmt.Errorf("scan %s in bundle %s: the bundle does not exist yet", table, d.path)
+}
+
+// Initialize creates the bundle with the tables and Settings rows.
+func (d *HistoryDest) Initialize(ctx context.Context, tables []data.Table, ddl []string, settings map[string]string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.v != nil {
+		return fmt.Errorf("initialize bundle %s: it already holds a database", d.path)
+	}
+	if err := createInitialized(ctx, d.path, tables, settings, d.o); err != nil {
+		return err
+	}
+	return d.load()
+}
+
+// Close writes the closing manifest if the journal was written to, syncs
+// and closes the file.
+func (d *HistoryDest) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.f == nil {
+		return nil
+	}
+	var err error
+	if d.broken == nil && !d.closed {
+		err = d.writeManifest()
+	}
+	if cerr := d.f.Close(); err == nil {
+		err = cerr
+	}
+	d.f, d.s = nil, nil
+	if err != nil {
+		return fmt.Errorf("close bundle %s: %w", d.path, err)
+	}
+	return nil
+}
+
+func (d *HistoryDest) writeManifest() error {
+	if err := d.s.finish(time.Now()); err != nil {
+		return err
+	}
+	if err := d.f.Sync(); err != nil {
+		return err
+	}
+	d.closed = true
+	return nil
+}
+
+// journal makes the file ready for appending: keys loaded, the manifest (or
+// an interrupted tail) cut off after the last commit frame.
+func (d *HistoryDest) journal(ctx context.Context) error {
+	if d.broken != nil {
+		return d.broken
+	}
+	if d.v == nil {
+		return fmt.Errorf("bundle %s does not exist yet (initialize it first)", d.path)
+	}
+	if !d.keysLoaded {
+		if err := d.loadKeys(ctx); err != nil {
+			return err
+		}
+	}
+	if d.s != nil && !d.closed {
+		return nil
+	}
+	if d.f == nil {
+		f, err := os.OpenFile(d.path, os.O_RDWR, 0)
+		if err != nil {
+			return fmt.Errorf("open bundle %s for writing: %w", d.path, err)
+		}
+		d.f, d.out = f, io.Writer(f)
+		if d.o.wrap != nil {
+			d.out = d.o.wrap(f)
+		}
+	}
+	if err := d.truncate(d.commitEnd); err != nil {
+		return err
+	}
+	if err := d.f.Sync(); err != nil {
+		return fmt.Errorf("sync bundle %s: %w", d.path, err)
+	}
+	if d.s == nil {
+		s, err := newSink(d.out, d.commitEnd, d.v.hdr.Tables)
+		if err != nil {
+			return err
+		}
+		for i, st := range d.v.tables {
+			st.frames = slices.Clone(st.frames)
+			s.st[i] = st
+		}
+		s.seq = d.v.manifest.Commits
+		s.st[d.c.run].super = true
+		s.st[d.c.run].count = int64(len(d.runs))
+		d.s = s
+	}
+	d.s.off = d.commitEnd
+	d.s.bw.Reset(d.out)
+	d.closed = false
+	return nil
+}
+
+func (d *HistoryDest) truncate(off int64) error {
+	if err := d.f.Truncate(off); err != nil {
+		return fmt.Errorf("truncate bundle %s to byte %d: %w", d.path, off, err)
+	}
+	if _, err := d.f.Seek(off, io.SeekStart); err != nil {
+		return fmt.Errorf("seek bundle %s: %w", d.path, err)
+	}
+	return nil
+}
+
+func (d *HistoryDest) loadKeys(ctx context.Context) error {
+	h := &d.v.hdr
+	c := &d.c
+	var errs []error
+	tab := func(name string) (int, *data.Table) {
+		i, ok := lookupTable(d.v.names, name)
+		if !ok {
+			errs = append(errs, fmt.Errorf("no table %s", name))
+			return -1, nil
+		}
+		return i, &h.Tables[i]
+	}
+	colOf := func(t *data.Table, name string) int {
+		if t == nil {
+			return -1
+		}
+		i := t.Index(name)
+		if i < 0 {
+			errs = append(errs, fmt.Errorf("table %s has no column %s", t.Name, name))
+		}
+		return i
+	}
+	var rt, at, tt, mt, ut *data.Table
+	c.rec, rt = tab("ChangeRecord")
+	c.attr, at = tab("ChangeRecordAttribute")
+	c.task, tt = tab("ApprovalTask")
+	c.mb, mt = tab("TemporalMembership")
+	c.run, ut = tab("ImportRun")
+	c.recID, c.recGUID, c.recOIID, c.recOID = colOf(rt, "RecordId"), colOf(rt, "RecordGuid"), colOf(rt, "OriginInstallationId"), colOf(rt, "OriginRecordId")
+	c.attrRec = colOf(at, "RecordId")
+	c.taskID, c.taskGUID, c.taskOIID, c.taskOID = colOf(tt, "TaskId"), colOf(tt, "TaskGuid"), colOf(tt, "OriginInstallationId"), colOf(tt, "OriginTaskId")
+	c.mbID, c.mbGUID, c.mbOIID, c.mbOID = colOf(mt, "MembershipId"), colOf(mt, "MembershipGuid"), colOf(mt, "OriginInstallationId"), colOf(mt, "OriginMembershipId")
+	c.runID = colOf(ut, "ImportRunId")
+	if len(errs) > 0 {
+		return fmt.Errorf("bundle %s is not a G3 Management History database: %w", d.path, errors.Join(errs...))
+	}
+	d.rec, d.task, d.mb = newEntityKeys(), newEntityKeys(), newEntityKeys()
+	for _, e := range []struct {
+		table               string
+		k                   *entityKeys
+		id, guid, oiid, oid int
+	}{
+		{"ChangeRecord", d.rec, c.recID, c.recGUID, c.recOIID, c.recOID},
+		{"ApprovalTask", d.task, c.taskID, c.taskGUID, c.taskOIID, c.taskOID},
+		{"TemporalMembership", d.mb, c.mbID, c.mbGUID, c.mbOIID, c.mbOID},
+	} {
+		rs, err := d.v.scan(ctx, e.table)
+		if err != nil {
+			return err
+		}
+		for rs.Next() {
+			r := rs.Row()
+			id := r[e.id].Int
+			e.k.maxID = max(e.k.maxID, id)
+			e.k.guids.add(r[e.guid].AsGUID())
+			if k, ok := d.naturalKey(r, e.oiid, e.oid, id); ok {
+				e.k.nks.add(k.iid, k.id)
+			}
+		}
+		err = rs.Err()
+		rs.Close()
+		if err != nil {
+			return err
+		}
+		e.k.guids.flush()
+	}
+	d.runs = map[int64]data.Row{}
+	rs, err := d.v.scan(ctx, "ImportRun")
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		r := cloneRowDeep(rs.Row())
+		d.runs[r[c.runID].Int] = r
+		d.maxRun = max(d.maxRun, r[c.runID].Int)
+	}
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	d.keysLoaded = true
+	return nil
+}
+
+// naturalKey is model §6.5's NK: (COALESCE(OriginInstallationId, iid(D)),
+// COALESCE(Origin<X>Id, <X>Id)); ok=false when neither id is known yet.
+func (d *HistoryDest) naturalKey(r data.Row, oiid, oid int, id int64) (nk, bool) {
+	k := nk{iid: d.iid, id: id}
+	if r[oiid].Kind == data.GUID {
+		k.iid = r[oiid].AsGUID()
+	}
+	switch {
+	case r[oid].Kind == data.Int:
+		k.id = r[oid].Int
+	case id == 0:
+		return k, false
+	}
+	return k, true
+}
+
+// sinkSnap is the journal state before a batch, restored when it fails.
+type sinkSnap struct {
+	off    int64
+	seq    int64
+	st     []tableState
+	runs   int
+	maxRun int64
+}
+
+func (d *HistoryDest) snapshot() sinkSnap {
+	sn := sinkSnap{off: d.s.off, seq: d.s.seq, st: slices.Clone(d.s.st), maxRun: d.maxRun}
+	return sn
+}
+
+// rollback restores the journal to the snapshot: the file is cut back to
+// where the batch began, so a failed batch leaves nothing behind.
+func (d *HistoryDest) rollback(sn sinkSnap) {
+	for i := range d.s.st {
+		st := sn.st[i]
+		st.frames = d.s.st[i].frames[:len(sn.st[i].frames)]
+		d.s.st[i] = st
+		d.s.bufs[i] = d.s.bufs[i][:0]
+		d.s.nrows[i] = 0
+	}
+	d.s.off, d.s.seq = sn.off, sn.seq
+	d.maxRun = sn.maxRun
+	if err := d.truncate(sn.off); err != nil {
+		d.broken = fmt.Errorf("bundle %s could not be restored after a failed write (%w); open it again to recover", d.path, err)
+	}
+	d.s.bw.Reset(d.out)
+}
+
+// commit writes a commit frame and publishes the new content.
+func (d *HistoryDest) commit(kind string) error {
+	if err := d.s.commit(kind); err != nil {
+		return err
+	}
+	if d.o.syncBatch {
+		if err := d.f.Sync(); err != nil {
+			return err
+		}
+	}
+	d.commitEnd = d.s.off
+	tables := make([]tableState, len(d.s.st))
+	for i, st := range d.s.st {
+		st.frames = st.frames[:len(st.frames):len(st.frames)]
+		tables[i] = st
+	}
+	d.v = &view{path: d.path, hdr: d.v.hdr, names: d.v.names, tables: tables,
+		manifest: &Manifest{Commits: d.s.seq, Tables: summaries(d.v.hdr.Tables, tables)}}
+	return nil
+}
+
+// StartRun appends and commits a new ImportRun row (Outcome 'Running') and
+// returns its id and the destination clock (now, UTC, whole milliseconds).
+func (d *HistoryDest) StartRun(ctx context.Context, run store.ImportRun) (int64, time.Time, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := msUTC(time.Now())
+	if err := d.journal(ctx); err != nil {
+		return 0, now, fmt.Errorf("start import run: %w", err)
+	}
+	id := d.maxRun + 1
+	row, err := importRunRow(&d.v.hdr.Tables[d.c.run], id, run, now)
+	if err != nil {
+		return 0, now, fmt.Errorf("start import run: %w", err)
+	}
+	if err := d.writeRun(id, row); err != nil {
+		return 0, now, fmt.Errorf("start import run: %w", err)
+	}
+	return id, now, nil
+}
+
+// writeRun appends an ImportRun row; a later row with the same ImportRunId
+// supersedes the earlier one when the table is scanned.
+func (d *HistoryDest) writeRun(id int64, row data.Row) error {
+	sn := d.snapshot()
+	old, had := d.runs[id]
+	d.runs[id] = row
+	d.maxRun = max(d.maxRun, id)
+	d.s.st[d.c.run].count = int64(len(d.runs))
+	err := d.s.writeRow(d.c.run, row)
+	if err == nil {
+		err = d.commit("run")
+	}
+	if err != nil {
+		if had {
+			d.runs[id] = old
+		} else {
+			delete(d.runs, id)
+		}
+		d.rollback(sn)
+	}
+	return err
+}
+
+// FinishRun appends the finished ImportRun row and writes the closing
+// manifest, so the bundle is complete between runs.
+func (d *HistoryDest) FinishRun(ctx context.Context, runID int64, fin store.RunFinish) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.journal(ctx); err != nil {
+		return fmt.Errorf("finish import run %d: %w", runID, err)
+	}
+	old, ok := d.runs[runID]
+	if !ok {
+		return fmt.Errorf("finish import run %d: no such ImportRun row", runID)
+	}
+	row, err := finishRunRow(&d.v.hdr.Tables[d.c.run], old, fin)
+	if err == nil {
+		err = d.writeRun(runID, row)
+	}
+	if err == nil {
+		err = d.writeManifest()
+	}
+	if err != nil {
+		return fmt.Errorf("finish import run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// WriteHistoryBatch appends one batch as a journal transaction (see
+// store.HistoryDestination for the duplicate and conflict rules).
+func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := d.journal(ctx); err != nil {
+		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
+	}
+	sn := d.snapshot()
+	res, pend, err := d.writeBatch(ctx, b)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = d.commit("batch")
+	}
+	if err != nil {
+		d.rollback(sn)
+		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
+	}
+	d.rec.apply(&pend[0])
+	d.task.apply(&pend[1])
+	d.mb.apply(&pend[2])
+	return res, nil
+}
+
+func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, [3]pendingKeys, error) {
+	c := &d.c
+	var pend [3]pendingKeys
+	pr, pt, pm := &pend[0], &pend[1], &pend[2]
+	pr.reset(d.rec.maxID)
+	pt.reset(d.task.maxID)
+	pm.reset(d.mb.maxID)
+	res := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
+	tables := d.v.hdr.Tables
+	var row data.Row
+	put := func(ti int, r data.Row) error {
+		if err := tables[ti].CheckRow(r); err != nil {
+			return err
+		}
+		return d.s.writeRow(ti, r)
+	}
+	// classify returns "dup", "conflict" or "new" for a row of an entity.
+	classify := func(k *entityKeys, p *pendingKeys, r data.Row, guid, oiid, oid int) (string, nk, bool) {
+		if r[guid].Kind != data.GUID {
+			return "new", nk{}, false
+		}
+		if k.hasGUID(p, r[guid].AsGUID()) {
+			return "dup", nk{}, false
+		}
+		key, ok := d.naturalKey(r, oiid, oid, 0)
+		if ok && k.hasNK(p, key) {
+			return "conflict", key, ok
+		}
+		return "new", key, ok
+	}
+	addTask := func(t data.Row, recordConflict bool) error {
+		g := t[c.taskGUID].AsGUID()
+		if recordConflict {
+			res.Conflicts["ApprovalTask"] = append(res.Conflicts["ApprovalTask"], g)
+			return nil
+		}
+		switch what, key, hasKey := classify(d.task, pt, t, c.taskGUID, c.taskOIID, c.taskOID); what {
+		case "dup":
+			res.TasksDuplicate++
+		case "conflict":
+			res.Conflicts["ApprovalTask"] = append(res.Conflicts["ApprovalTask"], g)
+		default:
+			pt.maxID++
+			row = append(row[:0], t...)
+			row[c.taskID] = data.IntValue(pt.maxID)
+			if err := put(c.task, row); err != nil {
+				return fmt.Errorf("approval task %s: %w", g, err)
+			}
+			pt.guids[g] = struct{}{}
+			if !hasKey {
+				key = nk{iid: d.iid, id: pt.maxID}
+			}
+			pt.nks[key] = struct{}{}
+			res.TasksAdded++
+		}
+		return nil
+	}
+	for i := range b.Records {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, pend, err
+			}
+		}
+		hr := &b.Records[i]
+		r := hr.Record
+		if len(r) != len(tables[c.rec].Columns) {
+			return nil, pend, fmt.Errorf("record %d has %d values, ChangeRecord has %d columns", i+1, len(r), len(tables[c.rec].Columns))
+		}
+		g := r[c.recGUID].AsGUID()
+		what, key, hasKey := classify(d.rec, pr, r, c.recGUID, c.recOIID, c.recOID)
+		switch what {
+		case "dup":
+			res.RecordsDuplicate++
+		case "conflict":
+			res.Conflicts["ChangeRecord"] = append(res.Conflicts["ChangeRecord"], g)
+		default:
+			pr.maxID++
+			id := data.IntValue(pr.maxID)
+			row = append(row[:0], r...)
+			row[c.recID] = id
+			if err := put(c.rec, row); err != nil {
+				return nil, pend, fmt.Errorf("change record %s: %w", g, err)
+			}
+			for _, a := range hr.Attributes {
+				if len(a) != len(tables[c.attr].Columns) {
+					return nil, pend, fmt.Errorf("change record %s: an attribute row has %d values", g, len(a))
+				}
+				row = append(row[:0], a...)
+				row[c.attrRec] = id
+				if err := put(c.attr, row); err != nil {
+					return nil, pend, fmt.Errorf("change record %s attribute: %w", g, err)
+				}
+			}
+			res.AttributesAdded += len(hr.Attributes)
+			pr.guids[g] = struct{}{}
+			if !hasKey {
+				key = nk{iid: d.iid, id: pr.maxID}
+			}
+			pr.nks[key] = struct{}{}
+			res.RecordsAdded++
+		}
+		for _, t := range hr.Tasks {
+			if len(t) != len(tables[c.task].Columns) {
+				return nil, pend, fmt.Errorf("change record %s: a task row has %d values", g, len(t))
+			}
+			if err := addTask(t, what == "conflict"); err != nil {
+				return nil, pend, err
+			}
+		}
+	}
+	for _, m := range b.Memberships {
+		if len(m) != len(tables[c.mb].Columns) {
+			return nil, pend, fmt.Errorf("a TemporalMembership row has %d values", len(m))
+		}
+		g := m[c.mbGUID].AsGUID()
+		switch what, key, hasKey := classify(d.mb, pm, m, c.mbGUID, c.mbOIID, c.mbOID); what {
+		case "dup":
+			res.MembershipsDuplicate++
+		case "conflict":
+			res.Conflicts["TemporalMembership"] = append(res.Conflicts["TemporalMembership"], g)
+		default:
+			pm.maxID++
+			row = append(row[:0], m...)
+			row[c.mbID] = data.IntValue(pm.maxID)
+			if err := put(c.mb, row); err != nil {
+				return nil, pend, fmt.Errorf("temporal membership %s: %w", g, err)
+			}
+			pm.guids[g] = struct{}{}
+			if !hasKey {
+				key = nk{iid: d.iid, id: pm.maxID}
+			}
+			pm.nks[key] = struct{}{}
+			res.MembershipsAdded++
+		}
+	}
+	return res, pend, nil
+}

@@ -1,0 +1,133 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+)
+
+// Documents are built from pieces that exercise both readers: the shapes the
+// fast scanner handles and the ones it must hand to encoding/xml (comments,
+// CDATA, namespaces, \r, bad entities, broken structure).
+
+// pick draws from common most of the time and from rare now and then, so
+// that most documents are ones the scanner decides.
+func pick(t *rapid.T, label string, common, rare []string) string {
+	// rapid favours small numbers and bounds, so "rare" is a value in between
+	// (shrinking then moves towards the common pieces).
+	if v := rapid.IntRange(0, 999).Draw(t, label+"?"); v >= 500 && v < 515 {
+		return rapid.SampledFrom(rare).Draw(t, label)
+	}
+	return rapid.SampledFrom(common).Draw(t, label)
+}
+
+var (
+	textCommon = []string{"Sales", "CN=Ann,OU=Staff,DC=corp", " ", "\n", "\t", "é☺", "a>b", `"q"`, "'a'",
+		"&lt;", "&gt;", "&amp;", "&quot;", "&apos;", "&#65;", "&#x263A;", "&#x1F600;", "&#13;", "&#x0041;"}
+	textRare = []string{"\r\n", "<!--c-->", "<![CDATA[<x>&]]>", "<?pi x?>", // handed to encoding/xml
+		"&nbsp;", "&", "&#0;", "&#xD800;", "]]>", "<", "\x01", "&#X41;", "\xff", "\uFFFE"} // malformed
+	attrNameCommon  = []string{"name", "op", "other", "n-m.x_1"}
+	attrNameRare    = []string{"xmlns:p", "p:op", "xmlns", "1bad", ""}
+	attrValueCommon = []string{"description", "member", "", "replace", "ADD", "Remove", "clear", "bogus", "R&amp;D", "a&#10;b", "a\tb", "a\nb"}
+	attrValueRare   = []string{"x<y", "&bad;", "a&b", "\r"}
+	elemCommon      = []string{"attr", "attr", "old", "new", "other"}
+	elemRare        = []string{"p:attr", "é", "1x", ""}
+)
+
+func genText(t *rapid.T, label string) string {
+	n := rapid.IntRange(0, 3).Draw(t, label+"n")
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString(pick(t, label, textCommon, textRare))
+	}
+	return b.String()
+}
+
+func genAttrs(t *rapid.T) string {
+	n := rapid.IntRange(0, 2).Draw(t, "nattrs")
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString(pick(t, "sep", []string{" ", "  ", "\n", "\t"}, []string{""}))
+		b.WriteString(pick(t, "aname", attrNameCommon, attrNameRare))
+		b.WriteString(pick(t, "eq", []string{"=", " = ", "\n=\t"}, []string{"", "=="}))
+		q := pick(t, "quote", []string{`"`, `'`}, []string{""})
+		b.WriteString(q + pick(t, "avalue", attrValueCommon, attrValueRare) + q)
+	}
+	return b.String()
+}
+
+func genElement(t *rapid.T, depth int) string {
+	name := pick(t, "elem", elemCommon, elemRare)
+	start := "<" + name + genAttrs(t)
+	if depth > 2 || rapid.IntRange(0, 3).Draw(t, "selfclose") == 0 {
+		return start + pick(t, "close", []string{"/>", " />"}, []string{"/ >", ">"})
+	}
+	var b strings.Builder
+	b.WriteString(start + ">")
+	n := rapid.IntRange(0, 2).Draw(t, "children")
+	for i := 0; i < n; i++ {
+		if rapid.Bool().Draw(t, "textOrElem") {
+			b.WriteString(genText(t, "text"))
+		} else {
+			b.WriteString(genElement(t, depth+1))
+		}
+	}
+	end := name
+	if rapid.IntRange(0, 99).Draw(t, "mismatch") == 37 {
+		end = "x"
+	}
+	b.WriteString("</" + end + pick(t, "endclose", []string{">", " >", "\n>"}, []string{"", " x>"}))
+	return b.String()
+}
+
+func genDetails(t *rapid.T) string {
+	root := pick(t, "root", []string{"changes"}, []string{"change", "p:changes", "Changes"})
+	var b strings.Builder
+	b.WriteString(pick(t, "prolog", []string{"", " \n"}, []string{`<?xml version="1.0"?>`, "<!--c-->", "x", "\ufeff"}))
+	b.WriteString("<" + root + genAttrs(t) + ">")
+	n := rapid.IntRange(0, 4).Draw(t, "attrs")
+	for i := 0; i < n; i++ {
+		b.WriteString(pick(t, "between", []string{"", "\n  ", "text"}, []string{"&bad;", "<!---->"}))
+		b.WriteString(genElement(t, 1))
+	}
+	b.WriteString("</" + root + ">")
+	b.WriteString(pick(t, "epilog", []string{"", "\n"}, []string{"<changes/>", "x", "<!--c-->"}))
+	doc := b.String()
+	if cut := rapid.IntRange(0, 99).Draw(t, "truncate"); cut >= 40 && cut < 43 && cut-39 < len(doc) {
+		doc = doc[:len(doc)-(cut-39)] // a broken tail now and then
+	}
+	return doc
+}
+
+// TestParseDetailsFastAgreesWithEncodingXML: whenever the scanner decides a
+// document, encoding/xml decides it the same way.
+func TestParseDetailsFastAgreesWithEncodingXML(t *testing.T) {
+	handled, total, withRows := 0, 0, 0
+	rapid.Check(t, func(t *rapid.T) {
+		doc := genDetails(t)
+		fast, ok, h := parseDetailsFast(doc)
+		total++
+		if !h {
+			return
+		}
+		handled++
+		if len(fast) > 0 {
+			withRows++
+		}
+		ref, refOK := parseDetailsXML(doc)
+		if ok != refOK {
+			t.Fatalf("fast ok=%v, encoding/xml ok=%v for %q", ok, refOK, doc)
+		}
+		if diff := cmp.Diff(ref, fast); diff != "" {
+			t.Fatalf("fast path differs for %q (-encoding/xml +fast):\n%s", doc, diff)
+		}
+	})
+	// Guard the generator itself: most documents must reach the comparison,
+	// many of them with rows.
+	t.Logf("fast path decided %d of %d documents, %d with rows", handled, total, withRows)
+	if handled*2 < total || withRows*4 < total {
+		t.Errorf("fast path decided only %d of %d generated documents (%d with rows)", handled, total, withRows)
+	}
+}

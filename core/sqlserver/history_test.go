@@ -1,0 +1,201 @@
+package sqlserver
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/DATA-DOG/go-sqlmock"
+	"github.com/google/go-cmp/cmp"
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/store"
+)
+
+// The statements of one history batch on the g3History catalog, as the
+// server receives them.
+const (
+	wantHistDrop   = `DROP TABLE IF EXISTS #records, #attrs, #tasks, #members, #map;`
+	wantHistCreate = `SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[RecordGuid], t.[ChangeTimeUtc], t.[ObjectDn], t.[OriginInstallationId], t.[OriginRecordId] INTO #records FROM [dbo].[ChangeRecord] AS t;
+SELECT TOP (0) CAST(NULL AS uniqueidentifier) AS [ParentGuid], CAST(NULL AS bigint) AS [RecordId], t.[Seq], t.[AttributeName], t.[NewValue] INTO #attrs FROM [dbo].[ChangeRecordAttribute] AS t;
+SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[TaskGuid], t.[RecordGuid], t.[Status], t.[OriginInstallationId], t.[OriginTaskId] INTO #tasks FROM [dbo].[ApprovalTask] AS t;
+SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[MembershipGuid], t.[State], t.[OriginInstallationId], t.[OriginMembershipId] INTO #members FROM [dbo].[TemporalMembership] AS t;
+CREATE TABLE #map ([RecordId] bigint NOT NULL, [RecordGuid] uniqueidentifier NOT NULL PRIMARY KEY);`
+	wantClassifyRecords = `UPDATE k SET [Disposition] = 1 FROM #records AS k
+WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[RecordGuid] = k.[RecordGuid])
+  OR EXISTS (SELECT 1 FROM #records AS e WHERE e.[RecordGuid] = k.[RecordGuid] AND e.[Ord] < k.[Ord]));
+UPDATE k SET [Disposition] = 2 FROM #records AS k
+WHERE k.[Disposition] = 0 AND (
+  EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginRecordId] = k.[OriginRecordId])
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[RecordId] = k.[OriginRecordId]))
+  OR EXISTS (SELECT 1 FROM #records AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.[OriginRecordId] = k.[OriginRecordId]));`
+	wantClassifyTasks = `UPDATE k SET [Disposition] = 2 FROM #tasks AS k
+WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[RecordGuid] = k.[RecordGuid] AND r.[Disposition] = 2);
+UPDATE k SET [Disposition] = 1 FROM #tasks AS k
+WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[TaskGuid] = k.[TaskGuid])
+  OR EXISTS (SELECT 1 FROM #tasks AS e WHERE e.[TaskGuid] = k.[TaskGuid] AND e.[Ord] < k.[Ord]));
+UPDATE k SET [Disposition] = 2 FROM #tasks AS k
+WHERE k.[Disposition] = 0 AND (
+  EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginTaskId] = k.[OriginTaskId])
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[TaskId] = k.[OriginTaskId]))
+  OR EXISTS (SELECT 1 FROM #tasks AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.[OriginTaskId] = k.[OriginTaskId]));`
+	wantClassifyMembers = `UPDATE k SET [Disposition] = 1 FROM #members AS k
+WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[MembershipGuid] = k.[MembershipGuid])
+  OR EXISTS (SELECT 1 FROM #members AS e WHERE e.[MembershipGuid] = k.[MembershipGuid] AND e.[Ord] < k.[Ord]));
+UPDATE k SET [Disposition] = 2 FROM #members AS k
+WHERE k.[Disposition] = 0 AND (
+  EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginMembershipId] = k.[OriginMembershipId])
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[MembershipId] = k.[OriginMembershipId]))
+  OR EXISTS (SELECT 1 FROM #members AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.[OriginMembershipId] = k.[OriginMembershipId]));`
+	wantDispositions = `SELECT 1 AS [Entity], [Ord], [Disposition] FROM #records WHERE [Disposition] <> 0
+UNION ALL SELECT 2, [Ord], [Disposition] FROM #tasks WHERE [Disposition] <> 0
+UNION ALL SELECT 3, [Ord], [Disposition] FROM #members WHERE [Disposition] <> 0
+ORDER BY [Entity], [Ord];`
+	wantInsertRecords = `INSERT INTO [dbo].[ChangeRecord] ([RecordGuid], [ChangeTimeUtc], [ObjectDn], [OriginInstallationId], [OriginRecordId]) OUTPUT inserted.[RecordId], inserted.[RecordGuid] INTO #map ([RecordId], [RecordGuid]) SELECT k.[RecordGuid], k.[ChangeTimeUtc], k.[ObjectDn], k.[OriginInstallationId], k.[OriginRecordId] FROM #records AS k WHERE k.[Disposition] = 0 ORDER BY k.[Ord];`
+	wantInsertAttrs   = `INSERT INTO [dbo].[ChangeRecordAttribute] ([RecordId], [Seq], [AttributeName], [NewValue]) SELECT m.[RecordId], a.[Seq], a.[AttributeName], a.[NewValue] FROM #attrs AS a JOIN #map AS m ON m.[RecordGuid] = a.[ParentGuid];`
+	wantInsertTasks   = `INSERT INTO [dbo].[ApprovalTask] ([TaskGuid], [RecordGuid], [Status], [OriginInstallationId], [OriginTaskId]) SELECT k.[TaskGuid], k.[RecordGuid], k.[Status], k.[OriginInstallationId], k.[OriginTaskId] FROM #tasks AS k WHERE k.[Disposition] = 0 ORDER BY k.[Ord];`
+	wantInsertMembers = `INSERT INTO [dbo].[TemporalMembership] ([MembershipGuid], [State], [OriginInstallationId], [OriginMembershipId]) SELECT k.[MembershipGuid], k.[State], k.[OriginInstallationId], k.[OriginMembershipId] FROM #members AS k WHERE k.[Disposition] = 0 ORDER BY k.[Ord];`
+	wantHistDropEnd   = `DROP TABLE #records; DROP TABLE #attrs; DROP TABLE #tasks; DROP TABLE #members; DROP TABLE #map;`
+)
+
+func guid(n byte) data.UUID {
+	return data.MustUUID("00000000-0000-4000-8000-0000000000" + string("0123456789abcdef"[n/16]) + string("0123456789abcdef"[n%16]))
+}
+
+var srcIID = data.MustUUID("6ba7c1d2-7a3e-4f0b-9b8e-2c5d4e3f1a00")
+
+// testBatch: record 1 new (2 attributes, task 11), record 2 a duplicate
+// (task 12, new), record 3 a conflict (task 13); membership 21 new, 22 a duplicate.
+func testBatch() *store.HistoryBatch {
+	when := time.Date(2021, 3, 14, 9, 15, 30, 7e6, time.UTC)
+	rec := func(g byte, id int64) data.Row {
+		return data.Row{data.NullValue(), data.GUIDValue(guid(g)), data.TimeValue(when), data.StringValue("CN=x"), data.GUIDValue(srcIID), data.IntValue(id)}
+	}
+	attr := func(seq int64, v data.Value) data.Row {
+		return data.Row{data.NullValue(), data.IntValue(seq), data.StringValue("description"), v}
+	}
+	task := func(g, r byte, id int64) data.Row {
+		return data.Row{data.NullValue(), data.GUIDValue(guid(g)), data.GUIDValue(guid(r)), data.StringValue("Approved"), data.GUIDValue(srcIID), data.IntValue(id)}
+	}
+	mem := func(g byte, id int64) data.Row {
+		return data.Row{data.NullValue(), data.GUIDValue(guid(g)), data.StringValue("Finished"), data.GUIDValue(srcIID), data.IntValue(id)}
+	}
+	return &store.HistoryBatch{Seq: 3,
+		Records: []store.HistoryRecord{
+			{Record: rec(1, 101), Attributes: []data.Row{attr(1, data.StringValue("Sales")), attr(2, data.NullValue())}, Tasks: []data.Row{task(11, 1, 1)}},
+			{Record: rec(2, 102), Tasks: []data.Row{task(12, 2, 2)}},
+			{Record: rec(3, 103), Tasks: []data.Row{task(13, 3, 3)}},
+		},
+		Memberships: []data.Row{mem(21, 1), mem(22, 2)},
+	}
+}
+
+func wantBatchResult() *store.HistoryBatchResult {
+	return &store.HistoryBatchResult{RecordsAdded: 1, RecordsDuplicate: 1, TasksAdded: 2, MembershipsAdded: 1, MembershipsDuplicate: 1,
+		AttributesAdded: 2, Conflicts: map[string][]data.UUID{"ChangeRecord": {guid(3)}, "ApprovalTask": {guid(13)}}}
+}
+
+func ui(g byte) mssql.UniqueIdentifier { return mssql.UniqueIdentifier(guid(g)) }
+
+// expectBatchTail pins what follows the temp-table fill.
+func expectBatchTail(m sqlmock.Sqlmock) {
+	iid := mssql.UniqueIdentifier(data.MustUUID(testIID))
+	m.ExpectExec(wantClassifyRecords).WithArgs(iid).WillReturnResult(sqlmock.NewResult(0, 2))
+	m.ExpectExec(wantClassifyTasks).WithArgs(iid).WillReturnResult(sqlmock.NewResult(0, 1))
+	m.ExpectExec(wantClassifyMembers).WithArgs(iid).WillReturnResult(sqlmock.NewResult(0, 1))
+	m.ExpectQuery(wantDispositions).WithoutArgs().WillReturnRows(sqlmock.NewRows([]string{"e", "o", "d"}).
+		AddRow(int64(1), int64(1), int64(1)).AddRow(int64(1), int64(2), int64(2)).AddRow(int64(2), int64(2), int64(2)).AddRow(int64(3), int64(1), int64(1)))
+	m.ExpectExec(wantInsertRecords).WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 1))
+	m.ExpectExec(wantInsertAttrs).WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
+	m.ExpectExec(wantInsertTasks).WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
+	m.ExpectExec(wantInsertMembers).WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 1))
+	m.ExpectExec(wantHistDropEnd).WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 0))
+	m.ExpectCommit()
+}
+
+func expectBatchHead(m sqlmock.Sqlmock) {
+	expectInfo(m, g3History, g3Settings)
+	m.ExpectQuery(`SELECT [Value] FROM [dbo].[Settings] WHERE [Name] = N'InstallationId';`).WillReturnRows(sqlmock.NewRows([]string{"v"}).AddRow(testIID))
+	m.ExpectBegin()
+	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+}
+
+func TestHistoryBatchRowByRow(t *testing.T) {
+	d, m := newMock(t, OpenOptions{RowByRow: true}, nil)
+	expectBatchHead(m)
+	when := datetime2Param(time.Date(2021, 3, 14, 9, 15, 30, 7e6, time.UTC))
+	src := mssql.UniqueIdentifier(srcIID)
+	p := m.ExpectPrepare(`INSERT INTO #records ([Ord], [Disposition], [RecordGuid], [ChangeTimeUtc], [ObjectDn], [OriginInstallationId], [OriginRecordId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7);`)
+	for i := int64(0); i < 3; i++ {
+		p.ExpectExec().WithArgs(i, int64(0), ui(byte(i+1)), when, "CN=x", src, 101+i).WillReturnResult(sqlmock.NewResult(0, 1))
+	}
+	p = m.ExpectPrepare(`INSERT INTO #attrs ([ParentGuid], [RecordId], [Seq], [AttributeName], [NewValue]) VALUES (@p1, @p2, @p3, @p4, @p5);`)
+	p.ExpectExec().WithArgs(ui(1), nil, int64(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 1))
+	p.ExpectExec().WithArgs(ui(1), nil, int64(2), "description", nil).WillReturnResult(sqlmock.NewResult(0, 1))
+	p = m.ExpectPrepare(`INSERT INTO #tasks ([Ord], [Disposition], [TaskGuid], [RecordGuid], [Status], [OriginInstallationId], [OriginTaskId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7);`)
+	for i := int64(0); i < 3; i++ {
+		p.ExpectExec().WithArgs(i, int64(0), ui(byte(11+i)), ui(byte(1+i)), mssql.VarChar("Approved"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
+	}
+	p = m.ExpectPrepare(`INSERT INTO #members ([Ord], [Disposition], [MembershipGuid], [State], [OriginInstallationId], [OriginMembershipId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6);`)
+	for i := int64(0); i < 2; i++ {
+		p.ExpectExec().WithArgs(i, int64(0), ui(byte(21+i)), mssql.VarChar("Finished"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
+	}
+	expectBatchTail(m)
+	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+}
+
+func TestHistoryBatchBulk(t *testing.T) {
+	d, m := newMock(t, OpenOptions{}, nil)
+	expectBatchHead(m)
+	when := time.Date(2021, 3, 14, 9, 15, 30, 7e6, time.UTC)
+	src := mssql.UniqueIdentifier(srcIID)
+	temp := mssql.BulkOptions{KeepNulls: true}
+	p := m.ExpectPrepare(mssql.CopyIn("#records", temp, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId"))
+	for i := int64(0); i < 3; i++ {
+		// bulk copy takes plain Go values: time.Time, not a datetime2 wrapper
+		p.ExpectExec().WithArgs(i, int64(0), ui(byte(i+1)), when, "CN=x", src, 101+i).WillReturnResult(sqlmock.NewResult(0, 0))
+	}
+	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
+	p = m.ExpectPrepare(mssql.CopyIn("#attrs", temp, "ParentGuid", "RecordId", "Seq", "AttributeName", "NewValue"))
+	p.ExpectExec().WithArgs(ui(1), nil, int64(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 0))
+	p.ExpectExec().WithArgs(ui(1), nil, int64(2), "description", nil).WillReturnResult(sqlmock.NewResult(0, 0))
+	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
+	p = m.ExpectPrepare(mssql.CopyIn("#tasks", temp, "Ord", "Disposition", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"))
+	for i := int64(0); i < 3; i++ {
+		p.ExpectExec().WithArgs(i, int64(0), ui(byte(11+i)), ui(byte(1+i)), "Approved", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))
+	}
+	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
+	p = m.ExpectPrepare(mssql.CopyIn("#members", temp, "Ord", "Disposition", "MembershipGuid", "State", "OriginInstallationId", "OriginMembershipId"))
+	for i := int64(0); i < 2; i++ {
+		p.ExpectExec().WithArgs(i, int64(0), ui(byte(21+i)), "Finished", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))
+	}
+	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
+	expectBatchTail(m)
+	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+}
+
+func TestHistoryBatchRollsBackOnError(t *testing.T) {
+	d, m := newMock(t, OpenOptions{RowByRow: true}, nil)
+	expectBatchHead(m)
+	m.ExpectPrepare(`INSERT INTO #records ([Ord], [Disposition], [RecordGuid], [ChangeTimeUtc], [ObjectDn], [OriginInstallationId], [OriginRecordId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7);`).
+		ExpectExec().WillReturnError(mssql.Error{Number: 1205, Message: "deadlock victim"})
+	m.ExpectRollback()
+	_, err := d.WriteHistoryBatch(context.Background(), testBatch())
+	if err == nil || !IsTransient(err) {
+		t.Fatalf("err = %v, want a transient error", err)
+	}
+}

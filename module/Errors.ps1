@@ -1,0 +1,73 @@
+# Engine failures → exceptions and ErrorRecords.
+
+function New-AREngineException {
+    <#
+    .SYNOPSIS
+    Builds an EngineException from an outcome's error object, or from explicit values.
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Values')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Info')]$ErrorInfo,
+        [Parameter(ParameterSetName = 'Values')][string]$Code = 'AR-FAILED',
+        [Parameter(ParameterSetName = 'Values')][string]$Category = 'NotSpecified',
+        [Parameter(ParameterSetName = 'Values')][string]$Message = 'The operation failed.',
+        [Parameter(ParameterSetName = 'Values')][string]$Remedy,
+        [int]$ExitCode = 1,
+        [string]$LogPath
+    )
+    Import-ARInteropType
+    if ($PSCmdlet.ParameterSetName -eq 'Info' -and $null -ne $ErrorInfo) {
+        $Code = if ($ErrorInfo.code) { [string]$ErrorInfo.code } else { 'AR-FAILED' }
+        $Category = [string]$ErrorInfo.category
+        $Message = if ($ErrorInfo.message) { [string]$ErrorInfo.message } else { 'The operation failed.' }
+        $Remedy = [string]$ErrorInfo.remedy
+    }
+    [ActiveRolesUpgrade.Interop.V1.EngineException]::new($Code, $Category, $Message, $Remedy, $ExitCode, $LogPath)
+}
+
+function ConvertTo-ARErrorCategory {
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorCategory])]
+    param([string]$Name)
+    $value = [System.Management.Automation.ErrorCategory]::NotSpecified
+    if ($Name -and [System.Enum]::GetNames([System.Management.Automation.ErrorCategory]) -contains $Name) {
+        $value = [System.Management.Automation.ErrorCategory]$Name
+    }
+    $value
+}
+
+function New-ARErrorRecord {
+    <#
+    .SYNOPSIS
+    Turns an exception into an ErrorRecord: for an EngineException, ErrorId = the engine's
+    code, the category mapped from the engine's category name, and the remedy as RecommendedAction.
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Management.Automation.ErrorRecord])]
+    param(
+        [Parameter(Mandatory)][System.Exception]$Exception,
+        $TargetObject,
+        [string]$ErrorId,
+        [System.Management.Automation.ErrorCategory]$Category = 'NotSpecified'
+    )
+    $ex = $Exception
+    while ($ex -is [System.Management.Automation.MethodInvocationException] -and $ex.InnerException) { $ex = $ex.InnerException }
+
+    if ($ex -is [ActiveRolesUpgrade.Interop.V1.EngineException]) {
+        $record = [System.Management.Automation.ErrorRecord]::new($ex, $ex.Code, (ConvertTo-ARErrorCategory $ex.Category), $TargetObject)
+        $text = $ex.Message
+        if ($ex.Remedy) { $text = "$text $($ex.Remedy)" }
+        if ($ex.LogPath -and $ex.ExitCode -ne 130) { $text = "$text (log: $($ex.LogPath))" }
+        $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($text)
+        if ($ex.Remedy) { $record.ErrorDetails.RecommendedAction = $ex.Remedy }
+        return $record
+    }
+    if (-not $ErrorId) {
+        $ErrorId = $ex.GetType().Name
+        if ($ex -is [System.IO.FileNotFoundException]) { $Category = 'ObjectNotFound' }
+        elseif ($ex -is [System.ArgumentException]) { $Category = 'InvalidArgument' }
+        elseif ($ex -is [System.InvalidOperationException]) { $Category = 'InvalidOperation' }
+        elseif ($ex -is [System.NotSupportedException]) { $Category = 'NotImplemented' }
+    }
+    [System.Management.Automation.ErrorRecord]::new($ex, $ErrorId, $Category, $TargetObject)
+}
