@@ -1,1 +1,32 @@
-@{ RootModule = 'ActiveRolesUpgrade.psm1'; ModuleVersion = '0.1.0'; GUID = '8f1d2c3b-4a5e-4f60-9b7a-1c2d3e4f5a60'; FunctionsToExport = @() }
+@{
+    RootModule           = 'ActiveRolesUpgrade.psm1'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '8f1d2c3b-4a5e-4f60-9b7a-1c2d3e4f5a60'
+    Author               = 'ActiveRolesUpgrade contributors'
+    CompanyName          = 'ActiveRolesUpgrade'
+    Copyright            = '(c) ActiveRolesUpgrade contributors. All rights reserved.'
+    Description          = 'Headless, scriptable upgrade of One Identity Active Roles 7.5-8.1 databases to Active Roles 8.2: inspect databases, check prerequisites, import configuration and Management History, export portable bundles. Backed by a native engine (bin/<rid>/).'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    PowerShellVersion    = '5.1'
+    FormatsToProcess     = @('module/ActiveRolesUpgrade.Format.ps1xml')
+    FunctionsToExport    = @(
+        'Copy-ARDatabasePrincipals'
+        'Export-ARDatabase'
+        'Get-ARDatabaseInfo'
+        'Import-ARConfiguration'
+        'Import-ARManagementHistory'
+        'New-ARSampleDatabase'
+        'New-ARWebSite'
+        'Set-ARServicesAssociation'
+        'Test-ARUpgradePrerequisite'
+    )
+    CmdletsToExport      = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('ActiveRoles', 'OneIdentity', 'Upgrade', 'Migration', 'SqlServer', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux')
+            ReleaseNotes = 'First preview: Get-ARDatabaseInfo, Export-ARDatabase, Test-ARUpgradePrerequisite, Import-ARConfiguration, Import-ARManagementHistory, Set-ARServicesAssociation, New-ARSampleDatabase. Copy-ARDatabasePrincipals and New-ARWebSite report that they are not available yet.'
+        }
+    }
+}

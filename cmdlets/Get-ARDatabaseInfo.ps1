@@ -148,8 +148,9 @@ function Get-ARDatabaseInfo {
     )
 
     process {
-        $database = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters
-        Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'inspect' -Params ([ordered]@{ source = $database }) -LogPath $LogPath `
-            -Activity 'Inspecting the database' -TargetObject (Get-AREndpointDisplayName -Endpoint $database)
+        # Not $database: that is the -Database parameter.
+        $endpoint = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters
+        Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'inspect' -Params ([ordered]@{ source = $endpoint }) -LogPath $LogPath `
+            -Activity 'Inspecting the database' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
     }
 }

@@ -7,6 +7,7 @@ package main
 /*
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 */
 import "C"
 
@@ -54,7 +55,9 @@ func aru_start(request_json *C.char, out_handle *C.int64_t, out_event_json **C.c
 		if request_json == nil || out_handle == nil {
 			return bridge.NullArgument
 		}
-		h, errJSON, st := bridge.Default.Start([]byte(C.GoString(request_json)))
+		req := C.GoBytes(unsafe.Pointer(request_json), C.int(C.strlen(request_json)))
+		defer clear(req) // it may hold passwords; the engine keeps its own parsed copy
+		h, errJSON, st := bridge.Default.Start(req)
 		if st != bridge.OK {
 			setOut(out_event_json, errJSON)
 			return st

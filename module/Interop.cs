@@ -362,8 +362,9 @@ namespace ActiveRolesUpgrade.Interop.V1
 
     /// <summary>
     /// The out-of-process engine: "arupgrade engine" reads one request line on stdin
-    /// and writes one event per line on stdout. Closing stdin before the outcome asks
-    /// it to cancel; Close kills it if it has not ended within the grace period.
+    /// and writes one event per line on stdout. A "cancel" line (or stdin closing)
+    /// before the outcome asks it to cancel; Close kills it if it has not ended
+    /// within the grace period.
     /// </summary>
     public static class ProcessEngine
     {
@@ -475,6 +476,15 @@ namespace ActiveRolesUpgrade.Interop.V1
                 if (!j.StdinClosed)
                 {
                     j.StdinClosed = true;
+                    // "cancel" asks the engine to stop; closing stdin does too (and is all an older engine understands).
+                    try
+                    {
+                        byte[] b = Encoding.ASCII.GetBytes("cancel\n");
+                        Stream stdin = j.Process.StandardInput.BaseStream;
+                        stdin.Write(b, 0, b.Length);
+                        stdin.Flush();
+                    }
+                    catch (IOException) { } catch (InvalidOperationException) { }
                     try { j.Process.StandardInput.Close(); } catch (IOException) { } catch (InvalidOperationException) { }
                 }
             }
@@ -598,7 +608,6 @@ namespace ActiveRolesUpgrade.Interop.V1
                         else buf[dst++] = c;
                         break;
                 }
-                c = '\0';
             }
             return dst;
         }

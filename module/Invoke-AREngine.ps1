@@ -4,6 +4,9 @@
 $script:ProgressIdSeed = 0x4152   # 'AR'; each job takes the next id
 $script:EventTimeoutMilliseconds = 200
 $script:DrainTimeoutSeconds = 30
+# The outcome event of the last job this module ran (also of a job stopped by Ctrl+C, whose
+# outcome cannot be written to any stream): for support and for the tests.
+$script:LastOutcome = $null
 
 function Invoke-AREngine {
     <#
@@ -41,6 +44,7 @@ function Invoke-AREngine {
     $currentActivity = $Activity
     $outcome = $null
     $handle = $null
+    $script:LastOutcome = $null
 
     Microsoft.PowerShell.Utility\Write-Verbose "Starting engine operation '$Operation'."
     try {
@@ -80,6 +84,7 @@ function Invoke-AREngine {
                 }
                 'outcome' {
                     $outcome = $ev
+                    $script:LastOutcome = $ev
                 }
                 default {
                     Microsoft.PowerShell.Utility\Write-Debug "Ignoring engine event of type '$($ev.type)'."
@@ -95,7 +100,10 @@ function Invoke-AREngine {
                 while ([datetime]::UtcNow -lt $deadline) {
                     $r = Receive-ARNativeEvent -Handle $handle -TimeoutMilliseconds $script:EventTimeoutMilliseconds
                     if ($r.Status -eq 'End') { break }
-                    if ($r.Status -eq 'Event' -and $r.Json -match '"type"\s*:\s*"outcome"') { break }
+                    if ($r.Status -eq 'Event' -and $r.Json -match '"type"\s*:\s*"outcome"') {
+                        $script:LastOutcome = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $r.Json
+                        break
+                    }
                 }
             } catch { $null = $_ }
         }

@@ -85,22 +85,23 @@ function New-AREndpoint {
         [string]$Prefix = '',
         [switch]$Create
     )
-    $b = $BoundParameters
+    $b = @{}
+    foreach ($k in $BoundParameters.Keys) { $b[$k] = $BoundParameters[$k] }
     $endpoint = [ordered]@{}
     $label = if ($Prefix) { "-$Prefix" } else { '-' }
-    if ($b.Contains("${Prefix}Path")) {
+    if ($b.ContainsKey("${Prefix}Path")) {
         $endpoint.path = Resolve-ARPath -Cmdlet $Cmdlet -Path ([string]$b["${Prefix}Path"])
-    } elseif ($b.Contains("${Prefix}ConnectionString")) {
+    } elseif ($b.ContainsKey("${Prefix}ConnectionString")) {
         $endpoint.connectionString = [string]$b["${Prefix}ConnectionString"]
-    } elseif ($b.Contains("${Prefix}Server")) {
+    } elseif ($b.ContainsKey("${Prefix}Server")) {
         $endpoint.server = [string]$b["${Prefix}Server"]
         $endpoint.database = [string]$b["${Prefix}Database"]
         $credential = $null
-        if ($b.Contains("${Prefix}Credential") -and $b["${Prefix}Credential"] -ne [System.Management.Automation.PSCredential]::Empty) {
+        if ($b.ContainsKey("${Prefix}Credential") -and $b["${Prefix}Credential"] -ne [System.Management.Automation.PSCredential]::Empty) {
             $credential = [System.Management.Automation.PSCredential]$b["${Prefix}Credential"]
         }
-        $databaseType = if ($b.Contains("${Prefix}DatabaseType")) { [string]$b["${Prefix}DatabaseType"] } else { 'OnPremises' }
-        $auth = if ($b.Contains("${Prefix}Authentication")) {
+        $databaseType = if ($b.ContainsKey("${Prefix}DatabaseType")) { [string]$b["${Prefix}DatabaseType"] } else { 'OnPremises' }
+        $auth = if ($b.ContainsKey("${Prefix}Authentication")) {
             [string]$b["${Prefix}Authentication"]
         } elseif ($credential) {
             'SqlLogin'

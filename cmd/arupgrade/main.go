@@ -10,10 +10,15 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/activeroles/arupgrade/core/historyimport"
 	_ "github.com/activeroles/arupgrade/core/ops" // registers the operations
 )
 
 func main() {
+	// A benchmark child measures one scenario and nothing else (see bench_cmd.go).
+	if historyimport.BenchChildRequested() {
+		os.Exit(historyimport.BenchChildMain(os.Args[1:]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

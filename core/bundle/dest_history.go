@@ -393,7 +393,7 @@ func (d *HistoryDest) commit(kind string) error {
 		st.frames = st.frames[:len(st.frames):len(st.frames)]
 		tables[i] = st
 	}
-	d.v = &view{path: d.path, hdr: d.v.hdr, names: d.v.names, tables: tables,
+	d.v = &view{open: d.v.open, path: d.path, hdr: d.v.hdr, names: d.v.names, tables: tables,
 		manifest: &Manifest{Commits: d.s.seq, Tables: summaries(d.v.hdr.Tables, tables)}}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
+	"io"
 	"os"
 	"slices"
 	"sync"
@@ -31,6 +32,7 @@ type Bundle struct {
 
 // view is an immutable snapshot of a bundle's committed content.
 type view struct {
+	open     func() (fileReader, error) // a new handle on the file, one per scan
 	path     string
 	hdr      Header
 	names    map[string]int
@@ -68,8 +70,18 @@ func walkFile(path string, journal bool) (*walked, error) {
 	return walk(path, f, fi.Size(), journal)
 }
 
+// fileReader is what a scan reads frames from: an *os.File, or memory in fuzz tests.
+type fileReader interface {
+	io.ReaderAt
+	io.Closer
+}
+
+func openFile(path string) func() (fileReader, error) {
+	return func() (fileReader, error) { return os.Open(path) }
+}
+
 func newView(path string, w *walked) *view {
-	v := &view{path: path, hdr: w.hdr, names: tableNames(w.hdr.Tables), tables: w.tables}
+	v := &view{open: openFile(path), path: path, hdr: w.hdr, names: tableNames(w.hdr.Tables), tables: w.tables}
 	if w.manifest != nil {
 		m := *w.manifest
 		v.manifest = &m
@@ -197,7 +209,7 @@ func (v *view) scan(ctx context.Context, table string) (store.Rows, error) {
 		kinds: tableKinds(&v.hdr.Tables[ti]), wantRows: st.rows, wantChain: st.chain}
 	r.row = make(data.Row, len(r.kinds))
 	if len(st.frames) > 0 {
-		f, err := os.Open(v.path)
+		f, err := v.open()
 		if err != nil {
 			return nil, fmt.Errorf("scan %s in bundle: %w", table, err)
 		}
@@ -216,7 +228,7 @@ func (b *Bundle) Close() error { return nil }
 // frameRows decodes a table's frames one at a time.
 type frameRows struct {
 	ctx       context.Context
-	f         *os.File
+	f         fileReader
 	path      string
 	table     string
 	frames    []frameRef
@@ -404,8 +416,8 @@ func keyString(row data.Row, pk []int) string {
 }
 
 // compareRows orders rows by the key columns: NULL first, numbers and times
-// numerically, strings case-insensitively (then ordinally), bytes and GUIDs
-// bytewise.
+// numerically, strings case-insensitively (then ordinally), bytes bytewise,
+// GUIDs as SQL Server does.
 func compareRows(a, b data.Row, pk []int) int {
 	for _, i := range pk {
 		if c := compareValues(a[i], b[i]); c != 0 {
@@ -427,13 +439,29 @@ func compareValues(x, y data.Value) int {
 			return c
 		}
 		return cmp.Compare(x.Str, y.Str)
-	case data.Bytes, data.GUID:
+	case data.Bytes:
 		return slices.Compare(x.Bytes, y.Bytes)
+	case data.GUID:
+		return compareGUIDs(x.AsGUID(), y.AsGUID())
 	case data.Time:
 		if c := cmp.Compare(x.Int, y.Int); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Nsec, y.Nsec)
+	}
+	return 0
+}
+
+// guidOrder is SQL Server's uniqueidentifier sort order (SqlGuid) as
+// indexes into the RFC 4122 bytes, so bundles and SQL Server agree on the
+// canonical order of GUID keys.
+var guidOrder = [16]int{10, 11, 12, 13, 14, 15, 8, 9, 7, 6, 5, 4, 3, 2, 1, 0}
+
+func compareGUIDs(x, y data.UUID) int {
+	for _, i := range guidOrder {
+		if x[i] != y[i] {
+			return cmp.Compare(x[i], y[i])
+		}
 	}
 	return 0
 }

@@ -182,7 +182,14 @@ func TestRefusalsLeaveDestinationUntouched(t *testing.T) {
 		blankDest destKind = iota
 		existingDest
 		foreignDest
+		newerDest
+		oldDest
+		historyDest
 	)
+	noOffset := filepath.Join(t.TempDir(), "ar76.arbundle")
+	makeBundle(t, noOffset, map[string]string{"SchemaVersion": "7.6.3", "DatabaseRole": "Configuration", "InstallationId": "0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b"}, false)
+	old81, _, _, _ := sample(t, fixture.Spec{Version: "8.1", Role: "configuration", ConfigObjects: 50, Seed: 4})
+	hist82, _, _, _ := sample(t, fixture.Spec{Version: "8.2", Role: "history", HistoryRecords: 10, Seed: 4})
 	for _, tc := range []struct {
 		name     string
 		src      string
@@ -202,10 +209,14 @@ func TestRefusalsLeaveDestinationUntouched(t *testing.T) {
 		{"not Active Roles destination", good, key, pw, foreignDest, nil, "AR-E004", engine.CatInvalidData, []string{"neither blank nor an Active Roles database"}},
 		{"add-ons", addOns, aKey, aPw, blankDest, nil, "AR-E011", engine.CatInvalidOperation, []string{"Add-on Manager"}},
 		{"replication partners", partners, rKey, rPw, blankDest, nil, "AR-E010", engine.CatInvalidOperation, []string{"replication partner"}},
-		{"no services server", good, key, pw, existingDest, func(o *Options) { o.ServicesServer = "" }, "AR-E017", engine.CatInvalidArgument, []string{"FQDN"}},
+		{"no services server", good, key, pw, existingDest, func(o *Options) { o.ServicesServer = "" }, "AR-E017", engine.CatInvalidArgument, []string{"fully qualified domain name"}},
 		{"short services server", good, key, pw, blankDest, func(o *Options) { o.ServicesServer = "ars01" }, "AR-E017", engine.CatInvalidArgument, []string{"not a fully qualified"}},
 		{"database exists", good, key, pw, blankDest, func(o *Options) { o.CreateDestination, o.DestinationExists = true, true }, "AR-E008", engine.CatResourceExists, []string{"Verification failed", "drop the existing database"}},
 		{"same database", good, key, pw, blankDest, func(o *Options) { o.SameDatabase = true }, "AR-E009", engine.CatInvalidOperation, []string{"same database"}},
+		{"7.x source without UTC offset", noOffset, nil, "", blankDest, nil, "AR-E016", engine.CatInvalidData, []string{"ServerUtcOffsetMinutes"}},
+		{"destination newer", good, key, pw, newerDest, nil, "AR-E005", engine.CatInvalidData, []string{"newer than 8.2"}},
+		{"destination older", good, key, pw, oldDest, nil, "AR-E006", engine.CatInvalidData, []string{"Verification failed", "Knowledge Base Article 4340880"}},
+		{"destination is a history database", good, key, pw, historyDest, nil, "AR-E007", engine.CatInvalidOperation, []string{"ManagementHistory"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := filepath.Join(t.TempDir(), "dst.arbundle")
@@ -214,6 +225,12 @@ func TestRefusalsLeaveDestinationUntouched(t *testing.T) {
 				importOnce(t, good, dst, baseOptions(key, pw))
 			case foreignDest:
 				makeBundle(t, dst, nil, true)
+			case newerDest:
+				makeBundle(t, dst, map[string]string{"SchemaVersion": "8.3.0", "DatabaseRole": "Configuration"}, true)
+			case oldDest:
+				copyFile(t, old81, dst)
+			case historyDest:
+				copyFile(t, hist82, dst)
 			}
 			before := fileHash(t, dst)
 			opts := baseOptions(tc.key, tc.pw)
@@ -745,5 +762,36 @@ func TestSourceNeverWritten(t *testing.T) {
 	}
 	if _, err := os.Stat(src); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestFailedInvariantRollsBack(t *testing.T) {
+	src, _, key, pw := sample(t, smallSpec)
+	dst := filepath.Join(t.TempDir(), "dst.arbundle")
+	small, _, sKey, sPw := sample(t, fixture.Spec{Version: "8.2", Role: "configuration", ConfigObjects: 60, Seed: 9})
+	importOnce(t, small, dst, baseOptions(sKey, sPw))
+	before := contents(t, dst)
+	testHookInsert = func(table string, rows []data.Row) {
+		if table != "AzureTenant" {
+			return
+		}
+		tb, _ := model.TableOf(model.Target, model.RoleConfiguration, "AzureTenant")
+		for _, r := range rows {
+			r[tb.MustIndex("AuthState")] = data.StringValue("Authenticated")
+		}
+	}
+	defer func() { testHookInsert = nil }()
+	_, err := Run(context.Background(), openSource(t, src), openDest(t, dst), baseOptions(key, pw), newReporter())
+	var ee *engine.Error
+	if !errors.As(err, &ee) || ee.Code != CodeVerify || ee.Category != engine.CatInvalidData || !strings.Contains(ee.Message, "9 Azure") {
+		t.Fatalf("error %v, want %s naming invariant 9", err, CodeVerify)
+	}
+	after := contents(t, dst)
+	if d := cmp.Diff(withoutImportRun(before), withoutImportRun(after)); d != "" {
+		t.Errorf("a failed verification changed the configuration:\n%s", d)
+	}
+	runs := tableRows(t, dst, "ImportRun")
+	if last := runs[len(runs)-1]; last["Outcome"].Str != "Failed" {
+		t.Errorf("last ImportRun outcome %s", last["Outcome"].Str)
 	}
 }

@@ -87,6 +87,14 @@ func failure(checks []Check) error {
 	return e
 }
 
+// ioError wraps a read failure, or reports a cancellation as such.
+func ioError(ctx context.Context, err error, code, cat, remedy, format string, args ...any) error {
+	if ctx.Err() != nil {
+		return engine.Wrap(err, CodeCancelled, engine.CatOperationStopped, "Run it again; nothing was written.", "The operation was cancelled")
+	}
+	return engine.Wrap(err, code, cat, remedy, format, args...)
+}
+
 func pass(code, name, msg string) Check {
 	return Check{Code: code, Name: name, Status: StatusPass, Message: msg}
 }
@@ -103,10 +111,10 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	pf := &preflightState{}
 	var err error
 	if pf.srcInfo, err = src.Info(ctx); err != nil {
-		return nil, nil, engine.Wrap(err, "AR-CONNECT", engine.CatConnectionError, "Check the source's location and that you can read it.", "Cannot read the source database")
+		return nil, nil, ioError(ctx, err, "AR-CONNECT", engine.CatConnectionError, "Check the source's location and that you can read it.", "Cannot read the source database")
 	}
 	if pf.dstInfo, err = dst.Info(ctx); err != nil {
-		return nil, nil, engine.Wrap(err, "AR-CONNECT", engine.CatConnectionError, "Check the destination's location and that you can write to it.", "Cannot read the destination database")
+		return nil, nil, ioError(ctx, err, "AR-CONNECT", engine.CatConnectionError, "Check the destination's location and that you can write to it.", "Cannot read the destination database")
 	}
 	pf.src, pf.dst = model.Detect(pf.srcInfo), model.Detect(pf.dstInfo)
 	pf.srcName, pf.dstName = opts.SourceName, opts.DestinationName
@@ -238,7 +246,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	// Source contents (only when the source is usable).
 	if srcOK {
 		if err := pf.readFacts(ctx, src); err != nil {
-			return nil, nil, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the source is reachable and readable.", "Cannot read the source database")
+			return nil, nil, ioError(ctx, err, "AR-READ", engine.CatReadError, "Check the source is reachable and readable.", "Cannot read the source database")
 		}
 		c = model.E010ReplicationPartnersPresent
 		if pf.partners > 0 {
@@ -438,6 +446,9 @@ func spaceCheck(ctx context.Context, src store.Source, dst store.ConfigDestinati
 func (pf *preflightState) readFacts(ctx context.Context, src store.Source) error {
 	info := pf.srcInfo
 	if pf.src.Generation == model.G1 {
+		if info.Table("ConfigObject") == nil || info.Table("ConfigAttribute") == nil {
+			return nil // nothing to count; the import itself reports the damage
+		}
 		s, err := openG1(ctx, src, info, pf.src.UTCOffsetMinutes)
 		if err != nil {
 			return err

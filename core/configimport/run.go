@@ -131,6 +131,11 @@ func Run(ctx context.Context, src store.Source, dst store.ConfigDestination, opt
 		return nil, err
 	}
 	im.res.Checks = checks
+	if !opts.SkipPrincipals {
+		rep.Warn(CodePrincipals, "Database users, logins and roles are not copied by this version: "+
+			"after the import, grant the 8.2 Administration Service account db_owner (default schema dbo) in the new configuration database, "+
+			"and recreate any other users, logins and roles of the old database in SQL Server Management Studio.")
+	}
 	if err := im.readDestination(); err != nil {
 		return nil, err
 	}
@@ -372,7 +377,7 @@ func (im *importer) readDestination() error {
 			return nil
 		})
 		if err != nil {
-			return engine.Wrap(err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
+			return ioError(ctx, err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
 		}
 	}
 	if t := info.Table("EncryptionKey"); t != nil {
@@ -381,7 +386,7 @@ func (im *importer) readDestination() error {
 			im.encKeys[r[ki].AsGUID()] = true
 			return nil
 		}); err != nil {
-			return engine.Wrap(err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
+			return ioError(ctx, err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
 		}
 	}
 	if im.opts.Replace {
@@ -392,7 +397,7 @@ func (im *importer) readDestination() error {
 			}
 			n, err := im.dst.Count(ctx, tn)
 			if err != nil {
-				return engine.Wrap(err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot count %s in the destination", tn)
+				return ioError(ctx, err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot count %s in the destination", tn)
 			}
 			if n > 0 {
 				im.removed[tn] = n

@@ -64,8 +64,8 @@ func i64(v int64) *int64 { return &v }
 
 // g1Catalog is the §3.1 attribute catalog per ObjectClass.
 var g1Catalog = map[string][]attrSpec{
-	"ManagedDomain": {{attr: "NetBiosName", col: 'S'}, {attr: "OverrideAccount", col: 'S'}, {attr: "OverridePassword", col: 'B'}},
-	"ManagedUnit":   {{attr: "Description", col: 'S'}, {attr: "MembershipRules", col: 'X'}},
+	"ManagedDomain":  {{attr: "NetBiosName", col: 'S'}, {attr: "OverrideAccount", col: 'S'}, {attr: "OverridePassword", col: 'B'}},
+	"ManagedUnit":    {{attr: "Description", col: 'S'}, {attr: "MembershipRules", col: 'X'}},
 	"AccessTemplate": {{attr: "Description", col: 'S'}, {attr: "Permissions", col: 'X', required: true}},
 	"PermissionAssignment": {{attr: "Template", col: 'G', required: true}, {attr: "Trustee", col: 'B', required: true},
 		{attr: "TargetDn", col: 'S', required: true}, {attr: "Scope", col: 'I', def: i64(2)}, {attr: "Disabled", col: 'I', def: i64(0)}},

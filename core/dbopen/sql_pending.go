@@ -97,11 +97,17 @@ func argErr(format string, args ...any) error {
 	return engine.Errorf("AR-ARGS", engine.CatInvalidArgument, "Run Get-Help or --help for the parameters.", format, args...)
 }
 
-// openSQL connects and reports the connection's warnings.
-func openSQL(ctx context.Context, ep *Endpoint, w Warner, oo sqlserver.OpenOptions) (*sqlserver.Database, error) {
-	o, err := SQLOptions(ep)
-	if err != nil {
-		return nil, err
+// openSQL connects and reports the connection's warnings. Options already
+// built from ep may be passed to avoid building them twice.
+func openSQL(ctx context.Context, ep *Endpoint, w Warner, oo sqlserver.OpenOptions, prebuilt ...sqlserver.Options) (*sqlserver.Database, error) {
+	var o sqlserver.Options
+	if len(prebuilt) > 0 {
+		o = prebuilt[0]
+	} else {
+		var err error
+		if o, err = SQLOptions(ep); err != nil {
+			return nil, err
+		}
 	}
 	if w != nil {
 		for _, wn := range o.Warnings() {

@@ -445,7 +445,11 @@ func checkInvariants(t testing.TB, s *sample, dstPath string) {
 		// Details / attribute rows (§11.6).
 		da := attrsOf[gg]
 		sort.Slice(da, func(i, j int) bool { return da[i][dat.MustIndex("Seq")].Int < da[j][dat.MustIndex("Seq")].Int })
-		type attr struct{ seq int64; name, ct string; old, new data.Value }
+		type attr struct {
+			seq      int64
+			name, ct string
+			old, new data.Value
+		}
 		var want []attr
 		if g == model.G1 {
 			if dv := r[srt.MustIndex("Details")]; dv.Kind == data.String {

@@ -288,10 +288,10 @@ func TestWhatIfWritesNothing(t *testing.T) {
 // faultyDest fails WriteHistoryBatch as its fail function says.
 type faultyDest struct {
 	store.HistoryDestination
-	mu     sync.Mutex
-	calls  map[int]int
-	fail   func(seq, call int) error
-	after  func(seq int) // called after a successful write
+	mu    sync.Mutex
+	calls map[int]int
+	fail  func(seq, call int) error
+	after func(seq int) // called after a successful write
 }
 
 func (f *faultyDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
@@ -347,11 +347,11 @@ func TestRetries(t *testing.T) {
 	s := source(t, "7.6", "history", 1000, false)
 	want := baseline(t, s)
 	cases := []struct {
-		name      string
-		fail      func(seq, call int) error
-		ok        bool
-		calls     int // calls of batch 2
-		retries   int
+		name    string
+		fail    func(seq, call int) error
+		ok      bool
+		calls   int // calls of batch 2
+		retries int
 	}{
 		{"transient then success", func(seq, call int) error {
 			if seq == 2 && call <= 3 {

@@ -220,11 +220,13 @@ type Result struct {
 	Entities     []EntityCounts `json:"entities"`
 	Batches      int            `json:"batches"`
 	Retries      int            `json:"retries"`
-	// ReportEntries counts every report entry of the run; Report holds at
-	// most MaxReportEntries of them (ImportRun.Report likewise).
+	// ReportEntries counts every report entry of the run. Report holds the
+	// first MaxResultReportEntries of them; ImportRun.Report holds the first
+	// MaxReportEntries.
 	ReportEntries    int64         `json:"reportEntries"`
 	Report           []ReportEntry `json:"report"`
 	ReportTruncated  bool          `json:"reportTruncated,omitempty"`
+	runReport        []ReportEntry // for ImportRun.Report
 	Principals       Principals    `json:"principals"`
 	ImportRunID      int64         `json:"importRunId,omitempty"`
 	ElapsedSeconds   float64       `json:"elapsedSeconds"`
@@ -260,8 +262,12 @@ func (r *Result) SkippedTotal() int64 {
 	return n
 }
 
-// MaxReportEntries caps the report kept in memory and in ImportRun.Report.
-const MaxReportEntries = 100_000
+// MaxReportEntries caps the report kept in memory for ImportRun.Report;
+// MaxResultReportEntries caps Result.Report (the entries are in the log too).
+const (
+	MaxReportEntries       = 100_000
+	MaxResultReportEntries = 1000
+)
 
 func newResult() *Result {
 	r := &Result{Report: []ReportEntry{}}
@@ -273,16 +279,19 @@ func newResult() *Result {
 
 func (r *Result) addReport(e ReportEntry) {
 	r.ReportEntries++
-	if len(r.Report) >= MaxReportEntries {
+	if len(r.Report) < MaxResultReportEntries {
+		r.Report = append(r.Report, e)
+	}
+	if len(r.runReport) >= MaxReportEntries {
 		r.ReportTruncated = true
 		return
 	}
-	r.Report = append(r.Report, e)
+	r.runReport = append(r.runReport, e)
 }
 
 func (r *Result) reportJSON() string {
-	b, err := json.Marshal(r.Report)
-	if err != nil || len(r.Report) == 0 {
+	b, err := json.Marshal(r.runReport)
+	if err != nil || len(r.runReport) == 0 {
 		return "[]"
 	}
 	return string(b)

@@ -281,7 +281,7 @@ func (r *runner) warnings(ok bool) {
 			"%d pending approval task(s) were selected; they are imported read-only, and 8.2 cannot act on them.", r.pendingTasks))
 	}
 	if res.ReportTruncated {
-		r.rep.Warn("AR-REPORT-TRUNCATED", fmt.Sprintf("The run has %d report entries; only the first %d are kept in the result and in ImportRun.Report.", res.ReportEntries, MaxReportEntries))
+		r.rep.Warn("AR-REPORT-TRUNCATED", fmt.Sprintf("The run has %d report entries; ImportRun.Report keeps the first %d and the log has them all.", res.ReportEntries, MaxReportEntries))
 	}
 	if !r.opts.SkipPrincipals && ok {
 		msg := "Database users, logins and roles were not copied to the destination; grant the 8.2 service account and your administrators access to it yourself."
@@ -495,7 +495,7 @@ func (r *runner) account(bb *batchBuf, out *store.HistoryBatchResult) {
 				for _, hr := range bb.b.Records {
 					if g := hr.Record[o.r.guid].AsGUID(); set[g] {
 						conflictAttrs += len(hr.Attributes)
-						res.addReport(conflictEntry(table, g, hr.Record[o.r.oiid], hr.Record[o.r.oid]))
+						r.report(conflictEntry(table, g, hr.Record[o.r.oiid], hr.Record[o.r.oid]))
 					}
 				}
 			case EntityApprovalTask:
@@ -503,7 +503,7 @@ func (r *runner) account(bb *batchBuf, out *store.HistoryBatchResult) {
 				for _, hr := range bb.b.Records {
 					for _, t := range hr.Tasks {
 						if g := t[o.t.guid].AsGUID(); set[g] {
-							res.addReport(conflictEntry(table, g, t[o.t.oiid], t[o.t.oid]))
+							r.report(conflictEntry(table, g, t[o.t.oiid], t[o.t.oid]))
 						}
 					}
 				}
@@ -511,7 +511,7 @@ func (r *runner) account(bb *batchBuf, out *store.HistoryBatchResult) {
 				mc.Conflicts += int64(len(guids))
 				for _, m := range bb.b.Memberships {
 					if g := m[o.m.guid].AsGUID(); set[g] {
-						res.addReport(conflictEntry(table, g, m[o.m.oiid], m[o.m.oid]))
+						r.report(conflictEntry(table, g, m[o.m.oiid], m[o.m.oid]))
 					}
 				}
 			}
@@ -528,8 +528,15 @@ func conflictEntry(table string, g data.UUID, oiid, oid data.Value) ReportEntry 
 
 func (r *runner) addNotes(bb *batchBuf) {
 	for _, n := range bb.notes {
-		r.res.addReport(n)
+		r.report(n)
 	}
+}
+
+// report adds an ImportRun.Report entry and logs it (the log keeps every
+// entry, also beyond the report's cap).
+func (r *runner) report(e ReportEntry) {
+	r.res.addReport(e)
+	r.log.Info().Str("entity", e.Entity).Str("key", e.Key).Str("reason", e.Reason).Str("detail", e.Detail).Msg("report entry")
 }
 
 func (r *runner) progress(rows, total int64, completed bool) {

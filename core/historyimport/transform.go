@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -30,14 +31,14 @@ type batchBuf struct {
 	guids []byte       // every GUID value's 16 bytes
 	rows  []data.Row   // attribute and task rows, grouped per record
 
-	nAttrs, nTasks    int
-	firstID, lastID   int64
-	firstT, lastT     data.Value
-	scanned           int64         // source rows of this pass read up to the end of this batch
-	notes             []ReportEntry // annotations of this batch's rows (INVALID_SID, BAD_DETAILS, …)
-	pendingTasks      int64
-	tooLongRecords    int64
-	tooLongTasks      int64
+	nAttrs, nTasks  int
+	firstID, lastID int64
+	firstT, lastT   data.Value
+	scanned         int64         // source rows of this pass read up to the end of this batch
+	notes           []ReportEntry // annotations of this batch's rows (INVALID_SID, BAD_DETAILS, …)
+	pendingTasks    int64
+	tooLongRecords  int64
+	tooLongTasks    int64
 }
 
 func (bb *batchBuf) reset(kind batchKind) {
@@ -181,7 +182,25 @@ type converter struct {
 	o     *outSchema
 	runID data.Value
 	sids  sidCache
+	hosts map[string]string // source ServiceHost → host(): few distinct values
 	iid   [16]byte
+}
+
+// host is §6.3 with a cache, so the common mixed-case names are lowered once.
+func (cv *converter) host(v data.Value) data.Value {
+	if v.Kind != data.String {
+		return data.StringValue(model.Host(v))
+	}
+	h, ok := cv.hosts[v.Str]
+	if !ok {
+		if cv.hosts == nil || len(cv.hosts) >= sidCacheMax {
+			cv.hosts = make(map[string]string, 64)
+		}
+		// Clones: a source string may share memory with a whole frame.
+		h = strings.Clone(model.Host(v))
+		cv.hosts[strings.Clone(v.Str)] = h
+	}
+	return data.StringValue(h)
 }
 
 func timeLess(a, b data.Value) bool {
@@ -215,13 +234,18 @@ func enumValue(gen model.Generation, v data.Value, name func(int64) (string, boo
 
 // origin is the natural key of a source row (§6.5): G1 (iid, id); G2/G3
 // COALESCE(Origin*, (iid, own id)).
+// Each column is COALESCEd on its own, as §6.5 writes it.
 func (cv *converter) origin(bb *batchBuf, r data.Row, oiid, oid int, id int64) (data.Value, data.Value) {
+	giid, gid := bb.guid(cv.iid[:]), data.IntValue(id)
 	if cv.sc.gen != model.G1 {
-		if v := r[oiid]; v.Kind == data.GUID && len(v.Bytes) == 16 && r[oid].Kind == data.Int {
-			return bb.guid(v.Bytes), r[oid]
+		if v := r[oiid]; v.Kind == data.GUID && len(v.Bytes) == 16 {
+			copy(giid.Bytes, v.Bytes)
+		}
+		if v := r[oid]; v.Kind == data.Int {
+			gid = v
 		}
 	}
-	return bb.guid(cv.iid[:]), data.IntValue(id)
+	return giid, gid
 }
 
 // record converts one change record with its attribute rows and tasks into bb.
@@ -247,7 +271,7 @@ func (cv *converter) record(bb *batchBuf, r data.Row, t data.Value, attrs, tasks
 	row[o.r.oclass] = r[sc.rec.oclass]
 	row[o.r.op] = enumValue(sc.gen, r[sc.rec.op], model.OperationName)
 	row[o.r.status] = enumValue(sc.gen, r[sc.rec.status], model.ChangeStatusName)
-	row[o.r.host] = data.StringValue(model.Host(r[sc.rec.host]))
+	row[o.r.host] = cv.host(r[sc.rec.host])
 	if sc.hasCorr {
 		row[o.r.corr] = bb.copyGUID(r[sc.rec.corr])
 	}
@@ -423,9 +447,9 @@ type producer struct {
 	bs  int
 
 	// Filled by the producer, read after it finished.
-	recScanned                                      int64
+	recScanned                                          int64
 	memScanned, memExcluded, memUnfinished, memSelected int64
-	stoppedEarly                                    bool
+	stoppedEarly                                        bool
 }
 
 func (p *producer) get(ctx context.Context, free <-chan *batchBuf, kind batchKind) (*batchBuf, error) {

@@ -14,7 +14,7 @@ import (
 // It holds the destination's GUIDs and natural keys in memory: a WhatIf run
 // against a destination of n history rows needs about 60·n bytes.
 type whatIfSink struct {
-	out              *outSchema
+	out               *outSchema
 	recG, taskG, memG map[data.UUID]struct{}
 	recK, taskK, memK map[natKey]struct{}
 }

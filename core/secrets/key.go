@@ -81,4 +81,3 @@ func (k *Key) Equal(o *Key) bool {
 	}
 	return k.id == o.id && k.material == o.material
 }
-

@@ -484,4 +484,3 @@ func TestReencryptFreshNonce(t *testing.T) {
 		t.Errorf("reenc(v1 vector) = %s, want the v2 vector", got)
 	}
 }
-

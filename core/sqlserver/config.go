@@ -83,11 +83,29 @@ func (d *Database) BeginConfig(ctx context.Context) (store.ConfigTx, error) {
 	}
 	// The transaction lives until Commit or Rollback, not as long as ctx:
 	// each call passes its own context for its statements.
+	d.mu.Lock()
+	open := d.cfg != nil
+	d.mu.Unlock()
+	if open {
+		return nil, errors.New("a configuration transaction is already open")
+	}
 	tx, err := d.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return nil, d.wrap("begin configuration transaction", err)
 	}
+	d.mu.Lock()
+	d.cfg = tx
+	d.mu.Unlock()
 	return &configTx{d: d, tx: tx}, nil
+}
+
+// end detaches the transaction from the Database once it is over.
+func (c *configTx) end() {
+	c.d.mu.Lock()
+	if c.d.cfg == c.tx {
+		c.d.cfg, c.d.cfgBusy = nil, false
+	}
+	c.d.mu.Unlock()
 }
 
 type configTx struct {
@@ -101,6 +119,10 @@ func (c *configTx) DeleteAll(ctx context.Context, table string) error {
 	if err != nil {
 		return err
 	}
+	if err := c.d.acquireCfg(); err != nil {
+		return err
+	}
+	defer c.d.releaseCfg()
 	qctx, cancel := c.d.cmdCtx(ctx)
 	defer cancel()
 	if _, err := c.tx.ExecContext(qctx, sqlDeleteAll(t.Name)); err != nil {
@@ -118,6 +140,10 @@ func (c *configTx) Insert(ctx context.Context, table string, rows []data.Row) er
 	if err != nil {
 		return err
 	}
+	if err := c.d.acquireCfg(); err != nil {
+		return err
+	}
+	defer c.d.releaseCfg()
 	if len(rows) < bulkThreshold {
 		return insertRows(ctx, c.d, c.tx, t.Name, t, rows, nil)
 	}
@@ -160,6 +186,10 @@ func (c *configTx) Update(ctx context.Context, table string, rows []data.Row) er
 		}
 		return n
 	}
+	if err := c.d.acquireCfg(); err != nil {
+		return err
+	}
+	defer c.d.releaseCfg()
 	stmt := sqlUpdateRow(t.Name, names(set), names(key))
 	for ri, r := range rows {
 		if len(r) != len(t.Columns) {
@@ -191,6 +221,7 @@ func (c *configTx) Commit(ctx context.Context) error {
 		return errors.New("configuration transaction already ended")
 	}
 	c.done = true
+	defer c.end()
 	if err := c.tx.Commit(); err != nil {
 		return c.d.wrap("commit configuration", err)
 	}
@@ -202,6 +233,7 @@ func (c *configTx) Rollback(ctx context.Context) error {
 		return nil
 	}
 	c.done = true
+	defer c.end()
 	if err := c.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return c.d.wrap("roll back configuration", err)
 	}

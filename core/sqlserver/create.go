@@ -72,7 +72,12 @@ func createDatabase(ctx context.Context, db *sql.DB, o Options, name string) err
 	}
 	qctx, cancel := d.cmdCtx(ctx)
 	defer cancel()
-	if _, err := db.ExecContext(qctx, sqlCreateDatabase, name); err != nil {
+	if o.DatabaseType == AzureSQL {
+		_, err = db.ExecContext(qctx, sqlCreateDatabaseAzure(name))
+	} else {
+		_, err = db.ExecContext(qctx, sqlCreateDatabase, name)
+	}
+	if err != nil {
 		if ErrorNumber(err) == 1801 { // created by someone else in between
 			return &DatabaseExistsError{Name: name, Server: o.ServerName()}
 		}
@@ -107,6 +112,16 @@ func (d *Database) Initialize(ctx context.Context, tables []data.Table, ddl []st
 }
 
 func (d *Database) initialize(ctx context.Context, tx *sql.Tx, ddl []string, settings map[string]string) error {
+	var n int
+	qctx, cancel := d.cmdCtx(ctx)
+	err := tx.QueryRowContext(qctx, sqlUserTableCount).Scan(&n)
+	cancel()
+	if err != nil {
+		return d.wrap("check that the database is blank", err)
+	}
+	if n != 0 {
+		return fmt.Errorf("initialise %s: the database has %d user tables; only a blank database is initialised", d.opts.Location(), n)
+	}
 	for i, batch := range ddl {
 		if strings.TrimSpace(batch) == "" {
 			continue
@@ -130,6 +145,28 @@ func (d *Database) initialize(ctx context.Context, tx *sql.Tx, ddl []string, set
 		if err != nil {
 			return d.wrap("insert setting "+n, err)
 		}
+	}
+	return nil
+}
+
+// dropDatabase removes a database (integration tests clean up with it).
+func dropDatabase(ctx context.Context, serverOptions Options, name string) error {
+	if err := checkDatabaseName(name); err != nil {
+		return err
+	}
+	o := serverOptions
+	o.Database = "master"
+	db, err := openPool(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stmt := sqlDropDatabaseOnPrem
+	if o.withDefaults().DatabaseType == AzureSQL {
+		stmt = sqlDropDatabaseAzure
+	}
+	if _, err := db.ExecContext(ctx, stmt, name); err != nil {
+		return wrap("drop database "+name, err, &o)
 	}
 	return nil
 }

@@ -65,6 +65,8 @@ type Database struct {
 	info     *store.Info
 	iid      *data.UUID
 	overlap  bool
+	cfg      *sql.Tx // open configuration transaction: reads go through it
+	cfgBusy  bool
 }
 
 var (
@@ -173,10 +175,15 @@ func (d *Database) Notes() []Warning {
 // Close ends the snapshot transaction and closes the pool.
 func (d *Database) Close() error {
 	d.mu.Lock()
-	tx := d.snap
-	d.snap = nil
+	tx, cfg := d.snap, d.cfg
+	d.snap, d.cfg = nil, nil
 	d.mu.Unlock()
 	var errs []error
+	if cfg != nil { // an unfinished configuration import writes nothing
+		if err := cfg.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+			errs = append(errs, d.wrap("roll back configuration", err))
+		}
+	}
 	if tx != nil {
 		if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 			errs = append(errs, d.wrap("end snapshot transaction", err))
@@ -202,6 +209,15 @@ func (d *Database) cmdCtx(ctx context.Context) (context.Context, context.CancelF
 func (d *Database) reader(ctx context.Context) (queryer, func(), error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.cfg != nil {
+		// Inside the configuration transaction a read on another connection
+		// would wait for the transaction's own locks: read through it.
+		if d.cfgBusy {
+			return nil, nil, errBusy
+		}
+		d.cfgBusy = true
+		return d.cfg, d.releaseCfg, nil
+	}
 	if d.snap == nil {
 		return d.db, func() {}, nil
 	}
@@ -529,4 +545,25 @@ func (r *sqlRows) Close() error {
 		return r.d.wrap("close read of "+r.t.Name, err)
 	}
 	return nil
+}
+
+// errBusy: go-mssqldb has no MARS, so one transaction runs one statement or
+// result set at a time.
+var errBusy = errors.New("a read of this database is still open inside the configuration transaction; close it before the next statement")
+
+// acquireCfg marks the configuration transaction busy for one statement.
+func (d *Database) acquireCfg() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cfgBusy {
+		return errBusy
+	}
+	d.cfgBusy = true
+	return nil
+}
+
+func (d *Database) releaseCfg() {
+	d.mu.Lock()
+	d.cfgBusy = false
+	d.mu.Unlock()
 }

@@ -189,6 +189,14 @@ EXEC sys.sp_executesql @sql;`).WithArgs(name).WillReturnResult(sqlmock.NewResult
 	if err := createDatabase(context.Background(), db, testOptions(), strings.Repeat("x", 129)); err == nil {
 		t.Fatal("long name accepted")
 	}
+	// Azure SQL Database: CREATE DATABASE alone in its batch, name quoted here.
+	az := testOptions()
+	az.DatabaseType = AzureSQL
+	m.ExpectQuery(`SELECT CASE WHEN DB_ID(@p1) IS NULL THEN 0 ELSE 1 END;`).WithArgs(name).WillReturnRows(sqlmock.NewRows([]string{"x"}).AddRow(int64(0)))
+	m.ExpectExec(`CREATE DATABASE [ActiveRoles]]820];`).WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 0))
+	if err := createDatabase(context.Background(), db, az, name); err != nil {
+		t.Fatal(err)
+	}
 	if err := m.ExpectationsWereMet(); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +205,9 @@ EXEC sys.sp_executesql @sql;`).WithArgs(name).WillReturnResult(sqlmock.NewResult
 func TestInitialize(t *testing.T) {
 	d, m := newMock(t, OpenOptions{}, nil)
 	ddl := []string{"CREATE TABLE dbo.Settings (Name nvarchar(64) NOT NULL CONSTRAINT PK_Settings PRIMARY KEY, Value nvarchar(400) NULL);", "  ", "CREATE INDEX X ON dbo.Settings (Value);"}
+	blank := `SELECT COUNT(*) FROM sys.tables WHERE is_ms_shipped = 0;`
 	m.ExpectBegin()
+	m.ExpectQuery(blank).WillReturnRows(sqlmock.NewRows([]string{"n"}).AddRow(int64(0)))
 	m.ExpectExec(ddl[0]).WillReturnResult(sqlmock.NewResult(0, 0))
 	m.ExpectExec(ddl[2]).WillReturnResult(sqlmock.NewResult(0, 0))
 	for _, kv := range [][2]string{{"DatabaseRole", "Configuration"}, {"InstallationId", testIID}, {"SchemaVersion", "8.2.0"}} {
@@ -209,9 +219,17 @@ func TestInitialize(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.ExpectBegin()
+	m.ExpectQuery(blank).WillReturnRows(sqlmock.NewRows([]string{"n"}).AddRow(int64(0)))
 	m.ExpectExec(ddl[0]).WillReturnError(mssql.Error{Number: 2714, Message: "There is already an object named 'Settings'"})
 	m.ExpectRollback()
 	if err := d.Initialize(context.Background(), nil, ddl, nil); ErrorNumber(err) != 2714 || !strings.Contains(err.Error(), "DDL batch 1 of 3") {
+		t.Fatalf("err %v", err)
+	}
+	// Never on a database that has tables.
+	m.ExpectBegin()
+	m.ExpectQuery(blank).WillReturnRows(sqlmock.NewRows([]string{"n"}).AddRow(int64(4)))
+	m.ExpectRollback()
+	if err := d.Initialize(context.Background(), nil, ddl, nil); err == nil || !strings.Contains(err.Error(), "blank") {
 		t.Fatalf("err %v", err)
 	}
 }
@@ -228,7 +246,7 @@ func TestPermissionsAndSpace(t *testing.T) {
 	spaceSQL := `SELECT
   CAST(SUM(CAST(FILEPROPERTY(f.name, 'SpaceUsed') AS bigint)) * 8192 AS bigint) AS UsedBytes,
   CAST(SUM(CAST(f.size AS bigint) - CAST(FILEPROPERTY(f.name, 'SpaceUsed') AS bigint)) * 8192 AS bigint) AS FreeInFiles,
-  CAST(SUM(CASE WHEN f.growth = 0 OR f.max_size = -1 THEN 0 ELSE CAST(f.max_size AS bigint) - CAST(f.size AS bigint) END) * 8192 AS bigint) AS Growable,
+  CAST(SUM(CASE WHEN f.growth = 0 OR f.max_size IN (0, -1) THEN 0 ELSE CAST(f.max_size AS bigint) - CAST(f.size AS bigint) END) * 8192 AS bigint) AS Growable,
   SUM(CASE WHEN f.growth <> 0 AND f.max_size = -1 THEN 1 ELSE 0 END) AS UnlimitedFiles,
   COUNT(FILEPROPERTY(f.name, 'SpaceUsed')) AS KnownFiles, COUNT(*) AS Files
 FROM sys.database_files AS f

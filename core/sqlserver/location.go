@@ -18,7 +18,8 @@ import (
 // Catalog, UID, PWD, Integrated Security, …) are accepted. Unknown keys are
 // errors, so that a typo never silently weakens the connection. Errors are
 // *OptionsError values naming the bad part and the fix; they never contain
-// the password.
+// the password. What only the whole can tell (a database given, the
+// credentials an authentication mode needs) is checked by Validate.
 func ParseLocation(s string) (Options, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -40,10 +41,13 @@ func ParseLocation(s string) (Options, error) {
 	if err := o.apply(kv); err != nil {
 		return Options{}, err
 	}
-	if err := o.Validate(); err != nil {
+	if err := o.checkSyntax(); err != nil {
 		return Options{}, err
 	}
-	return o.withDefaults(), nil
+	// Defaults are not filled in: a caller may still add the database or the
+	// credentials (dbopen does), and Auth must then follow them. Validate
+	// (Open calls it) checks the whole.
+	return o, nil
 }
 
 type keyValue struct{ key, value string }

@@ -72,7 +72,10 @@ func TestParseLocation(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseLocation: %v", err)
 			}
-			if d := cmp.Diff(tc.want, got); d != "" {
+			if err := got.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			if d := cmp.Diff(tc.want, got.withDefaults()); d != "" {
 				t.Errorf("options (-want +got):\n%s", d)
 			}
 		})
@@ -109,7 +112,10 @@ func TestParseLocationErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseLocation(tc.in)
+			o, err := ParseLocation(tc.in)
+			if err == nil {
+				err = o.Validate() // what only the whole can tell
+			}
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -134,9 +140,28 @@ func TestWindowsAuthWithoutKerberos(t *testing.T) {
 	if runtime.GOOS == "windows" || krb5Available {
 		t.Skip("Kerberos or SSPI available")
 	}
-	_, err := ParseLocation("Server=h.corp.example.com;Database=D;Integrated Security=true")
-	if err == nil || !strings.Contains(err.Error(), "Kerberos") {
+	o, err := ParseLocation("Server=h.corp.example.com;Database=D;Integrated Security=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Validate(); err == nil || !strings.Contains(err.Error(), "Kerberos") {
 		t.Fatalf("err = %v, want a Kerberos explanation", err)
+	}
+}
+
+// TestParseLocationLeavesDefaultsOpen: a location without credentials takes
+// the ones added later, and the authentication follows them.
+func TestParseLocationLeavesDefaultsOpen(t *testing.T) {
+	o, err := ParseLocation("Server=sql01.corp.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Database, o.User, o.Password = "D", "sa", "p"
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := o.withDefaults().Auth; got != AuthSQL {
+		t.Errorf("auth %s, want SqlPassword", got)
 	}
 }
 

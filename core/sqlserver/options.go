@@ -188,8 +188,18 @@ func optErr(part, problem, fix string) error {
 var krb5Available bool
 
 // Validate checks the options once, when they are built, so that a run
-// never fails late on a typo.
+// never fails late on a typo: the form of every field (as ParseLocation
+// does) and that the chosen authentication has what it needs.
 func (o Options) Validate() error {
+	if err := o.checkSyntax(); err != nil {
+		return err
+	}
+	return o.withDefaults().checkComplete()
+}
+
+// checkSyntax checks each given field on its own; a location string may
+// leave out what the caller adds later (database, credentials).
+func (o Options) checkSyntax() error {
 	o = o.withDefaults()
 	if strings.TrimSpace(o.Server) == "" {
 		return optErr("Server", "no server given", `give Server=host, host\instance or host,port`)
@@ -203,9 +213,6 @@ func (o Options) Validate() error {
 	}
 	if o.Port < 0 || o.Port > 65535 {
 		return optErr("Port", fmt.Sprintf("%d is not a TCP port", o.Port), "give a port between 1 and 65535")
-	}
-	if o.Database == "" {
-		return optErr("Database", "no database given", "give Database=<name>")
 	}
 	if len([]rune(o.Database)) > 128 {
 		return optErr("Database", "the name is longer than 128 characters", "SQL Server names have at most 128 characters")
@@ -225,6 +232,20 @@ func (o Options) Validate() error {
 	}
 	if o.ConnectTimeout < 0 {
 		return optErr("Connect Timeout", "negative timeout", "give seconds ≥ 0")
+	}
+	switch o.Auth {
+	case AuthSQL, AuthWindows, AuthEntraPassword, AuthEntraServicePrincipal, AuthEntraManagedIdentity, AuthEntraDefault, AuthEntraInteractive:
+	default:
+		return optErr("Authentication", fmt.Sprintf("%q is not supported", o.Auth),
+			"use SqlPassword, Windows, ActiveDirectoryPassword, ActiveDirectoryServicePrincipal, ActiveDirectoryManagedIdentity, ActiveDirectoryDefault or ActiveDirectoryInteractive")
+	}
+	return nil
+}
+
+// checkComplete checks what a connection needs as a whole (defaults applied).
+func (o Options) checkComplete() error {
+	if o.Database == "" {
+		return optErr("Database", "no database given", "give Database=<name>")
 	}
 	switch o.Auth {
 	case AuthSQL:
@@ -388,7 +409,9 @@ func (o Options) dsn() string {
 	q.Set("database", o.Database)
 	q.Set("app name", o.AppName)
 	q.Set("encrypt", string(o.Encrypt))
-	if o.TrustServerCertificate {
+	if o.TrustServerCertificate || o.Encrypt == EncryptOptional {
+		// Encrypt=false encrypts at most the login packet and, as in SqlClient,
+		// does not validate the certificate for it (warned by Warnings).
 		q.Set("trustservercertificate", "true")
 	} else {
 		// msdsn trusts by default when encrypt is absent; always say it.

@@ -47,7 +47,17 @@ const (
 	sqlCreateDatabase = `DECLARE @sql nvarchar(max) = N'CREATE DATABASE ' + QUOTENAME(@p1) + N';';
 EXEC sys.sp_executesql @sql;`
 	sqlInsertSetting = `INSERT INTO [dbo].[Settings] ([Name], [Value]) VALUES (@p1, @p2);`
+	// sqlUserTableCount is model §2's blank test, repeated inside the
+	// initialisation transaction so that DDL never runs on a used database.
+	sqlUserTableCount = `SELECT COUNT(*) FROM sys.tables WHERE is_ms_shipped = 0;`
 )
+
+// sqlCreateDatabaseAzure is CREATE DATABASE alone in its batch, as Azure SQL
+// Database requires; the name is validated and quoted (] doubled) on the
+// client because the statement cannot take a parameter.
+func sqlCreateDatabaseAzure(name string) string {
+	return "CREATE DATABASE " + quoteIdent(name) + ";"
+}
 
 // Import runs (model §5.1, §7.1).
 const (
@@ -75,7 +85,7 @@ const (
 	sqlSpace = `SELECT
   CAST(SUM(CAST(FILEPROPERTY(f.name, 'SpaceUsed') AS bigint)) * 8192 AS bigint) AS UsedBytes,
   CAST(SUM(CAST(f.size AS bigint) - CAST(FILEPROPERTY(f.name, 'SpaceUsed') AS bigint)) * 8192 AS bigint) AS FreeInFiles,
-  CAST(SUM(CASE WHEN f.growth = 0 OR f.max_size = -1 THEN 0 ELSE CAST(f.max_size AS bigint) - CAST(f.size AS bigint) END) * 8192 AS bigint) AS Growable,
+  CAST(SUM(CASE WHEN f.growth = 0 OR f.max_size IN (0, -1) THEN 0 ELSE CAST(f.max_size AS bigint) - CAST(f.size AS bigint) END) * 8192 AS bigint) AS Growable,
   SUM(CASE WHEN f.growth <> 0 AND f.max_size = -1 THEN 1 ELSE 0 END) AS UnlimitedFiles,
   COUNT(FILEPROPERTY(f.name, 'SpaceUsed')) AS KnownFiles, COUNT(*) AS Files
 FROM sys.database_files AS f
@@ -278,3 +288,12 @@ func sqlHistInsertAttrs(cols []string) string {
 
 // sqlHistDropTempEnd drops the batch's temp tables before commit.
 const sqlHistDropTempEnd = `DROP TABLE #records; DROP TABLE #attrs; DROP TABLE #tasks; DROP TABLE #members; DROP TABLE #map;`
+
+// sqlDropDatabase removes a database the tests created (on-premises: first
+// closing other sessions, which Azure SQL Database does not allow or need).
+const (
+	sqlDropDatabaseOnPrem = `DECLARE @sql nvarchar(max) = N'ALTER DATABASE ' + QUOTENAME(@p1) + N' SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ' + QUOTENAME(@p1) + N';';
+IF DB_ID(@p1) IS NOT NULL EXEC sys.sp_executesql @sql;`
+	sqlDropDatabaseAzure = `DECLARE @sql nvarchar(max) = N'DROP DATABASE ' + QUOTENAME(@p1) + N';';
+IF DB_ID(@p1) IS NOT NULL EXEC sys.sp_executesql @sql;`
+)

@@ -75,6 +75,11 @@ func datetime2Param(t time.Time) mssql.NullDateTime {
 // nvarchar, bit, uniqueidentifier.
 func param(c *data.Column, v data.Value) (any, error) {
 	if v.Kind == data.Null {
+		if c.Type == data.TVarBinary {
+			// An untyped NULL is sent as nvarchar(1), which SQL Server will
+			// not convert to varbinary (error 257): send a varbinary NULL.
+			return []byte(nil), nil
+		}
 		return nil, nil
 	}
 	if c.Type != 0 && v.Kind != c.Type.Kind() {

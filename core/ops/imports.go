@@ -1,0 +1,325 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/activeroles/arupgrade/core/configimport"
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/historyimport"
+	"github.com/activeroles/arupgrade/core/model"
+	"github.com/activeroles/arupgrade/core/store"
+)
+
+func init() {
+	engine.Register("import-configuration", runImportConfiguration)
+	engine.Register("import-history", runImportHistory)
+	engine.Register("test-prerequisites", runTestPrerequisites)
+	engine.Register("set-services-association", runSetServicesAssociation)
+}
+
+type configParams struct {
+	Source            dbopen.Endpoint `json:"source"`
+	Destination       dbopen.Endpoint `json:"destination"`
+	KeyBackupPath     string          `json:"keyBackupPath"`
+	KeyBackupPassword string          `json:"keyBackupPassword"`
+	SkipEncryptedData bool            `json:"skipEncryptedData"`
+	ServicesServer    string          `json:"servicesServer"`
+	SkipPrincipals    bool            `json:"skipPrincipals"`
+	Replace           bool            `json:"replace"`
+	WhatIf            bool            `json:"whatIf"`
+}
+
+type historyParams struct {
+	Source         dbopen.Endpoint `json:"source"`
+	Destination    dbopen.Endpoint `json:"destination"`
+	From           string          `json:"from"`
+	To             string          `json:"to"`
+	BatchSize      int             `json:"batchSize"`
+	SkipPrincipals bool            `json:"skipPrincipals"`
+	WhatIf         bool            `json:"whatIf"`
+}
+
+// prerequisiteParams is the union of both imports' params plus the kind.
+type prerequisiteParams struct {
+	configParams
+	Kind      string `json:"kind"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	BatchSize int    `json:"batchSize"`
+}
+
+const exampleConfig = `{"source":{"path":"ar76.arbundle"},"destination":{"path":"ar82.arbundle","create":true},"keyBackupPath":"ar76.key","keyBackupPassword":"…","servicesServer":"ars82.corp.example.com"}`
+
+// configRun is an opened configuration import.
+type configRun struct {
+	src  store.Source
+	dst  store.ConfigDestination
+	opts configimport.Options
+}
+
+func (r *configRun) close() {
+	if r.src != nil {
+		_ = r.src.Close()
+	}
+	if r.dst != nil {
+		_ = r.dst.Close()
+	}
+}
+
+func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter) (*configRun, error) {
+	if p.Source.IsZero() || p.Destination.IsZero() {
+		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
+	}
+	opts := configimport.Options{
+		KeyBackupPath: p.KeyBackupPath, KeyBackupPassword: p.KeyBackupPassword, SkipEncryptedData: p.SkipEncryptedData,
+		ServicesServer: p.ServicesServer, SkipPrincipals: p.SkipPrincipals, Replace: p.Replace, WhatIf: p.WhatIf,
+		CreateDestination: p.Destination.Create, SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(),
+		SameDatabase: sameDatabase(&p.Source, &p.Destination),
+	}
+	if opts.ServicesServer == "" {
+		opts.ServicesServer = localFQDN()
+	}
+	if p.KeyBackupPath != "" {
+		b, err := os.ReadFile(p.KeyBackupPath)
+		if err != nil {
+			return nil, engine.Wrap(err, model.E014KeyBackupUnreadable.ID, engine.CatInvalidArgument,
+				"Check the key backup path; it is the file exported from the old Administration Service's key store.",
+				"Cannot read the key backup file %s", p.KeyBackupPath)
+		}
+		opts.KeyBackup = b
+	}
+	r := &configRun{opts: opts}
+	var err error
+	if r.src, err = dbopen.OpenSource(ctx, &p.Source, em); err != nil {
+		return nil, err
+	}
+	var d dbopen.Destination
+	if r.dst, d, err = dbopen.OpenConfigDestination(ctx, &p.Destination, em, *em.Log()); err != nil {
+		r.close()
+		return nil, err
+	}
+	r.opts.DestinationExists = d.Exists
+	return r, nil
+}
+
+func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p configParams
+	if err := decodeParams(raw, &p, exampleConfig); err != nil {
+		return err
+	}
+	r, err := openConfigRun(ctx, &p, em)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	res, err := configimport.Run(ctx, r.src, r.dst, r.opts, em)
+	if err != nil {
+		return err
+	}
+	res.LogPath = em.LogPath()
+	return em.Result("ConfigurationImportResult", res)
+}
+
+// historyRun is an opened history import.
+type historyRun struct {
+	src  store.Source
+	dst  store.HistoryDestination
+	opts historyimport.Options
+}
+
+func (r *historyRun) close() {
+	if r.src != nil {
+		_ = r.src.Close()
+	}
+	if r.dst != nil {
+		_ = r.dst.Close()
+	}
+}
+
+func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter) (*historyRun, error) {
+	if p.Source.IsZero() || p.Destination.IsZero() {
+		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
+	}
+	opts := historyimport.Options{BatchSize: p.BatchSize, SkipPrincipals: p.SkipPrincipals, WhatIf: p.WhatIf,
+		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
+	if (p.From == "") != (p.To == "") {
+		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all records.", "Only one end of the date range was given.")
+	}
+	for _, d := range []struct {
+		s   string
+		dst **historyimport.Date
+	}{{p.From, &opts.From}, {p.To, &opts.To}} {
+		if d.s == "" {
+			continue
+		}
+		v, err := historyimport.ParseDate(d.s)
+		if err != nil {
+			return nil, engine.Wrap(err, "AR-PARAMS", engine.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
+		}
+		*d.dst = &v
+	}
+	if p.BatchSize < 0 || p.BatchSize > historyimport.MaxBatchSize {
+		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Use a batch size from 1 to 100000.", "Batch size %d is out of range.", p.BatchSize)
+	}
+	r := &historyRun{opts: opts}
+	var err error
+	if r.src, err = dbopen.OpenSource(ctx, &p.Source, em); err != nil {
+		return nil, err
+	}
+	var d dbopen.Destination
+	if r.dst, d, err = dbopen.OpenHistoryDestination(ctx, &p.Destination, em, *em.Log()); err != nil {
+		r.close()
+		return nil, err
+	}
+	r.opts.DestinationIsAzureSQL = d.IsAzureSQL
+	if d.Exists {
+		r.close()
+		return nil, engine.Errorf(model.E008DatabaseNameExists.ID, engine.CatResourceExists,
+			"Verification failed: choose another name for the new database, or import into the existing one without asking to create it.",
+			"A database named %s already exists.", p.Destination.Describe())
+	}
+	return r, nil
+}
+
+func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p historyParams
+	if err := decodeParams(raw, &p, `{"source":{"path":"ar76.arbundle"},"destination":{"path":"ar82-history.arbundle","create":true},"from":"2024-01-01","to":"2024-06-30"}`); err != nil {
+		return err
+	}
+	r, err := openHistoryRun(ctx, &p, em)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	res, err := historyimport.Run(ctx, r.src, r.dst, r.opts, em)
+	if res != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		// A cancelled import still tells what it committed before stopping.
+		_ = em.Result("HistoryImportResult", res)
+	}
+	return err
+}
+
+func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p prerequisiteParams
+	if err := decodeParams(raw, &p, `{"kind":"configuration",`+exampleConfig[1:]); err != nil {
+		return err
+	}
+	var checks []any
+	switch strings.ToLower(p.Kind) {
+	case "", "configuration":
+		r, err := openConfigRun(ctx, &p.configParams, em)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		cs, err := configimport.Preflight(ctx, r.src, r.dst, r.opts)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			checks = append(checks, c)
+		}
+	case "history":
+		hp := historyParams{Source: p.Source, Destination: p.Destination, From: p.From, To: p.To, BatchSize: p.BatchSize, SkipPrincipals: p.SkipPrincipals}
+		r, err := openHistoryRun(ctx, &hp, em)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		cs, err := historyimport.Preflight(ctx, r.src, r.dst, r.opts)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			checks = append(checks, c)
+		}
+	default:
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Use configuration or history.", "Unknown kind of import %q.", p.Kind)
+	}
+	for _, c := range checks {
+		if err := em.Result("PrerequisiteCheck", c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type servicesParams struct {
+	Destination    dbopen.Endpoint `json:"destination"`
+	ServicesServer string          `json:"servicesServer"`
+	WhatIf         bool            `json:"whatIf"`
+}
+
+func runSetServicesAssociation(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p servicesParams
+	if err := decodeParams(raw, &p, `{"destination":{"path":"ar82.arbundle"},"servicesServer":"ars82.corp.example.com"}`); err != nil {
+		return err
+	}
+	if p.Destination.IsZero() {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
+	}
+	if p.Destination.Create {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name an existing 8.2 configuration database.", "Services association works on an existing database; it cannot create one.")
+	}
+	if p.ServicesServer == "" {
+		p.ServicesServer = localFQDN()
+	}
+	dst, _, err := dbopen.OpenConfigDestination(ctx, &p.Destination, em, *em.Log())
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	res, err := configimport.AssociateServices(ctx, dst, p.ServicesServer, p.WhatIf, em)
+	if err != nil {
+		return err
+	}
+	return em.Result("ServicesAssociationResult", res)
+}
+
+// sameDatabase reports whether two endpoints name the same database (AR-E009).
+func sameDatabase(a, b *dbopen.Endpoint) bool {
+	if a.IsBundle() != b.IsBundle() {
+		return false
+	}
+	if a.IsBundle() {
+		pa, ea := filepath.Abs(a.Path)
+		pb, eb := filepath.Abs(b.Path)
+		if ea != nil || eb != nil {
+			return a.Path == b.Path
+		}
+		if fa, err := os.Stat(pa); err == nil {
+			if fb, err := os.Stat(pb); err == nil {
+				return os.SameFile(fa, fb)
+			}
+		}
+		return pa == pb
+	}
+	oa, ea := dbopen.SQLOptions(a)
+	ob, eb := dbopen.SQLOptions(b)
+	return ea == nil && eb == nil && strings.EqualFold(oa.Location(), ob.Location())
+}
+
+// localFQDN is the default Administration Service: this computer's FQDN.
+func localFQDN() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	if strings.Contains(h, ".") {
+		return strings.ToLower(h)
+	}
+	if cname, err := net.LookupCNAME(h); err == nil {
+		if c := strings.TrimSuffix(cname, "."); strings.Contains(c, ".") {
+			return strings.ToLower(c)
+		}
+	}
+	return strings.ToLower(h)
+}
+

@@ -1,0 +1,46 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/website"
+)
+
+func init() { engine.Register("new-website", runNewWebsite) }
+
+type websiteParams struct {
+	Destination      dbopen.Endpoint `json:"destination"`
+	SourceSite       string          `json:"sourceSite"`
+	Template         string          `json:"template"`
+	IISSiteName      string          `json:"iisSiteName"`
+	ApplicationAlias string          `json:"applicationAlias"`
+	Name             string          `json:"name"`
+	WhatIf           bool            `json:"whatIf"`
+}
+
+// runNewWebsite creates an 8.2 Web Interface site configuration from an
+// existing one (model §10.5).
+func runNewWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p websiteParams
+	if err := decodeParams(raw, &p, `{"destination":{"path":"ar82.arbundle"},"sourceSite":"Site for Administrators (7.6)","template":"Administrators","iisSiteName":"Default Web Site","applicationAlias":"ARWebAdmin"}`); err != nil {
+		return err
+	}
+	if p.Destination.IsZero() {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
+	}
+	dst, _, err := dbopen.OpenConfigDestination(ctx, &p.Destination, em, *em.Log())
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	res, err := website.New(ctx, dst, website.Request{SourceSite: p.SourceSite, Template: p.Template,
+		IISSiteName: p.IISSiteName, ApplicationAlias: p.ApplicationAlias, Name: p.Name, WhatIf: p.WhatIf})
+	if err != nil {
+		return err
+	}
+	em.Log().Info().Str("site", res.Name).Str("from", res.SourceSite).Bool("whatIf", p.WhatIf).Msg("web interface site configuration created")
+	return em.Result("WebSiteResult", res)
+}
