@@ -52,8 +52,8 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
 		ExitErrHandler:       func(*cli.Context, error) {}, // run() maps errors to exit codes
-		Flags:    globalFlags(),
-		Commands: commands(),
+		Flags:                globalFlags(),
+		Commands:             commands(),
 	}
 	// The output and logging flags work before or after the command name
 	// (arupgrade inspect --source x --output json).

@@ -21,15 +21,15 @@ func runOp(c *cli.Context, operation string, params map[string]any) error {
 	if err != nil {
 		return err
 	}
-	req := engine.Request{Operation: operation, Params: raw, LogFile: c.String("log-file"), LogLevel: c.String("log-level")}
+	req := engine.Request{Operation: operation, Params: raw, LogFile: globalString(c, "log-file"), LogLevel: globalString(c, "log-level")}
 	var r renderer
-	switch c.String("output") {
+	switch globalString(c, "output") {
 	case "json":
 		r = &jsonRenderer{out: c.App.Writer}
 	case "text", "":
 		r = newTextRenderer(c)
 	default:
-		return usageErr("--output %q is not known: use text or json.", c.String("output"))
+		return usageErr("--output %q is not known: use text or json.", globalString(c, "output"))
 	}
 	out := engine.Run(c.Context, req, r.event)
 	r.finish(out)
@@ -107,8 +107,8 @@ type textRenderer struct {
 }
 
 func newTextRenderer(c *cli.Context) *textRenderer {
-	t := &textRenderer{out: c.App.Writer, err: c.App.ErrWriter, verbose: c.Bool("verbose")}
-	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !c.Bool("no-progress") {
+	t := &textRenderer{out: c.App.Writer, err: c.App.ErrWriter, verbose: globalBool(c, "verbose")}
+	if f, ok := c.App.ErrWriter.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !globalBool(c, "no-progress") {
 		t.progress = true
 	}
 	return t
@@ -266,4 +266,24 @@ func scalar(v any) string {
 		return x
 	}
 	return fmt.Sprint(v)
+}
+
+// globalString reads a flag that exists both on the app and on the command:
+// the innermost context where the user set it wins, else the default.
+func globalString(c *cli.Context, name string) string {
+	for _, cc := range c.Lineage() {
+		if cc.IsSet(name) {
+			return cc.String(name)
+		}
+	}
+	return c.String(name)
+}
+
+func globalBool(c *cli.Context, name string) bool {
+	for _, cc := range c.Lineage() {
+		if cc.IsSet(name) {
+			return cc.Bool(name)
+		}
+	}
+	return c.Bool(name)
 }

@@ -71,7 +71,7 @@ const MaxLenMax = -1
 type Column struct {
 	Name     string  `json:"name"`
 	Type     ColType `json:"-"`
-	TypeName string  `json:"type"`               // e.g. "nvarchar(256)", "datetime2(3)": the SQL type as declared
+	TypeName string  `json:"type"`                // e.g. "nvarchar(256)", "datetime2(3)": the SQL type as declared
 	MaxLen   int     `json:"maxLength,omitempty"` // characters (nvarchar/varchar) or bytes (varbinary); MaxLenMax for (max); 0 when not sized
 	Scale    int     `json:"scale,omitempty"`     // datetime2 fractional digits
 	Nullable bool    `json:"nullable"`

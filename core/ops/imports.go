@@ -322,4 +322,3 @@ func localFQDN() string {
 	}
 	return strings.ToLower(h)
 }
-

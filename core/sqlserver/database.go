@@ -514,6 +514,11 @@ func (r *sqlRows) Next() bool {
 		if err := r.rows.Err(); err != nil {
 			r.err = r.d.wrap("read "+r.t.Name, err)
 		}
+		// Give the connection (or the shared snapshot) back at once, even if
+		// the caller closes late.
+		if cerr := r.Close(); cerr != nil && r.err == nil {
+			r.err = cerr
+		}
 		return false
 	}
 	if err := r.rows.Scan(r.ptr...); err != nil {

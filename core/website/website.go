@@ -231,4 +231,3 @@ func currentDocument(ctx context.Context, dst store.Source, s site) (model.SiteD
 	}
 	return model.SiteDocument{}, engine.Errorf("AR-BADDOC", engine.CatInvalidData, "Re-import the source site.", "The site %q has no document for its current revision %d.", s.name, s.current)
 }
-

@@ -1,0 +1,252 @@
+# Parameter sets, ShouldProcess and the requests the cmdlets send (native wrapper mocked).
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $twoEndpoint = 'Import-ARConfiguration', 'Import-ARManagementHistory', 'Copy-ARDatabasePrincipals', 'Test-ARUpgradePrerequisite' | ForEach-Object { @{ Name = $_ } }
+    $writers = @(
+        @{ Name = 'Import-ARConfiguration'; Impact = 'High' }
+        @{ Name = 'Import-ARManagementHistory'; Impact = 'Medium' }
+        @{ Name = 'Copy-ARDatabasePrincipals'; Impact = 'Medium' }
+        @{ Name = 'New-ARWebSite'; Impact = 'Medium' }
+        @{ Name = 'Set-ARServicesAssociation'; Impact = 'Medium' }
+        @{ Name = 'Export-ARDatabase'; Impact = 'Low' }
+        @{ Name = 'New-ARSampleDatabase'; Impact = 'Low' }
+    )
+    $readers = 'Get-ARDatabaseInfo', 'Test-ARUpgradePrerequisite' | ForEach-Object { @{ Name = $_ } }
+}
+
+Describe 'Parameter sets of <Name>' -Tag 'Unit' -ForEach $twoEndpoint {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $command = Get-Command $Name -Module ActiveRolesUpgrade
+    }
+
+    It 'has one parameter set per source mode × destination mode, named for the modes' {
+        $expected = foreach ($s in 'Server', 'ConnectionString', 'Path') { foreach ($d in 'Server', 'ConnectionString', 'Path') { "${s}To$d" } }
+        @($command.ParameterSets.Name | Sort-Object) | Should -Be @($expected | Sort-Object)
+        $command.DefaultParameterSet | Should -Be 'ServerToServer'
+    }
+
+    It 'rejects -SourcePath together with -SourceServer' {
+        { & $Name -SourcePath x.arbundle -SourceServer sql01 -SourceDatabase db -DestinationPath y.arbundle } |
+            Should -Throw -ErrorId "AmbiguousParameterSet,$Name"
+    }
+
+    It 'rejects -DestinationConnectionString together with -DestinationPath' {
+        { & $Name -SourcePath x.arbundle -DestinationConnectionString 'Server=a;Database=b' -DestinationPath y.arbundle } |
+            Should -Throw -ErrorId "AmbiguousParameterSet,$Name"
+    }
+
+    It 'takes the SQL login as a PSCredential and the authentication from a fixed set' {
+        $command.Parameters.SourceCredential.ParameterType | Should -Be ([System.Management.Automation.PSCredential])
+        $set = $command.Parameters.SourceAuthentication.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        $set.ValidValues | Should -Be @('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')
+        ($command.Parameters.DestinationDatabaseType.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }).ValidValues |
+            Should -Be @('OnPremises', 'AzureSQL')
+        $command.Parameters.SourceTrustServerCertificate.SwitchParameter | Should -BeTrue
+    }
+}
+
+Describe 'ShouldProcess of <Name>' -Tag 'Unit' -ForEach $writers {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $binding = (Get-Command $Name -Module ActiveRolesUpgrade).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+    }
+    It 'supports -WhatIf/-Confirm with ConfirmImpact <Impact>' {
+        $binding.SupportsShouldProcess | Should -BeTrue
+        [string]$binding.ConfirmImpact | Should -Be $Impact
+    }
+}
+
+Describe '<Name> writes nothing' -Tag 'Unit' -ForEach $readers {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $binding = (Get-Command $Name -Module ActiveRolesUpgrade).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+    }
+    It 'does not offer -WhatIf' {
+        $binding.SupportsShouldProcess | Should -BeFalse
+    }
+}
+
+Describe 'Requests' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $src = Join-Path $TestDrive 'src.arbundle'
+        $dst = Join-Path $TestDrive 'dst.arbundle'
+        function Get-LastRequest {
+            [AppDomain]::CurrentDomain.GetData('ARTest.Request') | ConvertFrom-Json
+        }
+    }
+    BeforeEach {
+        [AppDomain]::CurrentDomain.SetData('ARTest.Request', $null)
+        Mock -ModuleName ActiveRolesUpgrade Start-ARNativeJob { [AppDomain]::CurrentDomain.SetData('ARTest.Request', $RequestJson); 7 }
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent { [pscustomobject]@{ Status = 'Event'; Json = '{"type":"outcome","outcome":"succeeded","exitCode":0}' } }
+        Mock -ModuleName ActiveRolesUpgrade Stop-ARNativeJob { }
+        Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
+    }
+
+    It 'sends bundle endpoints as absolute paths relative to the PowerShell location' {
+        Push-Location $TestDrive
+        try { Get-ARDatabaseInfo -Path 'rel.arbundle' } finally { Pop-Location }
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'inspect'
+        $r.params.source.path | Should -Be ([System.IO.Path]::Combine((Get-Item $TestDrive).FullName, 'rel.arbundle'))
+    }
+
+    It 'sends a SQL Server endpoint with Windows authentication by default' {
+        Get-ARDatabaseInfo -Server sql01.corp.example.com -Database ARConfig76 -TrustServerCertificate
+        $s = (Get-LastRequest).params.source
+        $s.server | Should -Be 'sql01.corp.example.com'
+        $s.database | Should -Be 'ARConfig76'
+        $s.auth | Should -Be 'Windows'
+        $s.databaseType | Should -Be 'OnPremises'
+        $s.trustServerCertificate | Should -BeTrue
+        $s.PSObject.Properties.Name | Should -Not -Contain 'password'
+    }
+
+    It 'defaults to SqlLogin with a credential and to AzureADDefault for Azure SQL without one' {
+        $cred = [pscredential]::new('arimport', (ConvertTo-SecureString 'x' -AsPlainText -Force))
+        Get-ARDatabaseInfo -Server s -Database d -Credential $cred
+        (Get-LastRequest).params.source.auth | Should -Be 'SqlLogin'
+        (Get-LastRequest).params.source.user | Should -Be 'arimport'
+        Get-ARDatabaseInfo -Server contoso.database.windows.net -Database d -DatabaseType AzureSQL
+        (Get-LastRequest).params.source.auth | Should -Be 'AzureADDefault'
+    }
+
+    It 'refuses an authentication that needs a credential without one' {
+        { Get-ARDatabaseInfo -Server s -Database d -Authentication SqlLogin } | Should -Throw -ErrorId 'AR-CREDENTIAL,Get-ARDatabaseInfo'
+        Should -Invoke -ModuleName ActiveRolesUpgrade Start-ARNativeJob -Times 0 -Exactly
+    }
+
+    It 'sends -SourceConnectionString as is' {
+        Export-ARDatabase -SourceConnectionString 'Server=sql01;Database=ARConfig76;Integrated Security=true' -OutputPath $dst -Force
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'export'
+        $r.params.source.connectionString | Should -Be 'Server=sql01;Database=ARConfig76;Integrated Security=true'
+        $r.params.out | Should -Be $dst
+        $r.params.overwrite | Should -BeTrue
+    }
+
+    It 'sends the import-configuration params, with this computer''s FQDN as the default services server' {
+        Import-ARConfiguration -SourcePath $src -DestinationPath $dst -CreateDestination -KeyBackupPath (Join-Path $TestDrive 'k.key') -SkipPrincipals -Confirm:$false -LogPath (Join-Path $TestDrive 'i.log')
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'import-configuration'
+        $r.params.destination.create | Should -BeTrue
+        $r.params.keyBackupPath | Should -Be (Join-Path $TestDrive 'k.key')
+        $r.params.servicesServer | Should -Be ([System.Net.Dns]::GetHostEntry('').HostName)
+        $r.params.skipPrincipals | Should -BeTrue
+        $r.params.replace | Should -BeFalse
+        $r.params.whatIf | Should -BeFalse
+        $r.logFile | Should -Be (Join-Path $TestDrive 'i.log')
+    }
+
+    It 'passes -WhatIf to the engine as whatIf:true (the engine computes the plan)' {
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent {
+            $q = [AppDomain]::CurrentDomain.GetData('ARTest.Plan')
+            if ($q.Count) { [pscustomobject]@{ Status = 'Event'; Json = $q.Dequeue() } } else { [pscustomobject]@{ Status = 'End'; Json = $null } }
+        }
+        $q = [System.Collections.Generic.Queue[string]]::new()
+        $q.Enqueue('{"type":"result","resultType":"ConfigurationImportResult","data":{"whatIf":true,"addedCount":12}}')
+        $q.Enqueue('{"type":"outcome","outcome":"succeeded","exitCode":0}')
+        [AppDomain]::CurrentDomain.SetData('ARTest.Plan', $q)
+        $plan = Import-ARConfiguration -SourcePath $src -DestinationPath $dst -Replace -WhatIf
+        (Get-LastRequest).params.whatIf | Should -BeTrue
+        (Get-LastRequest).params.replace | Should -BeTrue
+        $plan.PSObject.TypeNames[0] | Should -Be 'ActiveRolesUpgrade.ConfigurationImportResult'
+        $plan.addedCount | Should -Be 12
+    }
+
+    It 'sends Management History dates as yyyy-MM-dd and the batch size' {
+        Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -From ([datetime]'2024-03-05T23:30:00') -To ([datetime]'2024-12-31') -BatchSize 5000 -Confirm:$false
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'import-history'
+        $r.params.from | Should -Be '2024-03-05'
+        $r.params.to | Should -Be '2024-12-31'
+        $r.params.batchSize | Should -Be 5000
+        $r.params.skipPrincipals | Should -BeFalse
+    }
+
+    It 'validates -BatchSize (1..100000) and the date order' {
+        { Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -BatchSize 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Import-ARManagementHistory'
+        { Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -BatchSize 100001 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Import-ARManagementHistory'
+        { Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -From 2025-01-02 -To 2025-01-01 -Confirm:$false } | Should -Throw -ErrorId 'AR-ARGS,Import-ARManagementHistory'
+    }
+
+    It 'sends the history kind to test-prerequisites and refuses options of the other kind' {
+        Test-ARUpgradePrerequisite -Kind ManagementHistory -SourcePath $src -DestinationPath $dst -From 2024-01-01
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'test-prerequisites'
+        $r.params.kind | Should -Be 'history'
+        $r.params.from | Should -Be '2024-01-01'
+        { Test-ARUpgradePrerequisite -Kind ManagementHistory -SourcePath $src -DestinationPath $dst -Replace } | Should -Throw -ErrorId 'AR-ARGS,Test-ARUpgradePrerequisite'
+    }
+
+    It 'sends the fixture params' {
+        New-ARSampleDatabase -Version 8.1 -Role ManagementHistory -OutputPath $dst -HistoryRecords 10 -Seed 42 -Anomalies -Force
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'fixture'
+        $r.params.version | Should -Be '8.1'
+        $r.params.role | Should -Be 'ManagementHistory'
+        $r.params.historyRecords | Should -Be 10
+        $r.params.seed | Should -Be 42
+        $r.params.anomalies | Should -BeTrue
+        $r.params.overwrite | Should -BeTrue
+    }
+
+    It 'sends the services association and web site params' {
+        Set-ARServicesAssociation -ServicesServer ars02.corp.example.com -DestinationPath $dst -Confirm:$false
+        (Get-LastRequest).operation | Should -Be 'set-services-association'
+        (Get-LastRequest).params.servicesServer | Should -Be 'ars02.corp.example.com'
+        New-ARWebSite -DestinationPath $dst -SourceSite 'Site for Administrators (7.6)' -ApplicationAlias ARWebAdmin -Confirm:$false
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'new-website'
+        $r.params.sourceSite | Should -Be 'Site for Administrators (7.6)'
+        $r.params.iisSiteName | Should -Be 'Default Web Site'
+        $r.params.applicationAlias | Should -Be 'ARWebAdmin'
+    }
+
+    It 'passes "-" as "no log file"' {
+        Get-ARDatabaseInfo -Path $src -LogPath '-'
+        (Get-LastRequest).logFile | Should -Be '-'
+    }
+}
+
+Describe 'Confirmation of Import-ARConfiguration -Replace' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        # A runspace whose host cannot prompt: a confirmation request fails there instead of waiting.
+        function Invoke-WithoutHost {
+            param([string]$Arguments)
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript(@"
+Import-Module '$ManifestPath'
+& (Get-Module ActiveRolesUpgrade) { function script:Start-ARNativeJob { param(`$RequestJson) throw 'ENGINE CALLED' } }
+try { Import-ARConfiguration -SourcePath '$TestDrive/s.arbundle' -DestinationPath '$TestDrive/d.arbundle' $Arguments; 'NO ERROR' } catch { `$_.Exception.Message }
+"@)
+                ($ps.Invoke() | Select-Object -Last 1) -as [string]
+            } finally { $ps.Dispose() }
+        }
+    }
+
+    It 'asks before replacing (the prompt fails in a host that cannot prompt, and nothing runs)' {
+        $r = Invoke-WithoutHost '-Replace'
+        $r | Should -Not -Be 'ENGINE CALLED'
+        $r | Should -Match 'prompt|interaction|NonInteractive'
+    }
+
+    It 'does not ask with -Replace -Force' {
+        Invoke-WithoutHost '-Replace -Force' | Should -Be 'ENGINE CALLED'
+    }
+
+    It 'does not ask with -Replace -Confirm:$false' {
+        Invoke-WithoutHost '-Replace -Confirm:$false' | Should -Be 'ENGINE CALLED'
+    }
+
+    It 'does not ask for a plain import (ConfirmPreference High)' {
+        Invoke-WithoutHost '' | Should -Be 'ENGINE CALLED'
+    }
+}
