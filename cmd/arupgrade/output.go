@@ -128,8 +128,11 @@ func (t *textRenderer) event(ev engine.Event) {
 		fmt.Fprintf(t.err, "WARNING [%s] %s\n", ev.Code, ev.Message)
 	case engine.TypeResult:
 		t.clearBar()
-		var v any
-		_ = json.Unmarshal(ev.Data, &v)
+		v, err := decodeOrdered(ev.Data)
+		if err != nil {
+			fmt.Fprintln(t.out, string(ev.Data))
+			return
+		}
 		writeValue(t.out, v, 0)
 		fmt.Fprintln(t.out)
 	}
@@ -205,68 +208,7 @@ func formatFields(m map[string]any) string {
 	return b.String()
 }
 
-// writeValue renders decoded JSON as indented "name: value" lines.
-func writeValue(w io.Writer, v any, indent int) {
-	pad := strings.Repeat("  ", indent)
-	switch x := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			switch child := x[k].(type) {
-			case map[string]any, []any:
-				if isEmpty(child) {
-					fmt.Fprintf(w, "%s%s: (none)\n", pad, k)
-					continue
-				}
-				fmt.Fprintf(w, "%s%s:\n", pad, k)
-				writeValue(w, child, indent+1)
-			default:
-				fmt.Fprintf(w, "%s%s: %s\n", pad, k, scalar(child))
-			}
-		}
-	case []any:
-		for _, e := range x {
-			switch e.(type) {
-			case map[string]any:
-				fmt.Fprintf(w, "%s-\n", pad)
-				writeValue(w, e, indent+1)
-			default:
-				fmt.Fprintf(w, "%s- %s\n", pad, scalar(e))
-			}
-		}
-	default:
-		fmt.Fprintf(w, "%s%s\n", pad, scalar(x))
-	}
-}
 
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case map[string]any:
-		return len(x) == 0
-	case []any:
-		return len(x) == 0
-	}
-	return false
-}
-
-func scalar(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "(null)"
-	case float64:
-		if x == float64(int64(x)) {
-			return fmt.Sprintf("%d", int64(x))
-		}
-		return fmt.Sprintf("%.2f", x)
-	case string:
-		return x
-	}
-	return fmt.Sprint(v)
-}
 
 // globalString reads a flag that exists both on the app and on the command:
 // the innermost context where the user set it wins, else the default.

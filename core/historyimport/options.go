@@ -208,18 +208,21 @@ type Endpoint struct {
 
 // Result is what Run returns (emitted as HistoryImportResult).
 type Result struct {
-	Source       Endpoint       `json:"source"`
-	Destination  Endpoint       `json:"destination"`
-	WhatIf       bool           `json:"whatIf"`
-	Mode         string         `json:"mode"`
-	From         *Date          `json:"from,omitempty"`
-	To           *Date          `json:"to,omitempty"`
-	RangeFromUTC *time.Time     `json:"rangeFromUtc,omitempty"`
-	RangeToUTC   *time.Time     `json:"rangeToUtc,omitempty"`
-	CutoffUTC    time.Time      `json:"cutoffUtc"`
-	Entities     []EntityCounts `json:"entities"`
-	Batches      int            `json:"batches"`
-	Retries      int            `json:"retries"`
+	Source      Endpoint `json:"source"`
+	Destination Endpoint `json:"destination"`
+	WhatIf      bool     `json:"whatIf"`
+	// DestinationInitialized: the destination was blank and Run created the
+	// 8.2 Management History schema in it.
+	DestinationInitialized bool           `json:"destinationInitialized,omitempty"`
+	Mode                   string         `json:"mode"`
+	From                   *Date          `json:"from,omitempty"`
+	To                     *Date          `json:"to,omitempty"`
+	RangeFromUTC           *time.Time     `json:"rangeFromUtc,omitempty"`
+	RangeToUTC             *time.Time     `json:"rangeToUtc,omitempty"`
+	CutoffUTC              time.Time      `json:"cutoffUtc"`
+	Entities               []EntityCounts `json:"entities"`
+	Batches                int            `json:"batches"`
+	Retries                int            `json:"retries"`
 	// ReportEntries counts every report entry of the run. Report holds the
 	// first MaxResultReportEntries of them; ImportRun.Report holds the first
 	// MaxReportEntries.

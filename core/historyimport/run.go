@@ -216,6 +216,9 @@ func (r *runner) initialize(ctx context.Context) error {
 			"Cannot initialise the blank destination %s as an 8.2 Management History database", r.res.Destination.Name)
 	}
 	r.log.Info().Str("installationId", iid.String()).Msg("initialised the blank destination as an 8.2 Management History database")
+	r.res.DestinationInitialized = true
+	r.res.Destination.Version = model.Target.String()
+	r.res.Destination.Role = string(model.RoleManagementHistory)
 	return nil
 }
 

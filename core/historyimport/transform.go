@@ -409,7 +409,7 @@ func (cv *converter) membership(bb *batchBuf, s data.Row, created data.Value) {
 	}
 	if start.Kind == data.Time && end.Kind == data.Time && timeLess(end, start) {
 		bb.note(EntityTemporalMembership, m[o.m.guid], model.ReasonStateCorrected,
-			fmt.Sprintf("EndUtc %s is before StartUtc %s; EndUtc set to StartUtc and State to Finished", end, start))
+			fmt.Sprintf("EndUtc %s is before StartUtc %s; EndUtc set to StartUtc and State to Finished", fmtTime(end), fmtTime(start)))
 		end = start
 		m[o.m.state] = data.StringValue("Finished")
 	}

@@ -113,10 +113,15 @@ func describe(ctx context.Context, src store.Source, info *store.Info, det model
 				}
 			}
 			res.Counts[ent.Name] = g1Classes[lowerASCII(ent.G1Class)]
-		case det.Generation == model.G1:
-			if ent.G1Table != "" {
-				res.Counts[ent.Name] = res.Tables[ent.G1Table]
+		case det.Generation == model.G1 && ent.G1Table == "":
+			// G1 keeps attribute changes inside ChangeHistory.Details.
+			n, err := countG1AttributeChanges(ctx, src, info)
+			if err != nil {
+				return nil, err
 			}
+			res.Counts[ent.Name] = n
+		case det.Generation == model.G1:
+			res.Counts[ent.Name] = res.Tables[ent.G1Table]
 		case det.Generation == model.G2:
 			res.Counts[ent.Name] = res.Tables[ent.G2Table]
 		default:
@@ -166,4 +171,28 @@ func readErr(err error, where string) error {
 		return e
 	}
 	return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check that the database is reachable and the file is intact.", "Cannot read %s", where)
+}
+
+// countG1AttributeChanges counts the attribute changes a G1 history holds in
+// its Details XML: the ChangeRecordAttribute rows an import will write.
+func countG1AttributeChanges(ctx context.Context, src store.Source, info *store.Info) (int64, error) {
+	t := info.Table("ChangeHistory")
+	if t == nil {
+		return 0, nil
+	}
+	di := t.MustIndex("Details")
+	rows, err := src.Scan(ctx, t.Name)
+	if err != nil {
+		return 0, readErr(err, info.Location)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		if v := rows.Row()[di]; !v.IsNull() {
+			if changes, ok := model.ParseDetails(v.Str); ok {
+				n += int64(len(changes))
+			}
+		}
+	}
+	return n, rows.Err()
 }
