@@ -1,4 +1,3 @@
-#Requires -Version 7.0
 <#
 .SYNOPSIS
     Builds, tests, packages and demonstrates ActiveRolesUpgrade.
@@ -46,6 +45,7 @@
     ./build.ps1 -Task Package
     Writes out/ActiveRolesUpgrade/<version>/ and checks that it imports.
 #>
+#Requires -Version 7.0
 [CmdletBinding()]
 param(
     [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Clean')]

@@ -45,12 +45,23 @@
  * Loading. Load the library once per process and never unload it: a Go
  * runtime cannot be unloaded (golang/go#11100) — FreeLibrary/dlclose may
  * crash the process. In PowerShell, load it by absolute path once per session.
+ * Unix hosts with their own signal handlers: when the Go runtime starts (during
+ * the load, finished by the first call returns) it adds SA_ONSTACK to every
+ * handler it does not take over; .NET's thread-activation handler does not
+ * survive that, so module/Interop.cs saves that sigaction before the load and
+ * restores it after the first call (aru_version).
  *
  * Handles. Positive, never reused within a process. 0, negative, unknown and
  * closed handles are rejected with ARU_BAD_HANDLE, never a crash. Every
  * handle returned by aru_start must be released with aru_close, or the job
  * (and, while it runs, its goroutine) stays in memory; aru_version's
- * "openJobs" counts the handles not yet closed.
+ * "openJobs" counts the handles not yet closed. A job whose events nobody
+ * reads waits at its next non-progress event until they are read or the
+ * handle is closed.
+ *
+ * Secrets. Passwords travel only inside the request's params. The library
+ * zeroes its copy of the request after aru_start parses it; the caller should
+ * zero its own buffer. Events never contain secrets.
  */
 #ifndef ARUPGRADE_H
 #define ARUPGRADE_H
@@ -97,7 +108,7 @@ int32_t aru_version(char **out_json);
  * Returns ARU_OK, ARU_BAD_REQUEST (not JSON / unknown operation: no job, no
  * handle), ARU_NULL_ARGUMENT (request_json or out_handle NULL) or ARU_INTERNAL.
  * Invalid params of a known operation are not a bad request: the job starts
- * and ends with a "failed" outcome (exit code 2).
+ * and ends with a "failed" outcome (usually exit code 2, category InvalidArgument).
  */
 int32_t aru_start(const char *request_json, int64_t *out_handle, char **out_event_json);
 
@@ -132,8 +143,9 @@ int32_t aru_cancel(int64_t handle);
  * for it to stop (operations stop at a point where nothing is half-written),
  * discards undelivered events and frees the job. The handle is invalid
  * afterwards; strings already returned stay valid until aru_free.
- * Another thread blocked in aru_next_event on this handle gets the events
- * still queued, then ARU_END; later calls with the handle get ARU_BAD_HANDLE.
+ * Another thread blocked in aru_next_event on this handle may still get
+ * some of the queued events, then ARU_END; later calls with the handle get
+ * ARU_BAD_HANDLE.
  * Returns ARU_OK, ARU_BAD_HANDLE (unknown or already closed) or ARU_INTERNAL.
  */
 int32_t aru_close(int64_t handle);
