@@ -46,7 +46,7 @@ Describe 'Secrets (engine mocked)' -Tag 'Unit' {
             } catch { $_ }
         } *>&1
         $text = ($all | ForEach-Object {
-                if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.ToString(); $_.Exception.ToString(); $_.ErrorDetails.Message; $_.ScriptStackTrace }
+                if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.FullyQualifiedErrorId; $_.ToString(); $_.Exception.ToString(); $_.ErrorDetails.Message; $_.ScriptStackTrace }
                 elseif ($_ -is [System.Management.Automation.InformationalRecord]) { $_.Message }
                 else { $_ | Format-List * -Force | Out-String; $_ | ConvertTo-Json -Depth 5 }
             }) -join "`n"
