@@ -350,7 +350,6 @@ type sinkSnap struct {
 	off    int64
 	seq    int64
 	st     []tableState
-	runs   int
 	maxRun int64
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -469,5 +468,3 @@ func compareGUIDs(x, y data.UUID) int {
 func sortRows(rows []data.Row, pk []int) {
 	slices.SortStableFunc(rows, func(a, b data.Row) int { return compareRows(a, b, pk) })
 }
-
-var errClosed = errors.New("destination is closed")

@@ -390,7 +390,7 @@ func testRunRecorder(t *testing.T, d store.ConfigDestination) {
 	if err != nil {
 		t.Fatalf("StartRun: %v", err)
 	}
-	if clock.Location() != time.UTC || clock.Nanosecond()%int(time.Millisecond) != 0 || clock.Sub(time.Now()).Abs() > 10*time.Minute {
+	if clock.Location() != time.UTC || clock.Nanosecond()%int(time.Millisecond) != 0 || time.Until(clock).Abs() > 10*time.Minute {
 		t.Errorf("StartRun clock = %v, want the current UTC time in whole milliseconds", clock)
 	}
 	tbl, _ := model.TableOf(model.Target, model.RoleConfiguration, "ImportRun")

@@ -1,0 +1,251 @@
+# Real native runs, each in a child `pwsh -NoProfile` so the library is not locked and no
+# state leaks into the test process. Skipped, with the reason, when the library is absent.
+Describe 'Native engine (in a child pwsh)' -Tag 'Integration' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        $skip = Get-NativeSkipReason
+        $isUnix = -not ($PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows)
+        # Operations of this engine build (the engine grows while the module is developed).
+        $operations = @()
+        if (-not $skip) {
+            $run = Invoke-ChildPwsh -Script @'
+Import-Module $ManifestPath
+& (Get-Module ActiveRolesUpgrade) {
+    function Get-Ops { [CmdletBinding()] param() Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'version' -LogPath '-' }
+    Get-Ops
+} | ConvertTo-Json -Compress -Depth 5
+'@
+            $operations = @((ConvertFrom-ChildJson $run).operations)
+        }
+        function Skip-Unless {
+            param([string]$Operation)
+            if ($skip) { Set-ItResult -Skipped -Because $skip; return $true }
+            if ($Operation -and $operations -notcontains $Operation) {
+                Set-ItResult -Skipped -Because "this engine build has no '$Operation' operation yet (it has: $($operations -join ', '))"
+                return $true
+            }
+            $false
+        }
+    }
+
+    It 'answers aru_version with ABI 1 and no open jobs' {
+        if (Skip-Unless) { return }
+        $run = Invoke-ChildPwsh -Script @'
+Import-Module $ManifestPath
+& (Get-Module ActiveRolesUpgrade) { Get-ARNativeVersion } | ConvertTo-Json -Compress
+'@
+        $v = ConvertFrom-ChildJson $run
+        $v.abi | Should -Be 1
+        $v.version | Should -Match '^\d+\.\d+\.\d+'
+        $v.openJobs | Should -Be 0
+    }
+
+    It 'runs the version operation and writes an ActiveRolesUpgrade.VersionInfo' {
+        if (Skip-Unless) { return }
+        $run = Invoke-ChildPwsh -Script @'
+Import-Module $ManifestPath
+$r = & (Get-Module ActiveRolesUpgrade) {
+    function Get-V { [CmdletBinding()] param() Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'version' -LogPath '-' }
+    Get-V
+}
+[pscustomobject]@{ Type = $r.PSObject.TypeNames[0]; Abi = $r.abi; Ops = $r.operations } | ConvertTo-Json -Compress
+'@
+        $v = ConvertFrom-ChildJson $run
+        $v.Type | Should -Be 'ActiveRolesUpgrade.VersionInfo'
+        $v.Abi | Should -Be 1
+        $v.Ops | Should -Contain 'sleep'
+    }
+
+    It 'restores the .NET thread-suspension signal handler after loading the Go runtime (Linux/macOS)' {
+        if (Skip-Unless) { return }
+        if (-not $isUnix) { Set-ItResult -Skipped -Because 'Windows has no signal handlers to protect'; return }
+        $run = Invoke-ChildPwsh -Script @'
+Import-Module $ManifestPath
+& (Get-Module ActiveRolesUpgrade) { $null = Initialize-ARNativeEngine; Get-ARNativeDiagnostics } | ConvertTo-Json -Compress
+'@
+        $d = ConvertFrom-ChildJson $run
+        $d.Loaded | Should -BeTrue
+        $d.ActivationSignal | Should -BeGreaterThan 0
+        ($d.FlagsBeforeLoad -band $d.OnStackFlag) | Should -Be 0 -Because '.NET installs its activation handler without SA_ONSTACK'
+        ($d.FlagsAfterGoInit -band $d.OnStackFlag) | Should -Be $d.OnStackFlag -Because 'the Go runtime adds SA_ONSTACK when it starts (golang/go#78883)'
+        $d.SignalRestored | Should -BeTrue
+        ($d.FlagsNow -band $d.OnStackFlag) | Should -Be 0
+        $d.FlagsNow | Should -Be $d.FlagsBeforeLoad
+    }
+
+    It 'describes the shipped 7.6 sample with Get-ARDatabaseInfo -Path' {
+        if (Skip-Unless 'inspect') { return }
+        if (-not (Test-Path -LiteralPath $SampleBundle)) { Set-ItResult -Skipped -Because "the sample $SampleBundle is not there yet"; return }
+        $run = Invoke-ChildPwsh -Script @"
+Import-Module `$ManifestPath
+`$r = Get-ARDatabaseInfo -Path '$SampleBundle'
+[pscustomobject]@{ Type = `$r.PSObject.TypeNames[0]; Version = `$r.version; Role = `$r.role; State = `$r.state; Changes = `$r.counts.ChangeRecord; Table = (`$r | Out-String) } | ConvertTo-Json -Compress
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.Type | Should -Be 'ActiveRolesUpgrade.DatabaseInfo'
+        $r.Version | Should -BeLike '7.6*'
+        $r.Role | Should -Be 'Combined'
+        $r.State | Should -Be 'Supported'
+        $r.Changes | Should -BeGreaterThan 0
+        $r.Table | Should -Match 'Combined'   # the table view applies
+    }
+
+    It 'writes a sample with New-ARSampleDatabase and reads it back, with progress completed' {
+        if (Skip-Unless 'fixture') { return }
+        $out = Join-Path $TestDrive 'fixture/ar81h.arbundle'
+        $run = Invoke-ChildPwsh -Script @"
+Import-Module `$ManifestPath
+`$f = New-ARSampleDatabase -Version 8.1 -Role ManagementHistory -OutputPath '$out' -HistoryRecords 300 -Seed 7 -LogPath '$TestDrive/fixture.log'
+`$i = Get-ARDatabaseInfo -Path `$f.bundlePath
+[pscustomobject]@{ FType = `$f.PSObject.TypeNames[0]; Bundle = `$f.bundlePath; IType = `$i.PSObject.TypeNames[0]; Role = `$i.role; Version = `$i.version } | ConvertTo-Json -Compress
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.FType | Should -Be 'ActiveRolesUpgrade.FixtureResult'
+        $r.Bundle | Should -Be $out
+        $r.IType | Should -Be 'ActiveRolesUpgrade.DatabaseInfo'
+        $r.Role | Should -Be 'ManagementHistory'
+        $r.Version | Should -BeLike '8.1*'
+        Test-Path (Join-Path $TestDrive 'fixture.log') | Should -BeTrue
+    }
+
+    It 'cancels a running job when its pipeline is stopped, and leaves no open job' {
+        if (Skip-Unless) { return }
+        $run = Invoke-ChildPwsh -TimeoutSeconds 120 -Script @'
+Import-Module $ManifestPath
+$module = Get-Module ActiveRolesUpgrade
+$ps = [powershell]::Create()
+$null = $ps.AddScript({
+    param($ManifestPath)
+    Import-Module $ManifestPath
+    & (Get-Module ActiveRolesUpgrade) {
+        function Invoke-Sleep { [CmdletBinding()] param() Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'sleep' -Params @{ seconds = 60 } -LogPath '-' }
+        Invoke-Sleep
+    }
+}).AddArgument($ManifestPath)
+$async = $ps.BeginInvoke()
+$deadline = [datetime]::UtcNow.AddSeconds(60)
+while ($ps.Streams.Progress.Count -lt 2 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+$progressSeen = $ps.Streams.Progress.Count
+$openWhileRunning = (& $module { Get-ARNativeVersion }).openJobs
+$sw = [System.Diagnostics.Stopwatch]::StartNew()
+$ps.Stop()
+$stopSeconds = $sw.Elapsed.TotalSeconds
+$state = [string]$ps.InvocationStateInfo.State
+$ps.Commands.Clear()
+$outcome = $ps.AddScript({ & (Get-Module ActiveRolesUpgrade) { $script:LastOutcome } }).Invoke() | Select-Object -First 1
+$ps.Dispose()
+[pscustomobject]@{
+    ProgressSeen = $progressSeen; OpenWhileRunning = $openWhileRunning; StopSeconds = $stopSeconds; State = $state
+    Outcome = $outcome.outcome; ExitCode = $outcome.exitCode; OpenAfter = (& $module { Get-ARNativeVersion }).openJobs
+} | ConvertTo-Json -Compress
+'@
+        $r = ConvertFrom-ChildJson $run
+        $r.ProgressSeen | Should -BeGreaterOrEqual 2
+        $r.OpenWhileRunning | Should -Be 1
+        $r.State | Should -Be 'Stopped'
+        $r.StopSeconds | Should -BeLessThan 15
+        $r.Outcome | Should -Be 'cancelled'
+        $r.ExitCode | Should -Be 130
+        $r.OpenAfter | Should -Be 0
+    }
+
+    It 'reports a job cancelled by the engine as an OperationStopped error' {
+        if (Skip-Unless) { return }
+        $run = Invoke-ChildPwsh -TimeoutSeconds 120 -Script @'
+Import-Module $ManifestPath
+$module = Get-Module ActiveRolesUpgrade
+$ps = [powershell]::Create()
+$null = $ps.AddScript({
+    param($ManifestPath)
+    Import-Module $ManifestPath
+    & (Get-Module ActiveRolesUpgrade) {
+        function Invoke-Sleep { [CmdletBinding()] param() Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'sleep' -Params @{ seconds = 60 } -LogPath '-' }
+        try { Invoke-Sleep } catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Category = [string]$_.CategoryInfo.Category; Message = $_.Exception.Message } }
+    }
+}).AddArgument($ManifestPath)
+$async = $ps.BeginInvoke()
+$deadline = [datetime]::UtcNow.AddSeconds(60)
+while ($ps.Streams.Progress.Count -lt 1 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+# Handles are small positive integers; cancel the running one from outside (aru_cancel).
+foreach ($h in 1..16) { $null = [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Cancel($h) }
+$result = $ps.EndInvoke($async) | Select-Object -Last 1
+$ps.Dispose()
+[pscustomobject]@{ Id = $result.Id; Category = $result.Category; Message = $result.Message; OpenAfter = (& $module { Get-ARNativeVersion }).openJobs } | ConvertTo-Json -Compress
+'@
+        $r = ConvertFrom-ChildJson $run
+        $r.Id | Should -BeLike 'AR-*,Invoke-Sleep'
+        $r.Category | Should -Be 'OperationStopped'
+        $r.Message | Should -BeLike '*cancel*'
+        $r.OpenAfter | Should -Be 0
+    }
+
+    It 'reports Copy-ARDatabasePrincipals as not implemented (AR-NOTIMPL)' {
+        if (Skip-Unless 'copy-principals') { return }
+        $run = Invoke-ChildPwsh -Script @"
+Import-Module `$ManifestPath
+try { Copy-ARDatabasePrincipals -SourcePath '$TestDrive/a.arbundle' -DestinationPath '$TestDrive/b.arbundle' -Confirm:`$false -LogPath '-'; 'no error' | ConvertTo-Json }
+catch { [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId; Category = [string]`$_.CategoryInfo.Category; Exit = `$_.Exception.ExitCode; Remedy = `$_.ErrorDetails.RecommendedAction } | ConvertTo-Json -Compress }
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.Id | Should -Be 'AR-NOTIMPL,Copy-ARDatabasePrincipals'
+        $r.Category | Should -Be 'NotImplemented'
+        $r.Exit | Should -Be 6
+        $r.Remedy | Should -Not -BeNullOrEmpty
+    }
+
+    It 'never writes a SecureString password to any stream or to the log' {
+        if (Skip-Unless) { return }
+        $log = Join-Path $TestDrive 'secret.log'
+        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @"
+Import-Module `$ManifestPath
+`$sqlSecret = 'Sq1-Integration-Secret-4b7c'
+`$keySecret = 'K3y-Integration-Secret-9a2d'
+`$cred = [pscredential]::new('arimport', (ConvertTo-SecureString `$sqlSecret -AsPlainText -Force))
+`$key = ConvertTo-SecureString `$keySecret -AsPlainText -Force
+`$all = & {
+    try {
+        Import-ARConfiguration -SourcePath '$SampleBundle' -DestinationServer '127.0.0.1,1' -DestinationDatabase 'ARConfig82' -DestinationCredential `$cred ``
+            -KeyBackupPath '$TestDrive/none.key' -KeyBackupPassword `$key -Confirm:`$false -LogPath '$log' -Verbose -Debug
+    } catch { `$_ }
+} *>&1
+`$text = (`$all | ForEach-Object {
+    if (`$_ -is [System.Management.Automation.ErrorRecord]) { `$_.FullyQualifiedErrorId; `$_.ToString(); `$_.Exception.ToString(); `$_.ErrorDetails.Message }
+    elseif (`$_ -is [System.Management.Automation.InformationalRecord]) { `$_.Message }
+    else { `$_ | Format-List * -Force | Out-String }
+}) -join "``n"
+`$logText = if (Test-Path '$log') { Get-Content -Raw '$log' } else { '' }
+[pscustomobject]@{
+    Records = @(`$all).Count; Text = `$text; LogLength = `$logText.Length
+    LeakInStreams = (`$text.Contains(`$sqlSecret) -or `$text.Contains(`$keySecret))
+    LeakInLog = (`$logText.Contains(`$sqlSecret) -or `$logText.Contains(`$keySecret))
+} | ConvertTo-Json -Compress
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.Records | Should -BeGreaterThan 0
+        $r.Text | Should -Match 'import-configuration'
+        $r.LogLength | Should -BeGreaterThan 0 -Because 'the engine wrote its log'
+        $r.LeakInStreams | Should -BeFalse
+        $r.LeakInLog | Should -BeFalse
+    }
+
+    It 'runs the same protocol out of process ($env:ARUPGRADE_ENGINE = ''process'')' {
+        if (Skip-Unless 'inspect') { return }
+        $rid = Get-TestRuntimeIdentifier
+        $cli = if ($env:ARUPGRADE_CLI) { $env:ARUPGRADE_CLI } else { Join-Path $RepoRoot ("bin/$rid/arupgrade" + $(if ($rid -like 'win-*') { '.exe' } else { '' })) }
+        if (-not (Test-Path -LiteralPath $cli)) { Set-ItResult -Skipped -Because "the engine executable $cli is absent"; return }
+        if (-not (Test-Path -LiteralPath $SampleBundle)) { Set-ItResult -Skipped -Because "the sample $SampleBundle is not there yet"; return }
+        $run = Invoke-ChildPwsh -Environment @{ ARUPGRADE_ENGINE = 'process'; ARUPGRADE_CLI = $cli } -Script @"
+Import-Module `$ManifestPath
+`$r = Get-ARDatabaseInfo -Path '$SampleBundle' -LogPath '-'
+`$loaded = [bool](('ActiveRolesUpgrade.Interop.V1.NativeEngine' -as [type])::IsLoaded)
+[pscustomobject]@{ Type = `$r.PSObject.TypeNames[0]; Role = `$r.role; Loaded = `$loaded } | ConvertTo-Json -Compress
+"@
+        $r = ConvertFrom-ChildJson $run
+        if ($r.Type -ne 'ActiveRolesUpgrade.DatabaseInfo' -and $run.Output -match 'AR-REQUEST') {
+            Set-ItResult -Skipped -Because "the engine executable $cli is older than the library"; return
+        }
+        $r.Type | Should -Be 'ActiveRolesUpgrade.DatabaseInfo'
+        $r.Role | Should -Be 'Combined'
+        $r.Loaded | Should -BeFalse -Because 'the process mode never loads the library'
+    }
+}
