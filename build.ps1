@@ -69,9 +69,10 @@ $AbiExports = 'aru_version', 'aru_start', 'aru_next_event', 'aru_cancel', 'aru_c
 $MingwCC = 'x86_64-w64-mingw32-gcc'
 $MingwObjdump = 'x86_64-w64-mingw32-objdump'
 
-# Demo: the CLI arguments of the README's main job. PLACEHOLDER until the lead
-# defines the demo (e.g. fixture → inspect → import on the shipped samples).
-$DemoArguments = @('version')
+# Demo: the README's main job (scripts/demo.sh does the same from bash): upgrade
+# the shipped 7.6 Combined sample to 8.2 — configuration with its key backup,
+# then Management History twice (the second run adds nothing).
+$DemoSample = 'testdata/sample-7.6-combined'
 
 $script:Done = [System.Collections.Generic.HashSet[string]]::new()
 
@@ -299,15 +300,32 @@ function Invoke-Package {
     Write-Host "Packaged $dest" -ForegroundColor Green
 }
 
-# Demo: runs the README's main job ($DemoArguments) with the CLI on the shipped samples.
+# Demo: runs the README's main job with the CLI on the shipped samples, into a new temporary folder.
 function Invoke-Demo {
     Invoke-Task Build
     $info = Get-RidInfo (Get-HostRid)
     $cli = Join-Path $BinDir "$($info.Rid)/$($info.Cli)"
-    if (-not (Test-Path $cli)) { throw "The CLI $cli was not built (cmd/arupgrade does not exist yet)." }
-    Write-Host "Demo: $cli $($DemoArguments -join ' ')" -ForegroundColor Cyan
+    if (-not (Test-Path $cli)) { throw "The CLI $cli was not built." }
+    $out = Join-Path ([System.IO.Path]::GetTempPath()) ("arupgrade-demo-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    $null = New-Item -ItemType Directory -Path $out
+    $log = Join-Path $out 'demo.log'
+    $config = Join-Path $out 'ActiveRoles820.arbundle'
+    $history = Join-Path $out 'ActiveRoles820_MH.arbundle'
+    $steps = @(
+        @('inspect', '--source', "$DemoSample.arbundle"),
+        @('import-configuration', '--source', "$DemoSample.arbundle", '--destination', $config, '--create-destination',
+            '--key-backup', "$DemoSample.key", '--key-password-file', "$DemoSample.keypass.txt",
+            '--services-server', 'ars82.corp.example.com', '--skip-principals'),
+        @('import-history', '--source', "$DemoSample.arbundle", '--destination', $history, '--create-destination', '--skip-principals'),
+        @('import-history', '--source', "$DemoSample.arbundle", '--destination', $history, '--skip-principals'),
+        @('inspect', '--source', $config),
+        @('inspect', '--source', $history)
+    )
     Push-Location $Root
-    try { Invoke-Native $cli -ArgumentList $DemoArguments } finally { Pop-Location }
+    try {
+        foreach ($step in $steps) { Invoke-Native $cli -ArgumentList ($step + @('--no-progress', '--log-file', $log)) }
+    } finally { Pop-Location }
+    Write-Host "Demo finished: the upgraded databases and the log are in $out" -ForegroundColor Green
 }
 
 # Clean: removes bin/ and out/.

@@ -136,11 +136,13 @@ function Initialize-ARNativeEngine {
     param()
     Import-ARInteropType
     $native = [ActiveRolesUpgrade.Interop.V1.NativeEngine]
-    if ($native::IsLoaded) { return $script:NativeVersion }
+    if ($native::IsLoaded -and $script:NativeVersion) { return $script:NativeVersion }
 
     $path = Get-ARNativeLibraryPath
     $guard = "$env:ARUPGRADE_SIGNAL_GUARD".Trim().ToLowerInvariant() -notin @('off', '0', 'false', 'no')
     try {
+        # Loads once per process; a later call with the same path returns the first answer, and
+        # another path (another copy of the module in this session) is refused.
         $json = $native::Load($path, $guard)
     } catch {
         $inner = if ($_.Exception.InnerException) { $_.Exception.InnerException } else { $_.Exception }

@@ -11,7 +11,7 @@ import (
 func smallBundle(t *testing.T) (string, []byte) {
 	t.Helper()
 	path := tempPath(t, "small.arbundle")
-	writeHistoryBundle(t, path, 3)
+	writeTinyBundle(t, path)
 	b, err := os.ReadFile(path)
 	must(t, err)
 	return path, b

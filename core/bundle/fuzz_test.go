@@ -18,26 +18,8 @@ import (
 func FuzzOpen(f *testing.F) {
 	dir := f.TempDir()
 	// Small seeds (a short header) keep the fuzzer's minimisation quick.
-	small := []data.Table{{Name: "T", PrimaryKey: []string{"Id"}, Columns: []data.Column{
-		{Name: "Id", TypeName: "int"}, {Name: "S", TypeName: "nvarchar(10)", Nullable: true},
-		{Name: "G", TypeName: "uniqueidentifier", Nullable: true}, {Name: "D", TypeName: "datetime2(3)", Nullable: true}}}}
 	seed := filepath.Join(dir, "seed.arbundle")
-	w, err := Create(seed, Header{Tables: small})
-	if err != nil {
-		f.Fatal(err)
-	}
-	for i := range 40 {
-		r := data.Row{data.IntValue(int64(i)), data.StringValue("ab"), data.GUIDValue(srcIID), data.TimeValue(t0)}
-		if i%3 == 0 {
-			r[1], r[2], r[3] = data.NullValue(), data.NullValue(), data.NullValue()
-		}
-		if err := w.Write("T", r); err != nil {
-			f.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		f.Fatal(err)
-	}
+	writeTinyBundle(f, seed)
 	good, err := os.ReadFile(seed)
 	if err != nil {
 		f.Fatal(err)
@@ -93,6 +75,28 @@ func fixCRCs(b []byte) []byte {
 type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// writeTinyBundle writes a bundle of two small tables (about 1 KB).
+func writeTinyBundle(t testing.TB, path string) {
+	t.Helper()
+	tables := []data.Table{{Name: "T", PrimaryKey: []string{"Id"}, Columns: []data.Column{
+		{Name: "Id", TypeName: "int"}, {Name: "S", TypeName: "nvarchar(10)", Nullable: true},
+		{Name: "G", TypeName: "uniqueidentifier", Nullable: true}, {Name: "D", TypeName: "datetime2(3)", Nullable: true}}},
+		{Name: "U", Columns: []data.Column{{Name: "B", TypeName: "varbinary(max)", Nullable: true}}}}
+	w, err := Create(path, Header{Tables: tables})
+	must(t, err)
+	for i := range 40 {
+		r := data.Row{data.IntValue(int64(i)), data.StringValue("ab"), data.GUIDValue(srcIID), data.TimeValue(t0)}
+		if i%3 == 0 {
+			r[1], r[2], r[3] = data.NullValue(), data.NullValue(), data.NullValue()
+		}
+		must(t, w.Write("T", r))
+		if i%10 == 0 {
+			must(t, w.Write("U", data.Row{data.BytesValue([]byte{0, byte(i)})}))
+		}
+	}
+	must(t, w.Close())
+}
 
 // scanEverything reads every table to its end; errors are fine.
 func scanEverything(t *testing.T, s store.Source) {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -245,6 +246,47 @@ type frameRows struct {
 	wantChain [32]byte
 	err       error
 	done      bool
+	// With more than one frame, a goroutine reads, checks and decompresses
+	// the next frames while the caller decodes rows (the second core).
+	ahead chan loadedFrame
+	stop  chan struct{}
+}
+
+type loadedFrame struct {
+	raw []byte
+	err error
+}
+
+func (r *frameRows) startPrefetch() {
+	r.ahead, r.stop = make(chan loadedFrame, 2), make(chan struct{})
+	go func() {
+		defer close(r.ahead)
+		for _, fr := range r.frames {
+			raw, err := r.load(fr)
+			select {
+			case r.ahead <- loadedFrame{raw, err}:
+			case <-r.stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+}
+
+func (r *frameRows) nextFrame() ([]byte, error) {
+	if len(r.frames) > 1 {
+		if r.ahead == nil {
+			r.startPrefetch()
+		}
+		l, ok := <-r.ahead
+		if !ok {
+			return nil, errors.New("internal error: prefetch ended early")
+		}
+		return l.raw, l.err
+	}
+	return r.load(r.frames[r.fi])
 }
 
 func (r *frameRows) Next() bool {
@@ -264,10 +306,12 @@ func (r *frameRows) Next() bool {
 			r.err = err
 			return false
 		}
-		if err := r.load(r.frames[r.fi]); err != nil {
+		raw, err := r.nextFrame()
+		if err != nil {
 			r.err = err
 			return false
 		}
+		r.raw, r.pos, r.left = raw, 0, r.frames[r.fi].rows
 		r.fi++
 	}
 	pos, err := decodeRow(r.raw, r.pos, r.kinds, r.row)
@@ -281,17 +325,19 @@ func (r *frameRows) Next() bool {
 	return true
 }
 
-func (r *frameRows) load(fr frameRef) error {
+// load reads one frame, checks its CRC, extends the checksum chain and
+// decompresses it. Frames are loaded strictly in order, by one goroutine.
+func (r *frameRows) load(fr frameRef) ([]byte, error) {
 	n := frameHdrLen + int(fr.stored) + frameCRCLen
 	if cap(r.cbuf) < n {
 		r.cbuf = make([]byte, n)
 	}
 	buf := r.cbuf[:n]
 	if _, err := r.f.ReadAt(buf, fr.off); err != nil {
-		return fmt.Errorf("read bundle %s at byte %d: %w (was the file changed while in use?)", r.path, fr.off, err)
+		return nil, fmt.Errorf("read bundle %s at byte %d: %w (was the file changed while in use?)", r.path, fr.off, err)
 	}
 	if crc32.Checksum(buf[:n-frameCRCLen], castagnoli) != binary.LittleEndian.Uint32(buf[n-frameCRCLen:]) {
-		return corruptf(r.path, fr.off, "a data frame of table %s fails its checksum", r.table)
+		return nil, corruptf(r.path, fr.off, "a data frame of table %s fails its checksum", r.table)
 	}
 	payload := buf[frameHdrLen : n-frameCRCLen]
 	r.chain = chainNext(r.sha, r.chain, payload)
@@ -300,17 +346,16 @@ func (r *frameRows) load(fr frameRef) error {
 	if fr.flags&flagZstd != 0 {
 		dec, err := decoder()
 		if err != nil {
-			return fmt.Errorf("create zstd decoder: %w", err)
+			return nil, fmt.Errorf("create zstd decoder: %w", err)
 		}
 		raw, err = dec.DecodeAll(payload, raw)
 		if err != nil || len(raw) != int(fr.raw) {
-			return corruptf(r.path, fr.off, "a data frame of table %s does not decompress to its announced %d bytes", r.table, fr.raw)
+			return nil, corruptf(r.path, fr.off, "a data frame of table %s does not decompress to its announced %d bytes", r.table, fr.raw)
 		}
 	} else {
 		raw = append(raw, payload...)
 	}
-	r.raw, r.pos, r.left = raw, 0, fr.rows
-	return nil
+	return raw, nil
 }
 
 func (r *frameRows) finish() {
@@ -329,6 +374,12 @@ func (r *frameRows) Err() error    { return r.err }
 func (r *frameRows) Close() error  { r.close(); return nil }
 
 func (r *frameRows) close() {
+	if r.ahead != nil {
+		close(r.stop)
+		for range r.ahead { // wait for the prefetcher to stop using the file
+		}
+		r.ahead = nil
+	}
 	if r.f != nil {
 		_ = r.f.Close()
 		r.f = nil

@@ -93,9 +93,6 @@ type Job struct {
 	events  chan Event
 	done    chan struct{}
 	outcome Event
-
-	mu        sync.Mutex
-	delivered bool // the outcome event has been taken by Next
 }
 
 // Start runs the request's operation in a goroutine and returns at once.

@@ -11,11 +11,11 @@ import (
 
 func init() { engine.Register("fixture", runFixture) }
 
+// fixtureParams is the generator's Spec (which reads keyPassword and
+// overwrite itself and never prints the password) plus the output path.
 type fixtureParams struct {
 	fixture.Spec
-	Out         string `json:"out"`
-	KeyPassword string `json:"keyPassword,omitempty"`
-	Overwrite   bool   `json:"overwrite,omitempty"`
+	Out string `json:"out"`
 }
 
 // runFixture writes a deterministic sample database as a bundle, with its
@@ -28,11 +28,10 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 	if p.Out == "" || p.Version == "" {
 		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a version (7.5, 7.6, 8.0, 8.1 or 8.2) and an output path.", "The fixture needs a version and an output file.")
 	}
-	if _, err := os.Stat(p.Out); err == nil && !p.Overwrite {
+	if _, err := os.Stat(p.Out); err == nil && !p.Spec.Overwrite {
 		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name or remove the file.", "The bundle %s already exists.", p.Out)
 	}
 	spec := p.Spec
-	spec.KeyPassword = p.KeyPassword
 	em.Log().Info().Str("version", spec.Version).Str("role", spec.Role).Int("historyRecords", spec.HistoryRecords).
 		Int("configObjects", spec.ConfigObjects).Int64("seed", spec.Seed).Str("out", p.Out).Msg("generating sample database")
 	res, err := fixture.WriteBundle(ctx, p.Out, spec)
