@@ -25,9 +25,10 @@ const (
 	CodeVerify    = "AR-VERIFY"    // a §11 invariant failed before commit
 	CodeCancelled = "AR-CANCELLED" // the run was cancelled
 	CodeImport    = "AR-IMPORT"    // reading or writing failed
-	// CodePrincipals warns that database principals were not copied.
-	CodePrincipals = "AR-W006"
 )
+
+// CodePrincipals warns that database principals were not copied.
+var CodePrincipals = model.W006PrincipalsNotCopied.ID
 
 // insertBatch is the number of buffered rows that triggers a flush.
 const insertBatch = 1000

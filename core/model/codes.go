@@ -79,6 +79,9 @@ var (
 	W003AzureTenantsReauthenticate   = Code{"AR-W003", "AzureTenantsReauthenticate"}
 	W004AddOnsNotCopied              = Code{"AR-W004", "AddOnsNotCopied"}
 	W005UnfinishedMembershipsSkipped = Code{"AR-W005", "UnfinishedMembershipsSkipped"}
+	// W006PrincipalsNotCopied is the tool's own: database users, logins and
+	// roles were not copied (the guide copies them by default).
+	W006PrincipalsNotCopied = Code{"AR-W006", "PrincipalsNotCopied"}
 )
 
 // Codes lists every §12 code in the model's order.
