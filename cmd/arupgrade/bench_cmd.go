@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/historyimport"
 )
 
@@ -17,6 +18,22 @@ func benchCommand() *cli.Command {
 		Name:  "bench",
 		Usage: "measure import speed and peak memory (prints records/s and peak RSS)",
 		Subcommands: []*cli.Command{{
+			Name:      "configuration",
+			Usage:     "configuration import, bundle → bundle: time and peak memory for a generated configuration",
+			UsageText: "arupgrade bench configuration [--objects 100000] [--versions 7.6,8.1] [--dir DIR]",
+			Flags: []cli.Flag{
+				&cli.IntFlag{Name: "objects", Value: 100000, Usage: "configuration objects of the generated source"},
+				&cli.StringFlag{Name: "versions", Value: "7.6", Usage: "comma-separated source versions"},
+				&cli.StringFlag{Name: "dir", Usage: "keep the generated sources in `DIR` (reused by later runs)"},
+			},
+			Action: func(c *cli.Context) error {
+				if c.Int("objects") <= 0 {
+					return usageErr("--objects must be positive.")
+				}
+				return configimport.BenchmarkImport(c.Context, configimport.BenchConfig{Objects: c.Int("objects"),
+					Versions: strings.Split(c.String("versions"), ","), Dir: c.String("dir")}, c.App.Writer)
+			},
+		}, {
 			Name:      "history",
 			Usage:     "history import, bundle → bundle: plain copy vs 8.x → 8.2 vs 7.x → 8.2, side by side",
 			UsageText: "arupgrade bench history [--records 1000000,5000000] [--dir DIR] [--scenarios copy,import-8x,import-7x]",

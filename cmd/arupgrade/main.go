@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/activeroles/arupgrade/core/benchproc"
 	"github.com/activeroles/arupgrade/core/historyimport"
 	_ "github.com/activeroles/arupgrade/core/ops" // registers the operations
 )
@@ -18,6 +19,9 @@ func main() {
 	// A benchmark child measures one scenario and nothing else (see bench_cmd.go).
 	if historyimport.BenchChildRequested() {
 		os.Exit(historyimport.BenchChildMain(os.Args[1:]))
+	}
+	if benchproc.IsChild() {
+		os.Exit(benchproc.ChildMain())
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
