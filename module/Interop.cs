@@ -74,12 +74,20 @@ namespace ActiveRolesUpgrade.Interop.V1
         public static int ActivationSignal { get; private set; }
         public static int FlagsBeforeLoad { get; private set; }
         public static int FlagsAfterGoInit { get; private set; }
-        public static int FlagsNow { get { return _sigaction == null ? 0 : FlagsOf(Query(ActivationSignal)); } }
+        public static int FlagsNow
+        {
+            get
+            {
+                IntPtr buf = Query(ActivationSignal);
+                try { return FlagsOf(buf); }
+                finally { if (buf != IntPtr.Zero) Marshal.FreeHGlobal(buf); }
+            }
+        }
         public static bool SignalRestored { get; private set; }
         public static string SignalNote { get; private set; }
         public static int OnStackFlag { get { return IsMac() ? 0x0001 : 0x08000000; } }
 
-        private static SigactionFn _sigaction;
+        private static SigactionFn _sigaction = null; // assigned only on PowerShell 7 (CORECLR)
         private const int SigactionBufferSize = 512; // > sizeof(struct sigaction) everywhere (152 on glibc/musl, 16 on macOS)
 
 #if !CORECLR

@@ -208,6 +208,15 @@ Describe 'Requests' -Tag 'Unit' {
         $r.params.applicationAlias | Should -Be 'ARWebAdmin'
     }
 
+    It 'takes bundle files from the pipeline (Get-ChildItem | Get-ARDatabaseInfo)' {
+        $folder = Join-Path $TestDrive 'pipe'
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        'a', 'b' | ForEach-Object { Set-Content -Path (Join-Path $folder "$_.arbundle") -Value '' }
+        Get-ChildItem -Path $folder -Filter '*.arbundle' | Get-ARDatabaseInfo
+        Should -Invoke -ModuleName ActiveRolesUpgrade Start-ARNativeJob -Times 2 -Exactly
+        (Get-LastRequest).params.source.path | Should -Be (Join-Path (Get-Item $folder).FullName 'b.arbundle')
+    }
+
     It 'passes "-" as "no log file"' {
         Get-ARDatabaseInfo -Path $src -LogPath '-'
         (Get-LastRequest).logFile | Should -Be '-'

@@ -90,7 +90,7 @@ Import-Module `$ManifestPath
         $r.Table | Should -Match 'Combined'   # the table view applies
     }
 
-    It 'writes a sample with New-ARSampleDatabase and reads it back, with progress completed' {
+    It 'writes a sample with New-ARSampleDatabase and reads it back' {
         if (Skip-Unless 'fixture') { return }
         $null = New-Item -ItemType Directory -Force -Path (Join-Path $TestDrive 'fixture')
         $out = Join-Path $TestDrive 'fixture/ar81h.arbundle'
@@ -251,5 +251,41 @@ Import-Module `$ManifestPath
         $r.Type | Should -Be 'ActiveRolesUpgrade.DatabaseInfo'
         $r.Role | Should -Be 'Combined'
         $r.Loaded | Should -BeFalse -Because 'the process mode never loads the library'
+    }
+
+    It 'cancels an out-of-process job when its pipeline is stopped, and leaves no engine process' {
+        if (Skip-Unless) { return }
+        $rid = Get-TestRuntimeIdentifier
+        $cli = if ($env:ARUPGRADE_CLI) { $env:ARUPGRADE_CLI } else { Join-Path $RepoRoot ("bin/$rid/arupgrade" + $(if ($rid -like 'win-*') { '.exe' } else { '' })) }
+        if (-not (Test-Path -LiteralPath $cli)) { Set-ItResult -Skipped -Because "the engine executable $cli is absent"; return }
+        $run = Invoke-ChildPwsh -TimeoutSeconds 120 -Environment @{ ARUPGRADE_ENGINE = 'process'; ARUPGRADE_CLI = $cli } -Script @'
+Import-Module $ManifestPath
+function Get-EngineChildren { @(Get-Process -ErrorAction Ignore | Where-Object { $_.Parent -and $_.Parent.Id -eq $PID -and $_.ProcessName -like 'arupgrade*' }) }
+$ps = [powershell]::Create()
+$null = $ps.AddScript({
+    param($ManifestPath)
+    Import-Module $ManifestPath
+    & (Get-Module ActiveRolesUpgrade) {
+        function Invoke-Sleep { [CmdletBinding()] param() Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'sleep' -Params @{ seconds = 60 } -LogPath '-' }
+        Invoke-Sleep
+    }
+}).AddArgument($ManifestPath)
+$async = $ps.BeginInvoke()
+$deadline = [datetime]::UtcNow.AddSeconds(60)
+while ($ps.Streams.Progress.Count -lt 2 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+$before = (Get-EngineChildren).Count
+$ps.Stop()
+$ps.Commands.Clear()
+$outcome = $ps.AddScript({ & (Get-Module ActiveRolesUpgrade) { $script:LastOutcome } }).Invoke() | Select-Object -First 1
+$ps.Dispose()
+Start-Sleep -Milliseconds 200
+[pscustomobject]@{ Before = $before; After = (Get-EngineChildren).Count; Outcome = $outcome.outcome
+    Loaded = [bool](('ActiveRolesUpgrade.Interop.V1.NativeEngine' -as [type]) -and [ActiveRolesUpgrade.Interop.V1.NativeEngine]::IsLoaded) } | ConvertTo-Json -Compress
+'@
+        $r = ConvertFrom-ChildJson $run
+        $r.Before | Should -Be 1
+        $r.After | Should -Be 0
+        $r.Outcome | Should -Be 'cancelled'
+        $r.Loaded | Should -BeFalse
     }
 }

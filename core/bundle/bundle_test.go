@@ -186,3 +186,39 @@ func TestScanHonoursCancellation(t *testing.T) {
 	}
 	rs.Close()
 }
+
+func TestAbandonedScanStopsItsPrefetcher(t *testing.T) {
+	path := tempPath(t, "h.arbundle")
+	writeHistoryBundle(t, path, 20000)
+	b, err := Open(path)
+	must(t, err)
+	rs, err := b.Scan(context.Background(), "ChangeRecordAttribute")
+	must(t, err)
+	for i := 0; i < 10 && rs.Next(); i++ {
+	}
+	must(t, rs.Close())
+	must(t, goleakCheck())
+}
+
+func TestFailedExportLeavesNothing(t *testing.T) {
+	for _, failAt := range []int{5, 100, 3000, 30_000} {
+		dir := t.TempDir()
+		path := dir + "/x.arbundle"
+		fw := &failAfter{n: failAt}
+		w, err := Create(path, historyHeader(), withWrap(fw))
+		if err != nil {
+			continue // failed while writing the header: nothing to check beyond the directory
+		}
+		var werr error
+		for i := 1; i <= 5000 && werr == nil; i++ {
+			werr = w.Write("ChangeRecord", recordRow(i, data.IntValue(int64(i))))
+		}
+		cerr := w.Close()
+		if werr == nil && cerr == nil {
+			t.Errorf("fail at %d: the export succeeded", failAt)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("fail at %d: files left behind: %v", failAt, entries)
+		}
+	}
+}

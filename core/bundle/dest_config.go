@@ -385,9 +385,11 @@ func rewrite(ctx context.Context, b *Bundle, touched map[int]*txTable, o options
 	}
 	hdr := v.header()
 	s, err := startFile(out, &hdr)
+	defer s.stop()
 	if err != nil {
 		return nil, err
 	}
+	s.async = true
 	src, err := os.Open(path)
 	if err != nil {
 		return nil, err

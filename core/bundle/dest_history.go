@@ -310,6 +310,8 @@ func (d *HistoryDest) loadKeys(ctx context.Context) error {
 			return err
 		}
 		e.k.guids.flush()
+		ti, _ := lookupTable(d.v.names, e.table)
+		e.k.freshFrom = len(d.v.tables[ti].frames)
 	}
 	d.runs = map[int64]data.Row{}
 	rs, err := d.v.scan(ctx, "ImportRun")
@@ -476,6 +478,9 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 	if err := d.journal(ctx); err != nil {
 		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
 	}
+	if err := d.confirmCandidates(ctx, b); err != nil {
+		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
+	}
 	sn := d.snapshot()
 	res, pend, err := d.writeBatch(ctx, b)
 	if err == nil {
@@ -630,4 +635,64 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 		}
 	}
 	return res, pend, nil
+}
+
+// confirmCandidates settles the batch's GUIDs whose fingerprints match a
+// row written by this destination: one scan of the frames written since the
+// keys were loaded says which really exist. In a normal import no GUID
+// matches, and nothing is read.
+func (d *HistoryDest) confirmCandidates(ctx context.Context, b *store.HistoryBatch) error {
+	c := &d.c
+	var recs, tasks, mbs map[data.UUID]struct{}
+	note := func(m *map[data.UUID]struct{}, k *entityKeys, v data.Value) {
+		if v.Kind == data.GUID && k.candidate(v.AsGUID()) {
+			if *m == nil {
+				*m = map[data.UUID]struct{}{}
+			}
+			(*m)[v.AsGUID()] = struct{}{}
+		}
+	}
+	for _, r := range b.Records {
+		if len(r.Record) > c.recGUID {
+			note(&recs, d.rec, r.Record[c.recGUID])
+		}
+		for _, t := range r.Tasks {
+			if len(t) > c.taskGUID {
+				note(&tasks, d.task, t[c.taskGUID])
+			}
+		}
+	}
+	for _, m := range b.Memberships {
+		if len(m) > c.mbGUID {
+			note(&mbs, d.mb, m[c.mbGUID])
+		}
+	}
+	for _, e := range []struct {
+		k     *entityKeys
+		ti    int
+		col   int
+		cands map[data.UUID]struct{}
+	}{{d.rec, c.rec, c.recGUID, recs}, {d.task, c.task, c.taskGUID, tasks}, {d.mb, c.mb, c.mbGUID, mbs}} {
+		clear(e.k.confirmed)
+		if len(e.cands) == 0 {
+			continue
+		}
+		v := d.v
+		rs, err := v.scanFrames(ctx, e.ti, v.tables[e.ti].frames[e.k.freshFrom:])
+		if err != nil {
+			return err
+		}
+		for rs.Next() {
+			g := rs.Row()[e.col].AsGUID()
+			if _, ok := e.cands[g]; ok {
+				e.k.confirmed[g] = struct{}{}
+			}
+		}
+		err = rs.Err()
+		rs.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -376,3 +376,27 @@ func TestHistoryReopenAfterFinishedRunAppends(t *testing.T) {
 		t.Errorf("runs = %v", runs)
 	}
 }
+
+func TestHistoryBatchCancelled(t *testing.T) {
+	d, _ := newHistoryDest(t)
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := d.WriteHistoryBatch(c, batch(1, importedRecord(1))); !errors.Is(err, context.Canceled) {
+		t.Fatalf("WriteHistoryBatch(cancelled) = %v", err)
+	}
+	var many []store.HistoryRecord
+	for i := 1; i <= 1000; i++ {
+		many = append(many, importedRecord(i))
+	}
+	c, cancel = context.WithCancel(ctx)
+	res, err := d.WriteHistoryBatch(c, batch(1, many[:1]...))
+	must(t, err)
+	cancel()
+	if _, err := d.WriteHistoryBatch(c, batch(2, many[1:]...)); err == nil {
+		t.Fatal("a batch under a cancelled context was written")
+	}
+	if n := count(t, d, "ChangeRecord"); n != int64(res.RecordsAdded) {
+		t.Errorf("Count = %d, want %d", n, res.RecordsAdded)
+	}
+	must(t, d.Close())
+}

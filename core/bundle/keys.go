@@ -2,40 +2,62 @@ package bundle
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"slices"
 
 	"github.com/activeroles/arupgrade/core/data"
 )
 
-// guidSet is an exact set of 16-byte keys that stays near 16 bytes a key:
-// sorted arrays partitioned by the top 12 bits, plus a small map of recent
-// additions merged in from time to time. A Go map of millions of GUIDs would
-// take several times the memory.
-type guidSet struct {
-	parts [1 << 12][]data.UUID
-	delta map[data.UUID]struct{}
-	n     int
+// sortedSet is an exact set that stays near the size of its keys: sorted
+// arrays partitioned by the keys' top 12 bits, plus a small map of recent
+// additions merged in from time to time. A Go map of millions of keys
+// would take several times the memory.
+type sortedSet[K comparable] struct {
+	parts   [1 << 12][]K
+	delta   map[K]struct{}
+	n       int
+	compare func(a, b K) int
+	part    func(K) int
 }
 
-func newGUIDSet() *guidSet { return &guidSet{delta: map[data.UUID]struct{}{}} }
+// guidSet holds 16-byte GUIDs.
+type guidSet = sortedSet[data.UUID]
 
-func part(u data.UUID) int { return int(u[0])<<4 | int(u[1]>>4) }
+func newGUIDSet() *guidSet {
+	return &guidSet{delta: map[data.UUID]struct{}{}, compare: compareUUID,
+		part: func(u data.UUID) int { return int(u[0])<<4 | int(u[1]>>4) }}
+}
 
-func (s *guidSet) has(u data.UUID) bool {
-	if _, ok := s.delta[u]; ok {
-		return true
-	}
-	_, found := slices.BinarySearchFunc(s.parts[part(u)], u, compareUUID)
-	return found
+// fpSet holds 8-byte fingerprints of GUIDs.
+type fpSet = sortedSet[uint64]
+
+func newFPSet() *fpSet {
+	return &fpSet{delta: map[uint64]struct{}{}, compare: cmp.Compare[uint64],
+		part: func(f uint64) int { return int(f >> 52) }}
+}
+
+// fingerprint folds a GUID to 64 bits (GUIDs and uuid5 digests are random
+// enough that any 64 bits spread well).
+func fingerprint(u data.UUID) uint64 {
+	return binary.BigEndian.Uint64(u[:8]) ^ binary.LittleEndian.Uint64(u[8:])
 }
 
 func compareUUID(a, b data.UUID) int { return bytes.Compare(a[:], b[:]) }
 
-func (s *guidSet) add(u data.UUID) {
-	if s.has(u) {
+func (s *sortedSet[K]) has(k K) bool {
+	if _, ok := s.delta[k]; ok {
+		return true
+	}
+	_, found := slices.BinarySearchFunc(s.parts[s.part(k)], k, s.compare)
+	return found
+}
+
+func (s *sortedSet[K]) add(k K) {
+	if s.has(k) {
 		return
 	}
-	s.delta[u] = struct{}{}
+	s.delta[k] = struct{}{}
 	s.n++
 	if len(s.delta) >= max(1<<16, s.n/16) {
 		s.flush()
@@ -44,26 +66,26 @@ func (s *guidSet) add(u data.UUID) {
 
 // flush merges the recent additions into the sorted partitions; only the
 // partitions that received keys are reallocated, one at a time.
-func (s *guidSet) flush() {
+func (s *sortedSet[K]) flush() {
 	if len(s.delta) == 0 {
 		return
 	}
-	add := make([]data.UUID, 0, len(s.delta))
-	for u := range s.delta {
-		add = append(add, u)
+	add := make([]K, 0, len(s.delta))
+	for k := range s.delta {
+		add = append(add, k)
 	}
-	slices.SortFunc(add, compareUUID)
+	slices.SortFunc(add, s.compare)
 	for i := 0; i < len(add); {
-		p := part(add[i])
+		p := s.part(add[i])
 		j := i
-		for j < len(add) && part(add[j]) == p {
+		for j < len(add) && s.part(add[j]) == p {
 			j++
 		}
 		old := s.parts[p]
-		merged := make([]data.UUID, 0, len(old)+j-i)
+		merged := make([]K, 0, len(old)+j-i)
 		a, b := 0, i
 		for a < len(old) || b < j {
-			if b == j || (a < len(old) && compareUUID(old[a], add[b]) < 0) {
+			if b == j || (a < len(old) && s.compare(old[a], add[b]) < 0) {
 				merged = append(merged, old[a])
 				a++
 			} else {
@@ -149,14 +171,28 @@ func (s nkSet) add(iid data.UUID, id int64) {
 	ids.add(id)
 }
 
-// entityKeys are the existing keys of one history table.
+// entityKeys are the keys of one history table. GUIDs present when the
+// destination was opened are kept whole; GUIDs added since are kept as 8-byte
+// fingerprints (half the memory), and a fingerprint match is confirmed
+// against the rows written since (confirm), so the sets stay exact.
 type entityKeys struct {
-	guids *guidSet
-	nks   nkSet
-	maxID int64
+	guids *guidSet // loaded from the file
+	fresh *fpSet   // added by this destination since
+	// freshFrom is the table's first data frame written since loading.
+	freshFrom int
+	confirmed map[data.UUID]struct{} // this batch's fingerprint matches that are real
+	nks       nkSet
+	maxID     int64
 }
 
-func newEntityKeys() *entityKeys { return &entityKeys{guids: newGUIDSet(), nks: nkSet{}} }
+func newEntityKeys() *entityKeys {
+	return &entityKeys{guids: newGUIDSet(), fresh: newFPSet(), nks: nkSet{}, confirmed: map[data.UUID]struct{}{}}
+}
+
+// candidate reports a GUID whose presence only the file can confirm.
+func (e *entityKeys) candidate(g data.UUID) bool {
+	return !e.guids.has(g) && e.fresh.has(fingerprint(g))
+}
 
 type nk struct {
 	iid data.UUID
@@ -184,7 +220,11 @@ func (e *entityKeys) hasGUID(p *pendingKeys, g data.UUID) bool {
 	if _, ok := p.guids[g]; ok {
 		return true
 	}
-	return e.guids.has(g)
+	if e.guids.has(g) {
+		return true
+	}
+	_, ok := e.confirmed[g]
+	return ok
 }
 
 func (e *entityKeys) hasNK(p *pendingKeys, k nk) bool {
@@ -196,7 +236,7 @@ func (e *entityKeys) hasNK(p *pendingKeys, k nk) bool {
 
 func (e *entityKeys) apply(p *pendingKeys) {
 	for g := range p.guids {
-		e.guids.add(g)
+		e.fresh.add(fingerprint(g))
 	}
 	for k := range p.nks {
 		e.nks.add(k.iid, k.id)

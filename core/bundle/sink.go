@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -34,6 +35,61 @@ type sink struct {
 	hdr    [frameHdrLen]byte
 	sha    hash.Hash
 	seq    int64 // commit frames written or found
+
+	// Asynchronous mode (exports and rewrites): full row buffers are
+	// compressed and written by a goroutine while rows keep being encoded.
+	// Only that goroutine touches off, bw, zbuf and st[].frames/rows/chain
+	// until barrier returns.
+	async   bool
+	jobs    chan flushJob
+	done    chan struct{}
+	free    chan []byte
+	pending sync.WaitGroup
+	aerr    error       // the goroutine's first error; read after barrier
+	failed  atomic.Bool // set with aerr, so producers stop early
+}
+
+type flushJob struct {
+	ti   int
+	raw  []byte
+	rows uint32
+}
+
+// barrier waits until every queued data frame is written.
+func (s *sink) barrier() error {
+	if s.jobs == nil {
+		return nil
+	}
+	s.pending.Wait()
+	return s.aerr
+}
+
+// stop ends the background writer; safe to call more than once.
+func (s *sink) stop() {
+	if s != nil && s.jobs != nil {
+		close(s.jobs)
+		<-s.done
+		s.jobs = nil
+	}
+}
+
+func (s *sink) startAsync() {
+	s.jobs, s.done, s.free = make(chan flushJob, 2), make(chan struct{}), make(chan []byte, 4)
+	go func() {
+		defer close(s.done)
+		for j := range s.jobs {
+			if s.aerr == nil {
+				if s.aerr = s.writeData(j.ti, j.raw, j.rows); s.aerr != nil {
+					s.failed.Store(true)
+				}
+			}
+			select {
+			case s.free <- j.raw[:0]:
+			default:
+			}
+			s.pending.Done()
+		}
+	}()
 }
 
 func newEncoder() (*zstd.Encoder, error) {
@@ -94,6 +150,9 @@ func (s *sink) writeFrame(typ, flags byte, table uint32, payload []byte, raw, ro
 }
 
 func (s *sink) writeJSON(typ byte, v any) (int64, error) {
+	if err := s.barrier(); err != nil {
+		return s.off, err
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return s.off, err
@@ -124,22 +183,44 @@ func (s *sink) flushTable(ti int) error {
 	if s.nrows[ti] == 0 {
 		return nil
 	}
-	raw := s.bufs[ti]
+	raw, rows := s.bufs[ti], s.nrows[ti]
+	s.nrows[ti] = 0
+	if !s.async {
+		s.bufs[ti] = raw[:0]
+		return s.writeData(ti, raw, rows)
+	}
+	if s.jobs == nil {
+		s.startAsync()
+	}
+	if s.failed.Load() {
+		return s.barrier()
+	}
+	select {
+	case b := <-s.free:
+		s.bufs[ti] = b
+	default:
+		s.bufs[ti] = make([]byte, 0, targetFrame+targetFrame/4)
+	}
+	s.pending.Add(1)
+	s.jobs <- flushJob{ti, raw, rows}
+	return nil
+}
+
+// writeData compresses raw and writes it as a data frame of table ti.
+func (s *sink) writeData(ti int, raw []byte, rows uint32) error {
 	st := &s.st[ti]
 	payload, flags := raw, byte(0)
 	s.zbuf = s.enc.EncodeAll(raw, s.zbuf[:0])
 	if len(s.zbuf) < len(raw) {
 		payload, flags = s.zbuf, flagZstd
 	}
-	st.chain = chainNext(s.sha, st.chain, payload)
-	off, err := s.writeFrame(frameData, flags, uint32(ti), payload, uint32(len(raw)), s.nrows[ti])
+	off, err := s.writeFrame(frameData, flags, uint32(ti), payload, uint32(len(raw)), rows)
 	if err != nil {
 		return err
 	}
-	st.frames = append(st.frames, frameRef{off: off, stored: uint32(len(payload)), raw: uint32(len(raw)), rows: s.nrows[ti], flags: flags})
-	st.rows += int64(s.nrows[ti])
-	s.bufs[ti] = raw[:0]
-	s.nrows[ti] = 0
+	st.chain = chainNext(s.sha, st.chain, payload)
+	st.frames = append(st.frames, frameRef{off: off, stored: uint32(len(payload)), raw: uint32(len(raw)), rows: rows, flags: flags})
+	st.rows += int64(rows)
 	return nil
 }
 
@@ -158,6 +239,9 @@ func (s *sink) commit(kind string) error {
 		if err := s.flushTable(ti); err != nil {
 			return err
 		}
+	}
+	if err := s.barrier(); err != nil {
+		return err
 	}
 	s.seq++
 	if _, err := s.writeJSON(frameCommit, commitJSON{Seq: s.seq, Kind: kind, Tables: s.summaries()}); err != nil {
@@ -185,6 +269,9 @@ func (s *sink) finish(now time.Time) error {
 // copyFrames copies a whole table's frames unchanged from src (another
 // bundle file), so an untouched table costs no decompression.
 func (s *sink) copyFrames(ti int, src io.ReaderAt, frames []frameRef, sum TableSummary, chain [32]byte) error {
+	if err := s.barrier(); err != nil {
+		return err
+	}
 	if s.st[ti].rows != 0 || s.nrows[ti] != 0 {
 		return fmt.Errorf("table %s: raw copy must come first", s.tables[ti].Name)
 	}

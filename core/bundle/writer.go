@@ -96,6 +96,9 @@ func (w *Writer) start(h *Header, o options) error {
 	}
 	s, err := startFile(out, h)
 	w.s = s
+	if s != nil {
+		s.async = true
+	}
 	return err
 }
 
@@ -106,15 +109,15 @@ func startFile(out io.Writer, h *Header) (*sink, error) {
 		return nil, err
 	}
 	if _, err := s.bw.Write(appendPrologue(nil)); err != nil {
-		return nil, err
+		return s, err
 	}
 	s.off = prologueLen
 	hb, err := h.marshal()
 	if err != nil {
-		return nil, err
+		return s, err
 	}
 	if _, err := s.writeFrame(frameHeader, 0, 0, hb, uint32(len(hb)), 0); err != nil {
-		return nil, err
+		return s, err
 	}
 	return s, nil
 }
@@ -166,6 +169,7 @@ func (w *Writer) Close() error {
 	if err == nil {
 		err = w.s.finish(time.Now())
 	}
+	w.s.stop()
 	if err == nil {
 		err = w.f.Sync()
 	}
@@ -193,6 +197,7 @@ func (w *Writer) Abort() {
 		return
 	}
 	w.done = true
+	w.s.stop()
 	_ = w.f.Close()
 	_ = os.Remove(w.tmp)
 }

@@ -459,3 +459,18 @@ func TestDeriveGUIDMatchesModel(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelledBeforeStartWritesNothing(t *testing.T) {
+	s := source(t, "8.1", "history", 200, false)
+	dst := filepath.Join(t.TempDir(), "mh.arbundle")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := importCtx(ctx, t, s.path, dst, Options{}, nil, nil)
+	var ee *engine.Error
+	if !errors.As(err, &ee) || ee.Category != engine.CatOperationStopped {
+		t.Fatalf("err = %v", err)
+	}
+	if fileHash(t, dst) != "absent" {
+		t.Fatal("a cancelled import created the destination")
+	}
+}

@@ -39,7 +39,27 @@ type writeFunc func(ctx context.Context, b *store.HistoryBatch) (*store.HistoryB
 // OperationStopped, after the batch in flight), or a source read error. The
 // ImportRun row is then closed as Failed; running the import again continues
 // where it stopped.
-func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep Reporter) (*Result, error) {
+func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep Reporter) (res *Result, err error) {
+	defer func() {
+		// A read or write that failed because the caller cancelled is a
+		// cancellation, not a failure.
+		if err != nil && ctx.Err() != nil && !isStopped(err) && !isPreflight(err) {
+			err = engine.Wrap(err, "AR-CANCELLED", engine.CatOperationStopped,
+				"Run the import again to continue where it stopped; nothing is imported twice.", "The history import was cancelled")
+			if res != nil {
+				res.Outcome = OutcomeCancelled
+			}
+		}
+	}()
+	return run(ctx, src, dst, opts, rep)
+}
+
+func isPreflight(err error) bool {
+	var ee *engine.Error
+	return errors.As(err, &ee) && len(ee.Code) >= 4 && ee.Code[:4] == "AR-E"
+}
+
+func run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep Reporter) (*Result, error) {
 	started := time.Now()
 	if rep == nil {
 		rep = nopReporter{}
@@ -96,7 +116,7 @@ func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 	runErr := r.pipeline(ctx, write)
 	r.res.ElapsedSeconds = time.Since(started).Seconds()
 	if r.res.ElapsedSeconds > 0 {
-		r.res.RecordsPerSecond = float64(r.recsDone) / r.res.ElapsedSeconds
+		r.res.RecordsPerSecond = float64(r.selRecs) / r.res.ElapsedSeconds
 	}
 	switch {
 	case runErr == nil && opts.WhatIf:

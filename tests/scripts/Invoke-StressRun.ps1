@@ -59,7 +59,7 @@ $jobs = 0; $events = 0
     function Invoke-StressPump {
         [CmdletBinding()] param($deadline)
         while ([datetime]::UtcNow -lt $deadline) {
-            $null = Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'sleep' -Params @{ seconds = 0.5 } -LogPath '-' 4>$null 5>$null
+            $null = Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'sleep' -Params @{ seconds = 0.3 } -LogPath '-' 4>$null 5>$null
             $script:StressJobs++
         }
     }
