@@ -1,89 +1,105 @@
 function Get-ARDatabaseInfo {
     <#
     .SYNOPSIS
-    Describes an Active Roles database or bundle: its version, role, state and what it holds.
+    Describes an Active Roles database or bundle: its version, role, state
+    and what it holds.
 
     .DESCRIPTION
-    Get-ARDatabaseInfo connects to an Active Roles database (SQL Server or Azure SQL) or opens a
-    database bundle, detects which Active Roles version and role (Configuration, Management History,
-    or the combined database of 7.x) it belongs to, and counts its objects and rows. It writes
-    nothing.
+    Get-ARDatabaseInfo connects to an Active Roles database (SQL Server or
+    Azure SQL) or opens a database bundle, detects which Active Roles
+    version and role (Configuration, Management History, or the combined
+    database of 7.x) it belongs to, and counts its objects and rows. It
+    writes nothing.
 
-    Use it to identify the databases to import before an upgrade (the upgrade guide's "Identifying
-    the database to import configuration" and "Identifying the database to import Management
-    History"), and to check a destination afterwards. A database that is not an Active Roles
-    database, or of a version this module cannot import, is described too, with its state saying so.
+    Use it to identify the databases to import before an upgrade (the
+    upgrade guide's "Identifying the database to import configuration" and
+    "Identifying the database to import Management History"), and to check a
+    destination afterwards. A database that is not an Active Roles database,
+    or of a version this module cannot import, is described too, with its
+    state saying so.
 
     .PARAMETER Server
-    The SQL Server instance that hosts the database to describe: the computer's fully qualified
-    domain name for a default instance (sql01.corp.example.com), <FQDN>\<instance> for a named
-    instance, or the Azure SQL logical server (contoso.database.windows.net). A port can follow a
-    comma (sql01.corp.example.com,1433). Use it with -Database; or use -ConnectionString or -Path
-    instead.
+    The SQL Server instance that hosts the database to describe: the
+    computer's fully qualified domain name for a default instance
+    (sql01.corp.example.com), <FQDN>\<instance> for a named instance, or the
+    Azure SQL logical server (contoso.database.windows.net). A port can
+    follow a comma (sql01.corp.example.com,1433). Use it with -Database; or
+    use -ConnectionString or -Path instead.
 
     .PARAMETER Database
-    The name of the database to describe on -Server, as shown by the Active Roles Console or the
-    Configuration Center (for example ARConfig76).
+    The name of the database to describe on -Server, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76).
 
     .PARAMETER Credential
-    The login for -Server: a SQL Server login (the default authentication when a credential is
-    given), an Azure AD user for AzureADPassword, or the application (client) ID and client secret
-    for AzureADServicePrincipal. Leave it out for Windows authentication, which connects as the
-    account running PowerShell. The password is passed to the engine only inside its request and is
-    never written to any output stream or log.
+    The login for -Server: a SQL Server login (the default authentication
+    when a credential is given), an Azure AD user for AzureADPassword, or
+    the application (client) ID and client secret for
+    AzureADServicePrincipal. Leave it out for Windows authentication, which
+    connects as the account running PowerShell. The password is passed to
+    the engine only inside its request and is never written to any output
+    stream or log.
 
     .PARAMETER Authentication
-    How to authenticate to -Server: Windows (integrated; the default without a credential), SqlLogin
-    (the default with -Credential), AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity
-    (the managed identity of this Azure VM or service; a user-assigned identity's client ID can be
-    given as the -Credential user name), AzureADDefault (the Azure default credential chain:
-    environment, managed identity, Azure CLI; the default for AzureSQL without a credential) or
-    AzureADInteractive (a browser sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal
-    need -Credential.
+    How to authenticate to -Server: Windows (integrated; the default without
+    a credential), SqlLogin (the default with -Credential), AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service; a user-assigned identity's client ID can be
+    given as the -Credential user name), AzureADDefault (the Azure default
+    credential chain: environment, managed identity, Azure CLI; the default
+    for AzureSQL without a credential) or AzureADInteractive (a browser
+    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
+    -Credential.
 
     .PARAMETER DatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL database or managed
-    instance, as in the Configuration Center's Database Type list.
+    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
+    database or managed instance, as in the Configuration Center's Database
+    Type list.
 
     .PARAMETER TrustServerCertificate
-    Encrypts the connection to -Server without validating the server's certificate (a self-signed or
-    internal-CA certificate). The engine reports a warning check when it is used; prefer installing
-    a trusted certificate.
+    Encrypts the connection to -Server without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER ConnectionString
-    The database to describe as a connection string, instead of -Server and -Database: either the
-    ADO.NET form (Server=sql01.corp.example.com;Database=ARConfig76;Integrated Security=true) or a
-    sqlserver:// URL. Prefer -Server with -Credential when a password is needed: a connection string
-    is plain text.
+    The database to describe as a connection string, instead of -Server and
+    -Database: either the ADO.NET form
+    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
+    Security=true) or a sqlserver:// URL. Prefer -Server with -Credential
+    when a password is needed: a connection string is plain text.
 
     .PARAMETER Path
-    The path of a database bundle (*.arbundle) to describe. Accepts pipeline input, including files
-    from Get-ChildItem. Relative paths are relative to the current PowerShell location.
+    The path of a database bundle (*.arbundle) to describe. Accepts pipeline
+    input, including files from Get-ChildItem. Relative paths are relative
+    to the current PowerShell location.
 
     .PARAMETER LogPath
-    The engine's log file (JSON lines; appended to). Relative paths are relative to the current
-    PowerShell location; "-" writes no log file. By default the engine appends to
-    arupgrade-<yyyyMMdd>.log under %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
-    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains passwords; failures
-    name it in their message.
+    The engine's log file (JSON lines; appended to). Relative paths are
+    relative to the current PowerShell location; "-" writes no log file. By
+    default the engine appends to arupgrade-<yyyyMMdd>.log under
+    %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
+    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains
+    passwords; failures name it in their message.
 
     .INPUTS
-    System.String, System.IO.FileInfo. Bundle paths, or files from Get-ChildItem (bound by their
-    FullName).
+    System.String, System.IO.FileInfo. Bundle paths, or files from
+    Get-ChildItem (bound by their FullName).
 
     .OUTPUTS
-    ActiveRolesUpgrade.DatabaseInfo. One object per database, with the properties: location (the
-    bundle path or server/database), kind (Bundle or SqlServer), state (Blank, NotActiveRoles,
-    Unsupported, Newer or Supported), version (the Active Roles schema version, e.g. 7.6.3),
-    generation, role (Configuration, ManagementHistory or Combined), installationId,
-    encryptionKeyId, utcOffsetMinutes (7.x databases), counts (objects per entity, e.g.
-    ManagedDomain, ChangeRecord) and tables (rows per table).
+    ActiveRolesUpgrade.DatabaseInfo. One object per database, with the
+    properties: location (the bundle path or server/database), kind (Bundle
+    or SqlServer), state (Blank, NotActiveRoles, Unsupported, Newer or
+    Supported), version (the Active Roles schema version, e.g. 7.6.3),
+    generation, role (Configuration, ManagementHistory or Combined),
+    installationId, encryptionKeyId, utcOffsetMinutes (7.x databases),
+    counts (objects per entity, e.g. ManagedDomain, ChangeRecord) and tables
+    (rows per table).
 
     .EXAMPLE
     PS> Get-ARDatabaseInfo -Server sql01.corp.example.com -Database ARConfig76
 
-    Describes the Active Roles 7.6 database ARConfig76, connecting with Windows authentication as
-    the current user.
+    Describes the Active Roles 7.6 database ARConfig76, connecting with
+    Windows authentication as the current user.
 
     .EXAMPLE
     PS> Get-ChildItem D:\Backups\*.arbundle | Get-ARDatabaseInfo | Format-Table location, version, role, state
@@ -94,8 +110,8 @@ function Get-ARDatabaseInfo {
     PS> $cred = Get-Credential sqladmin
     PS> Get-ARDatabaseInfo -Server contoso.database.windows.net -Database ARHistory81 -DatabaseType AzureSQL -Credential $cred | Select-Object -ExpandProperty counts
 
-    Connects to an Azure SQL database with a SQL login and lists how many records of each kind it
-    holds.
+    Connects to an Azure SQL database with a SQL login and lists how many
+    records of each kind it holds.
 
     .LINK
     Export-ARDatabase

@@ -1,122 +1,154 @@
 function New-ARWebSite {
     <#
     .SYNOPSIS
-    Creates an Active Roles 8.2 Web Interface site from the configuration object of an earlier site
-    (not available yet).
+    Creates an Active Roles 8.2 Web Interface site configuration from the
+    configuration object of an earlier site.
 
     .DESCRIPTION
-    New-ARWebSite is the Configuration Center's "Create a Web Interface site based on an old
-    configuration object": it creates a site configuration object of the new version, imports the
-    configuration (menus, commands, forms and other customisations) of the site configuration object
-    that an earlier Web Interface site used - copied to the 8.2 configuration database by
-    Import-ARConfiguration, with its name kept - and creates the IIS web application for it.
+    New-ARWebSite does what the Configuration Center's "Create a Web
+    Interface site based on an old configuration object" does to the
+    configuration database: it creates an 8.2 site configuration object from
+    one of the 8.2 site templates (Administrators, HelpDesk or
+    SelfAdministration), imports into it the configuration - menus,
+    commands, forms and other customisations - of the site configuration
+    object that an earlier Web Interface site used, and records the site's
+    IIS website and application alias. The earlier object, copied to the 8.2
+    configuration database by Import-ARConfiguration with its name kept, is
+    not changed. Everything is written in one transaction.
 
-    This version of ActiveRolesUpgrade does not implement it yet: the engine answers with the error
-    AR-NOTIMPL (category NotImplemented) and changes nothing. Until it does, create the sites in the
-    Configuration Center (Web Interface > Manage Sites > Create > Import from an existing
-    configuration). Find each old site's configuration object in the Web Interface Sites
-    Configuration wizard of the earlier version (Configuration settings > Use existing configuration
-    > Name). You can delete the default 8.2 sites (Site for Administrators (8.2), Site for HelpDesk
-    (8.2), Site for Self-Administration (8.2)) afterwards if you do not need them.
+    Find each earlier site's configuration object in the Web Interface Sites
+    Configuration wizard of the earlier version (Configuration settings >
+    Use existing configuration > Name), or in the Configuration Center's Web
+    Interface page (Configuration column). Run the command once per earlier
+    site. The IIS web application itself is created by the 8.2 Web Interface
+    setup (Configuration Center > Web Interface > Manage Sites); you can
+    delete the default 8.2 sites (Site for Administrators (8.2), Site for
+    HelpDesk (8.2), Site for Self-Administration (8.2)) afterwards if you do
+    not need them. -WhatIf shows the site that would be created and writes
+    nothing.
 
     .PARAMETER DestinationServer
-    The SQL Server instance that hosts the Active Roles 8.2 configuration database: the computer's
-    fully qualified domain name for a default instance (sql01.corp.example.com), <FQDN>\<instance>
-    for a named instance, or the Azure SQL logical server (contoso.database.windows.net). A port can
-    follow a comma (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
+    The SQL Server instance that hosts the Active Roles 8.2 configuration
+    database: the computer's fully qualified domain name for a default
+    instance (sql01.corp.example.com), <FQDN>\<instance> for a named
+    instance, or the Azure SQL logical server
+    (contoso.database.windows.net). A port can follow a comma
+    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
     -DestinationConnectionString or -DestinationPath instead.
 
     .PARAMETER DestinationDatabase
-    The name of the Active Roles 8.2 configuration database on -DestinationServer, as shown by the
-    Active Roles Console or the Configuration Center (for example ARConfig76).
+    The name of the Active Roles 8.2 configuration database on
+    -DestinationServer, as shown by the Active Roles Console or the
+    Configuration Center (for example ARConfig76).
 
     .PARAMETER DestinationCredential
-    The login for -DestinationServer: a SQL Server login (the default authentication when a
-    credential is given), an Azure AD user for AzureADPassword, or the application (client) ID and
-    client secret for AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to the engine only inside its
-    request and is never written to any output stream or log.
+    The login for -DestinationServer: a SQL Server login (the default
+    authentication when a credential is given), an Azure AD user for
+    AzureADPassword, or the application (client) ID and client secret for
+    AzureADServicePrincipal. Leave it out for Windows authentication, which
+    connects as the account running PowerShell. The password is passed to
+    the engine only inside its request and is never written to any output
+    stream or log.
 
     .PARAMETER DestinationAuthentication
-    How to authenticate to -DestinationServer: Windows (integrated; the default without a
-    credential), SqlLogin (the default with -DestinationCredential), AzureADPassword,
-    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of this Azure VM or
-    service; a user-assigned identity's client ID can be given as the -DestinationCredential user
-    name), AzureADDefault (the Azure default credential chain: environment, managed identity, Azure
-    CLI; the default for AzureSQL without a credential) or AzureADInteractive (a browser sign-in).
-    SqlLogin, AzureADPassword and AzureADServicePrincipal need -DestinationCredential.
+    How to authenticate to -DestinationServer: Windows (integrated; the
+    default without a credential), SqlLogin (the default with
+    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service; a user-assigned identity's client ID can be given as the
+    -DestinationCredential user name), AzureADDefault (the Azure default
+    credential chain: environment, managed identity, Azure CLI; the default
+    for AzureSQL without a credential) or AzureADInteractive (a browser
+    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
+    -DestinationCredential.
 
     .PARAMETER DestinationDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL database or managed
-    instance, as in the Configuration Center's Database Type list.
+    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
+    database or managed instance, as in the Configuration Center's Database
+    Type list.
 
     .PARAMETER DestinationTrustServerCertificate
-    Encrypts the connection to -DestinationServer without validating the server's certificate (a
-    self-signed or internal-CA certificate). The engine reports a warning check when it is used;
-    prefer installing a trusted certificate.
+    Encrypts the connection to -DestinationServer without validating the
+    server's certificate (a self-signed or internal-CA certificate). The
+    engine reports a warning check when it is used; prefer installing a
+    trusted certificate.
 
     .PARAMETER DestinationConnectionString
-    The Active Roles 8.2 configuration database as a connection string, instead of
-    -DestinationServer and -DestinationDatabase: either the ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated Security=true) or a sqlserver://
-    URL. Prefer -DestinationServer with -DestinationCredential when a password is needed: a
-    connection string is plain text.
+    The Active Roles 8.2 configuration database as a connection string,
+    instead of -DestinationServer and -DestinationDatabase: either the
+    ADO.NET form
+    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
+    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
+    -DestinationCredential when a password is needed: a connection string is
+    plain text.
 
     .PARAMETER DestinationPath
-    The path of a database bundle (*.arbundle) to use as the Active Roles 8.2 configuration
-    database, instead of a SQL Server database. Bundles are portable single-file copies written by
-    Export-ARDatabase (or New-ARSampleDatabase); relative paths are relative to the current
+    The path of a database bundle (*.arbundle) to use as the Active Roles
+    8.2 configuration database, instead of a SQL Server database. Bundles
+    are portable single-file copies written by Export-ARDatabase (or
+    New-ARSampleDatabase); relative paths are relative to the current
     PowerShell location.
 
     .PARAMETER SourceSite
-    The name of the site configuration object that the earlier Web Interface site used, including
-    its version number (for example "Site for Administrators (7.6)"), as shown in the earlier
-    version's Web Interface Sites Configuration wizard.
-
-    .PARAMETER Name
-    The name of the new site configuration object (the wizard's Configuration name). By default the
-    engine derives it from -SourceSite with the 8.2 version number.
+    The name (case-insensitive) or GUID of the site configuration object
+    that the earlier Web Interface site used, including its version number,
+    for example "Site for Administrators (7.6)" (the wizard's "Configuration
+    to import").
 
     .PARAMETER Template
-    The 8.2 site template to create the site from. By default the engine chooses the template that
-    matches -SourceSite (Administrators, HelpDesk or Self-Administration).
-
-    .PARAMETER IisSiteName
-    The IIS website to contain the web application of the site. The default is "Default Web Site".
+    The 8.2 site template of the new site: Administrators, HelpDesk or
+    SelfAdministration. Choose the one the earlier site was made from.
 
     .PARAMETER ApplicationAlias
-    The alias of the web application, which is the virtual path in the site's address
-    (https://<server>/<alias>). By default the engine uses the alias of the earlier site.
+    The alias of the web application that will serve the site: the virtual
+    path in its address (https://<server>/<alias>). It must not already
+    serve an 8.2 site on -IisSiteName.
+
+    .PARAMETER IisSiteName
+    The IIS website that contains the web application. The default is
+    "Default Web Site".
+
+    .PARAMETER Name
+    The name of the new site configuration object (the wizard's
+    Configuration name). By default the engine chooses the template's
+    default name with the 8.2 version number, made unique (for example "Site
+    for Administrators (8.2)"). It must not exist yet.
 
     .PARAMETER Force
-    Runs without asking for confirmation (for runbooks and scheduled tasks). The same as
-    -Confirm:$false.
+    Runs without asking for confirmation (for runbooks and scheduled tasks).
+    The same as -Confirm:$false.
 
     .PARAMETER LogPath
-    The engine's log file (JSON lines; appended to). Relative paths are relative to the current
-    PowerShell location; "-" writes no log file. By default the engine appends to
-    arupgrade-<yyyyMMdd>.log under %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
-    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains passwords; failures
-    name it in their message.
+    The engine's log file (JSON lines; appended to). Relative paths are
+    relative to the current PowerShell location; "-" writes no log file. By
+    default the engine appends to arupgrade-<yyyyMMdd>.log under
+    %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
+    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains
+    passwords; failures name it in their message.
 
     .INPUTS
     None. You cannot pipe objects to this command.
 
     .OUTPUTS
-    ActiveRolesUpgrade.WebSiteResult, once implemented. Today the command always ends with the
-    terminating error AR-NOTIMPL (NotImplemented) and writes no object.
+    ActiveRolesUpgrade.WebSiteResult, with the properties: siteGuid, name
+    (the new configuration object), template, productVersion (8.2),
+    sourceSite and sourceSiteGuid (the earlier configuration object),
+    upgradedFrom (its version), iisSiteName, applicationAlias, whatIf and
+    created.
 
     .EXAMPLE
-    PS> New-ARWebSite -DestinationServer sql02 -DestinationDatabase ARConfig82 -SourceSite 'Site for Administrators (7.6)' -ApplicationAlias ARWebAdmin
+    PS> New-ARWebSite 'Site for Administrators (7.6)' -Template Administrators -ApplicationAlias ARWebAdmin `
+    >>     -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
 
-    Creates an 8.2 site for administrators with the customisations of the 7.6 site, once available;
-    today it fails with AR-NOTIMPL.
+    Creates an 8.2 site configuration for administrators with the
+    customisations of the 7.6 site, served by Default Web Site/ARWebAdmin.
 
     .EXAMPLE
-    PS> 'Site for HelpDesk (7.6)', 'Site for Self-Administration (7.6)' | ForEach-Object {
-    >>     New-ARWebSite -DestinationPath .\ar82.arbundle -SourceSite $_ -WhatIf }
+    PS> @{ 'Site for HelpDesk (7.6)' = 'HelpDesk'; 'Site for Self-Administration (7.6)' = 'SelfAdministration' }.GetEnumerator() | ForEach-Object {
+    >>     New-ARWebSite $_.Key -Template $_.Value -ApplicationAlias "ARWeb$($_.Value)" -DestinationPath .\ar82.arbundle -WhatIf }
 
-    Shows what would be created for each earlier site.
+    Shows the site configurations that would be created for two earlier
+    sites, without writing anything.
 
     .LINK
     Import-ARConfiguration
@@ -158,17 +190,17 @@ function New-ARWebSite {
         [ValidateNotNullOrEmpty()]
         [string]$DestinationPath,
 
-        [Parameter(Mandatory)]
+        [Parameter(Mandatory, Position = 0)]
         [ValidateNotNullOrEmpty()]
         [string]$SourceSite,
 
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$Name,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
+        [Parameter(Mandatory)]
+        [ValidateSet('Administrators', 'HelpDesk', 'SelfAdministration')]
         [string]$Template,
+
+        [Parameter(Mandatory)]
+        [ValidateNotNullOrEmpty()]
+        [string]$ApplicationAlias,
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]
@@ -176,7 +208,7 @@ function New-ARWebSite {
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]
-        [string]$ApplicationAlias,
+        [string]$Name,
 
         [Parameter()]
         [switch]$Force,
@@ -189,13 +221,14 @@ function New-ARWebSite {
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
         $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
-        $params = [ordered]@{ destination = $destination; sourceSite = $SourceSite; iisSiteName = $IisSiteName }
-        if ($Template) { $params.template = $Template }
-        if ($ApplicationAlias) { $params.applicationAlias = $ApplicationAlias }
+        $params = [ordered]@{
+            destination = $destination; sourceSite = $SourceSite; template = $Template
+            iisSiteName = $IisSiteName; applicationAlias = $ApplicationAlias
+        }
         if ($Name) { $params.name = $Name }
         $params.whatIf = $false
         $target = Get-AREndpointDisplayName -Endpoint $destination
-        if ($PSCmdlet.ShouldProcess($target, "Create a Web Interface site from '$SourceSite'")) {
+        if ($PSCmdlet.ShouldProcess($target, "Create a Web Interface site configuration from '$SourceSite' ($Template, $IisSiteName/$ApplicationAlias)")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'new-website' -Params $params -LogPath $LogPath `
                 -Activity 'Creating a Web Interface site' -TargetObject $SourceSite
         } elseif ($WhatIfPreference) {

@@ -200,12 +200,14 @@ Describe 'Requests' -Tag 'Unit' {
         Set-ARServicesAssociation -ServicesServer ars02.corp.example.com -DestinationPath $dst -Confirm:$false
         (Get-LastRequest).operation | Should -Be 'set-services-association'
         (Get-LastRequest).params.servicesServer | Should -Be 'ars02.corp.example.com'
-        New-ARWebSite -DestinationPath $dst -SourceSite 'Site for Administrators (7.6)' -ApplicationAlias ARWebAdmin -Confirm:$false
+        New-ARWebSite -DestinationPath $dst -SourceSite 'Site for Administrators (7.6)' -Template Administrators -ApplicationAlias ARWebAdmin -Confirm:$false
         $r = Get-LastRequest
         $r.operation | Should -Be 'new-website'
         $r.params.sourceSite | Should -Be 'Site for Administrators (7.6)'
         $r.params.iisSiteName | Should -Be 'Default Web Site'
         $r.params.applicationAlias | Should -Be 'ARWebAdmin'
+        $r.params.template | Should -Be 'Administrators'
+        $r.params.PSObject.Properties.Name | Should -Not -Contain 'name'
     }
 
     It 'takes bundle files from the pipeline (Get-ChildItem | Get-ARDatabaseInfo)' {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/fixture"
+	"github.com/activeroles/arupgrade/core/store"
 )
 
 // The benchmark measures each scenario in a child process of its own, so
@@ -60,11 +61,16 @@ type BenchConfig struct {
 	ExtraEnv []string `json:"-"`
 }
 
-// Scenario names.
+// Scenario names. The transform scenarios are not in the default set: they
+// run the import with a destination that discards every batch, which
+// separates the source read and the transformation from the destination's
+// own cost.
 const (
-	ScenarioCopy     = "copy"
-	ScenarioImport8x = "import-8x"
-	ScenarioImport7x = "import-7x"
+	ScenarioCopy        = "copy"
+	ScenarioImport8x    = "import-8x"
+	ScenarioImport7x    = "import-7x"
+	ScenarioTransform8x = "transform-8x"
+	ScenarioTransform7x = "transform-7x"
 )
 
 // benchChild is the scenario one child runs.
@@ -125,13 +131,17 @@ func runBenchChild(ctx context.Context, c benchChild) (benchOut, error) {
 	switch c.Scenario {
 	case ScenarioCopy:
 		n, err = plainCopy(ctx, src, c.Dest)
-	case ScenarioImport8x, ScenarioImport7x:
+	case ScenarioImport8x, ScenarioImport7x, ScenarioTransform8x, ScenarioTransform7x:
 		var dst *bundle.HistoryDest
 		if dst, err = bundle.OpenHistoryDestination(c.Dest); err != nil {
 			return benchOut{}, err
 		}
+		var hd store.HistoryDestination = dst
+		if c.Scenario == ScenarioTransform8x || c.Scenario == ScenarioTransform7x {
+			hd = discardDest{dst}
+		}
 		var res *Result
-		res, err = Run(ctx, src, dst, Options{BatchSize: c.BatchSize}, nil)
+		res, err = Run(ctx, src, hd, Options{BatchSize: c.BatchSize}, nil)
 		if cerr := dst.Close(); err == nil {
 			err = cerr
 		}
@@ -240,7 +250,7 @@ func RunBenchmark(ctx context.Context, cfg BenchConfig, w io.Writer) (map[int][]
 		}
 		for _, s := range scen {
 			c := benchChild{Scenario: s, Source: srcs["8.1"], Dest: filepath.Join(dir, "bench-dest-"+s+".arbundle"), BatchSize: cfg.BatchSize}
-			if s == ScenarioImport7x {
+			if s == ScenarioImport7x || s == ScenarioTransform7x {
 				c.Source = srcs["7.6"]
 			}
 			r, err := runChild(ctx, exe, c, cfg.ExtraEnv)
@@ -314,6 +324,22 @@ func benchLabel(s string) string {
 		return "import 8.1 → 8.2"
 	case ScenarioImport7x:
 		return "import 7.6 → 8.2"
+	case ScenarioTransform8x:
+		return "read+transform 8.1 (no writes)"
+	case ScenarioTransform7x:
+		return "read+transform 7.6 (no writes)"
 	}
 	return s
+}
+
+// discardDest counts every batch as added and writes nothing (transform scenarios).
+type discardDest struct{ store.HistoryDestination }
+
+func (discardDest) WriteHistoryBatch(_ context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
+	r := &store.HistoryBatchResult{RecordsAdded: len(b.Records), MembershipsAdded: len(b.Memberships)}
+	for _, x := range b.Records {
+		r.AttributesAdded += len(x.Attributes)
+		r.TasksAdded += len(x.Tasks)
+	}
+	return r, nil
 }

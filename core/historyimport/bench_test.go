@@ -11,7 +11,6 @@ import (
 
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/fixture"
-	"github.com/activeroles/arupgrade/core/store"
 )
 
 // benchRecords is the source size of the go test benchmarks
@@ -129,22 +128,13 @@ func TestBenchmarkReport(t *testing.T) {
 		sizes = append(sizes, n)
 	}
 	bs, _ := strconv.Atoi(os.Getenv("AR_BENCH_BATCH"))
-	if err := Benchmark(context.Background(), BenchConfig{Sizes: sizes, Dir: os.Getenv("AR_BENCH_DIR"), BatchSize: bs}, os.Stdout); err != nil {
+	var scen []string
+	if s := os.Getenv("AR_BENCH_SCENARIOS"); s != "" {
+		scen = strings.Split(s, ",")
+	}
+	if err := Benchmark(context.Background(), BenchConfig{Sizes: sizes, Dir: os.Getenv("AR_BENCH_DIR"), BatchSize: bs, Scenarios: scen}, os.Stdout); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// nullDest discards batches: it isolates the source read and the
-// transformation from the destination's cost.
-type nullDest struct{ store.HistoryDestination }
-
-func (nullDest) WriteHistoryBatch(_ context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
-	r := &store.HistoryBatchResult{RecordsAdded: len(b.Records), MembershipsAdded: len(b.Memberships)}
-	for _, x := range b.Records {
-		r.AttributesAdded += len(x.Attributes)
-		r.TasksAdded += len(x.Tasks)
-	}
-	return r, nil
 }
 
 func benchTransform(b *testing.B, version string) {
@@ -163,7 +153,7 @@ func benchTransform(b *testing.B, version string) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := Run(context.Background(), s, nullDest{d}, Options{}, nil)
+		res, err := Run(context.Background(), s, discardDest{d}, Options{}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

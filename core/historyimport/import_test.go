@@ -430,7 +430,7 @@ func TestCancelAfterBatchesThenResume(t *testing.T) {
 		}, nil)
 		cancel()
 		var ee *engine.Error
-		if !errors.As(err, &ee) || ee.Category != engine.CatOperationStopped || ee.Exit != engine.ExitCancelled {
+		if !errors.As(err, &ee) || ee.Category != engine.CatOperationStopped || ee.Exit != engine.ExitCancelled || !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancel after %d: err = %v", n, err)
 		}
 		if res.Outcome != OutcomeCancelled || res.Batches != n || res.Entity(EntityChangeRecord).Imported != int64(100*n) {

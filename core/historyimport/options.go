@@ -32,7 +32,7 @@ const DefaultBatchSize = 1000
 
 // MaxBatchSize bounds the batch size a caller may choose: a batch is one
 // destination transaction and one buffer in memory.
-const MaxBatchSize = 50_000
+const MaxBatchSize = 100_000
 
 // Reporter is how Run talks to its caller; *engine.Emitter satisfies it.
 type Reporter interface {

@@ -395,10 +395,14 @@ func (r *runner) settle(p *producer) {
 	r.pendingTasks = r.pendingSel
 }
 
+// stopped is the error of a cancelled run; it wraps context.Canceled so
+// callers may test errors.Is(err, context.Canceled).
 func (r *runner) stopped() error {
-	return engine.Errorf("AR-CANCELLED", engine.CatOperationStopped,
+	e := engine.Errorf("AR-CANCELLED", engine.CatOperationStopped,
 		"Run the import again to continue where it stopped; nothing is imported twice.",
 		"The history import was cancelled after batch %d; the batches written so far are committed.", r.seq)
+	e.Err = context.Canceled
+	return e
 }
 
 func isStopped(err error) bool {

@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// The DDL is the model's, copied verbatim (g1_combined.sql is §3.1 followed
-// by §3.2 without its Settings statement, as §3.3 defines it).
+// The DDL is the model's, copied verbatim; the Combined script is composed
+// as §3.3 defines it (scripts).
 //
 //go:embed ddl/*.sql
 var ddlFS embed.FS
@@ -54,7 +54,7 @@ func (k schemaKey) files() []string {
 		case RoleManagementHistory:
 			return []string{"g1_history.sql"}
 		}
-		return []string{"g1_combined.sql"}
+		return []string{"g1_configuration.sql", combinedHistory}
 	case "g2_80", "g2_81":
 		if k.role == RoleConfiguration {
 			return []string{"g2_configuration.sql"}
@@ -80,13 +80,43 @@ func DDL(v Version, r Role) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model DDL: %w", err)
 	}
+	return k.batches()
+}
+
+// combinedHistory names §3.2's script without its Settings statement: the
+// second half of the G1 Combined script (§3.3).
+const combinedHistory = "g1_history.sql without Settings"
+
+// script returns one script of files().
+func script(f string) (string, error) {
+	name := f
+	if f == combinedHistory {
+		name = "g1_history.sql"
+	}
+	b, err := ddlFS.ReadFile("ddl/" + name)
+	if err != nil {
+		return "", fmt.Errorf("model DDL %s: %w", name, err) // embedded: cannot happen
+	}
+	s := string(b)
+	if f == combinedHistory {
+		first, rest, _ := strings.Cut(s, "\n")
+		if !strings.HasPrefix(first, "CREATE TABLE dbo.Settings") {
+			return "", fmt.Errorf("model DDL: g1_history.sql does not start with the Settings statement")
+		}
+		s = rest
+	}
+	return s, nil
+}
+
+// batches returns the schema's T-SQL batches, scripts split at GO lines.
+func (k schemaKey) batches() ([]string, error) {
 	var out []string
 	for _, f := range k.files() {
-		b, err := ddlFS.ReadFile("ddl/" + f)
+		s, err := script(f)
 		if err != nil {
-			return nil, fmt.Errorf("model DDL %s: %w", f, err) // embedded: cannot happen
+			return nil, err
 		}
-		out = append(out, splitBatches(string(b))...)
+		out = append(out, splitBatches(s)...)
 	}
 	return out, nil
 }

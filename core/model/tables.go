@@ -53,13 +53,9 @@ func TableOf(v Version, r Role, name string) (*data.Table, error) {
 }
 
 func parseKey(k schemaKey) ([]data.Table, error) {
-	var scripts []string
-	for _, f := range k.files() {
-		b, err := ddlFS.ReadFile("ddl/" + f)
-		if err != nil {
-			return nil, fmt.Errorf("model tables %s: %w", f, err)
-		}
-		scripts = append(scripts, splitBatches(string(b))...) // GO is not T-SQL
+	scripts, err := k.batches() // GO is not T-SQL
+	if err != nil {
+		return nil, err
 	}
 	ts, err := parseSchema(scripts...)
 	if err != nil {

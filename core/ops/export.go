@@ -11,7 +11,6 @@ import (
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
-	"github.com/activeroles/arupgrade/core/model"
 )
 
 func init() { engine.Register("export", runExport) }
@@ -51,19 +50,11 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
 	}
 	start := time.Now()
-	src, err := dbopen.OpenSnapshotSource(ctx, &p.Source, em)
+	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenSnapshotSource)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	info, err := src.Info(ctx)
-	if err != nil {
-		return readErr(err, p.Source.Describe())
-	}
-	det := model.Detect(info)
-	if err := requireSupported(det, p.Source.Describe()); err != nil {
-		return err
-	}
 	h := bundle.Header{SourceVersion: det.Version.String(), Generation: int(det.Generation), Role: string(det.Role),
 		InstallationID: det.InstallationID, Producer: "arupgrade " + engine.Version, Tables: info.Tables}
 	if det.HasUTCOffset {

@@ -40,25 +40,38 @@ func runInspect(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 	if p.Source.IsZero() {
 		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the database to inspect: a bundle path or a SQL Server database.", "No source was given.")
 	}
-	src, err := dbopen.OpenSource(ctx, &p.Source, em)
+	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenSource)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	info, err := src.Info(ctx)
-	if err != nil {
-		return readErr(err, p.Source.Describe())
-	}
-	det := model.Detect(info)
-	if err := requireSupported(det, p.Source.Describe()); err != nil {
-		return err
-	}
 	res, err := describe(ctx, src, info, det, em)
 	if err != nil {
 		return err
 	}
 	res.Location = p.Source.Describe()
 	return em.Result("DatabaseInfo", res)
+}
+
+// openDetected opens a source that any operation can read: an Active Roles
+// database of a supported version.
+func openDetected(ctx context.Context, ep *dbopen.Endpoint, em *engine.Emitter,
+	open func(context.Context, *dbopen.Endpoint, dbopen.Warner) (store.Source, error)) (store.Source, *store.Info, model.Detection, error) {
+	src, err := open(ctx, ep, em)
+	if err != nil {
+		return nil, nil, model.Detection{}, err
+	}
+	info, err := src.Info(ctx)
+	if err == nil {
+		det := model.Detect(info)
+		if err = requireSupported(det, ep.Describe()); err == nil {
+			return src, info, det, nil
+		}
+	} else {
+		err = readErr(err, ep.Describe())
+	}
+	_ = src.Close()
+	return nil, nil, model.Detection{}, err
 }
 
 // requireSupported turns a detection that no operation can read into the
