@@ -288,4 +288,42 @@ Start-Sleep -Milliseconds 200
         $r.Outcome | Should -Be 'cancelled'
         $r.Loaded | Should -BeFalse
     }
+
+    It 'imports the sample''s configuration into a new bundle and creates an 8.2 Web Interface site from an earlier one' {
+        if (Skip-Unless 'import-configuration') { return }
+        if ($operations -notcontains 'new-website') { Set-ItResult -Skipped -Because "this engine build has no 'new-website' operation yet"; return }
+        if (-not (Test-Path -LiteralPath $SampleBundle)) { Set-ItResult -Skipped -Because "the sample $SampleBundle is not there yet"; return }
+        $dst = Join-Path $TestDrive 'web/ar82.arbundle'
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $TestDrive 'web')
+        $key = [System.IO.Path]::ChangeExtension($SampleBundle, '.key')
+        $pwFile = [System.IO.Path]::ChangeExtension($SampleBundle, '.keypass.txt')
+        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @"
+Import-Module `$ManifestPath
+`$pw = ConvertTo-SecureString (Get-Content -Raw '$pwFile').Trim() -AsPlainText -Force
+`$plan = Import-ARConfiguration -SourcePath '$SampleBundle' -DestinationPath '$dst' -CreateDestination -KeyBackupPath '$key' -KeyBackupPassword `$pw -ServicesServer ars01.corp.example.com -WhatIf -WarningAction SilentlyContinue
+`$planned = Test-Path '$dst'
+`$cfg = Import-ARConfiguration -SourcePath '$SampleBundle' -DestinationPath '$dst' -CreateDestination -KeyBackupPath '$key' -KeyBackupPassword `$pw -ServicesServer ars01.corp.example.com -WarningAction SilentlyContinue
+`$site = New-ARWebSite 'Site for Administrators (7.6)' -Template Administrators -ApplicationAlias ARWebAdmin82 -DestinationPath '$dst' -Confirm:`$false
+`$info = Get-ARDatabaseInfo -Path '$dst'
+[pscustomobject]@{
+    PlanType = `$plan.PSObject.TypeNames[0]; PlanWhatIf = `$plan.whatIf; FileAfterPlan = `$planned
+    CfgType = `$cfg.PSObject.TypeNames[0]; Added = `$cfg.addedCount; Verified = `$cfg.verification.passed; Tenants = @(`$cfg.azureTenants).Count
+    SiteType = `$site.PSObject.TypeNames[0]; SiteName = `$site.name; Created = `$site.created; UpgradedFrom = `$site.upgradedFrom
+    DstVersion = `$info.version; DstRole = `$info.role
+} | ConvertTo-Json -Compress
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.PlanType | Should -Be 'ActiveRolesUpgrade.ConfigurationImportResult'
+        $r.PlanWhatIf | Should -BeTrue
+        $r.CfgType | Should -Be 'ActiveRolesUpgrade.ConfigurationImportResult'
+        $r.Added | Should -BeGreaterThan 0
+        $r.Verified | Should -BeTrue
+        $r.Tenants | Should -BeGreaterThan 0
+        $r.SiteType | Should -Be 'ActiveRolesUpgrade.WebSiteResult'
+        $r.SiteName | Should -BeLike '*(8.2)*'
+        $r.Created | Should -BeTrue
+        $r.UpgradedFrom | Should -Be '7.6'
+        $r.DstVersion | Should -BeLike '8.2*'
+        $r.DstRole | Should -Be 'Configuration'
+    }
 }

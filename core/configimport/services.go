@@ -29,15 +29,9 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 			"Give the fully qualified domain name of the 8.2 Administration Service, e.g. ars01.corp.example.com.",
 			"The services server %q is not a fully qualified domain name.", servicesServer)
 	}
-	info, err := dst.Info(ctx)
+	info, err := RequireConfiguration82(ctx, dst, "Services association")
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-CONNECT", engine.CatConnectionError, "Check the database's location and that you can write to it.", "Cannot read the database")
-	}
-	d := model.Detect(info)
-	if d.State != model.StateSupported || d.Generation != model.G3 || d.Role != model.RoleConfiguration {
-		return nil, engine.Errorf(model.E006DestinationVersionMismatch.ID, engine.CatInvalidOperation,
-			"Name the Active Roles 8.2 configuration database (after importing the configuration into it).",
-			"Services association works on an Active Roles 8.2 configuration database; %s is %s.", info.Location, d.String())
+		return nil, err
 	}
 	res := &ServicesResult{Destination: info.Location, ServicesServer: host, WhatIf: whatIf,
 		Changed: []ServicesChange{}, Unchanged: []TaskNotAssociated{}}
@@ -153,4 +147,20 @@ func hostText(v data.Value) string {
 		return "(all servers)"
 	}
 	return v.Str
+}
+
+// RequireConfiguration82 checks that db is an Active Roles 8.2 configuration
+// database, the only kind the operations that change one in place accept.
+func RequireConfiguration82(ctx context.Context, db store.Source, what string) (*store.Info, error) {
+	info, err := db.Info(ctx)
+	if err != nil {
+		return nil, engine.Wrap(err, "AR-CONNECT", engine.CatConnectionError, "Check the database's location and that you can write to it.", "Cannot read the database")
+	}
+	d := model.Detect(info)
+	if d.State != model.StateSupported || d.Generation != model.G3 || d.Role != model.RoleConfiguration {
+		return nil, engine.Errorf(model.E006DestinationVersionMismatch.ID, engine.CatInvalidOperation,
+			"Name the Active Roles 8.2 configuration database (after importing the configuration into it).",
+			"%s works on an Active Roles 8.2 configuration database; %s is %s.", what, info.Location, d.String())
+	}
+	return info, nil
 }

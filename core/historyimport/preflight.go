@@ -263,8 +263,12 @@ func (p *plan) checkDates() {
 		future = append(future, "end date "+o.To.String())
 	}
 	if len(future) > 0 {
+		verb := "lies"
+		if len(future) > 1 {
+			verb = "lie"
+		}
 		p.add(model.E012DateRangeInFuture, StatusFail, fmt.Sprintf("Choose dates up to today (%s, UTC); records after the start of the import are never imported.", today),
-			"The %s lies in the future (today is %s UTC).", strings.Join(future, " and the "), today)
+			"The %s %s in the future (today is %s UTC).", strings.Join(future, " and the "), verb, today)
 	} else {
 		p.pass(model.E012DateRangeInFuture, "The date range %s to %s is not in the future.", o.From, o.To)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
@@ -66,15 +67,8 @@ func New(ctx context.Context, dst store.ConfigDestination, req Request) (*Result
 	if strings.TrimSpace(req.IISSiteName) == "" || strings.TrimSpace(req.ApplicationAlias) == "" {
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give the IIS website name and the application alias.", "The new site needs an IIS website and an application alias.")
 	}
-	info, err := dst.Info(ctx)
-	if err != nil {
-		return nil, engine.Wrap(err, "AR-READ", engine.CatReadError, "", "Cannot read the configuration database")
-	}
-	det := model.Detect(info)
-	if det.State != model.StateSupported || det.Generation != model.G3 || det.Role != model.RoleConfiguration {
-		return nil, engine.Errorf(model.E006DestinationVersionMismatch.ID, engine.CatInvalidData,
-			"Import the configuration into an 8.2 configuration database first (Import-ARConfiguration).",
-			"The database is not an Active Roles 8.2 configuration database (%s).", det.String())
+	if _, err := configimport.RequireConfiguration82(ctx, dst, "Creating a Web Interface site"); err != nil {
+		return nil, err
 	}
 	sites, names, err := readSites(ctx, dst)
 	if err != nil {
