@@ -315,6 +315,7 @@ Import-Module `$ManifestPath
         $r = ConvertFrom-ChildJson $run
         $r.PlanType | Should -Be 'ActiveRolesUpgrade.ConfigurationImportResult'
         $r.PlanWhatIf | Should -BeTrue
+        $r.FileAfterPlan | Should -BeFalse -Because '-WhatIf writes nothing, not even the new bundle'
         $r.CfgType | Should -Be 'ActiveRolesUpgrade.ConfigurationImportResult'
         $r.Added | Should -BeGreaterThan 0
         $r.Verified | Should -BeTrue
@@ -325,5 +326,28 @@ Import-Module `$ManifestPath
         $r.UpgradedFrom | Should -Be '7.6'
         $r.DstVersion | Should -BeLike '8.2*'
         $r.DstRole | Should -Be 'Configuration'
+    }
+
+    It 'imports the sample''s Management History into a new bundle, and a second run only finds what is already there' {
+        if (Skip-Unless 'import-history') { return }
+        if (-not (Test-Path -LiteralPath $SampleBundle)) { Set-ItResult -Skipped -Because "the sample $SampleBundle is not there yet"; return }
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $TestDrive 'hist')
+        $dst = Join-Path $TestDrive 'hist/h82.arbundle'
+        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @"
+Import-Module `$ManifestPath
+`$first = Import-ARManagementHistory -SourcePath '$SampleBundle' -DestinationPath '$dst' -CreateDestination -BatchSize 100 -WarningAction SilentlyContinue
+`$second = Import-ARManagementHistory -SourcePath '$SampleBundle' -DestinationPath '$dst' -WarningAction SilentlyContinue
+function Sum(`$r, `$p) { `$n = 0; foreach (`$e in `$r.entities) { `$n += [long]`$e.`$p }; `$n }
+[pscustomobject]@{
+    Type = `$first.PSObject.TypeNames[0]; Imported1 = (Sum `$first 'imported'); Batches = `$first.batches
+    Imported2 = (Sum `$second 'imported'); Present2 = (Sum `$second 'alreadyPresent')
+} | ConvertTo-Json -Compress
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.Type | Should -Be 'ActiveRolesUpgrade.HistoryImportResult'
+        $r.Imported1 | Should -BeGreaterThan 0
+        $r.Batches | Should -BeGreaterThan 1
+        $r.Imported2 | Should -Be 0
+        $r.Present2 | Should -BeGreaterThan 0
     }
 }

@@ -48,7 +48,7 @@ Describe 'Module manifest' -Tag 'Unit' {
         $data.FormatsToProcess | Should -Be @('module/ActiveRolesUpgrade.Format.ps1xml')
         [xml]$xml = Get-Content -Raw -Path (Join-Path $RepoRoot 'module/ActiveRolesUpgrade.Format.ps1xml')
         $selected = @($xml.Configuration.ViewDefinitions.View | ForEach-Object { $_.ViewSelectedBy.TypeName })
-        foreach ($type in 'DatabaseInfo', 'PrerequisiteCheck', 'ConfigurationImportResult', 'HistoryImportResult', 'ExportResult', 'FixtureResult') {
+        foreach ($type in 'DatabaseInfo', 'PrerequisiteCheck', 'ConfigurationImportResult', 'HistoryImportResult', 'ExportResult', 'FixtureResult', 'ServicesAssociationResult', 'WebSiteResult') {
             $views = @($xml.Configuration.ViewDefinitions.View | Where-Object { $_.ViewSelectedBy.TypeName -eq "ActiveRolesUpgrade.$type" })
             @($views | Where-Object { $_.TableControl }).Count | Should -Be 1 -Because "$type needs a table view"
             @($views | Where-Object { $_.ListControl }).Count | Should -Be 1 -Because "$type needs a list view"

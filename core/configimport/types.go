@@ -7,6 +7,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/model"
 )
 
 // Reporter is what an import tells its caller while it runs; *engine.Emitter
@@ -69,21 +70,13 @@ type Options struct {
 
 // Check statuses.
 const (
-	StatusPass    = "Pass"
-	StatusWarning = "Warning"
-	StatusFail    = "Fail"
+	StatusPass    = model.StatusPass
+	StatusWarning = model.StatusWarning
+	StatusFail    = model.StatusFail
 )
 
 // Check is one preflight finding, emitted as a PrerequisiteCheck object.
-type Check struct {
-	Code    string `json:"code"`
-	Name    string `json:"name"`
-	Status  string `json:"status"`
-	Message string `json:"message"`
-	Remedy  string `json:"remedy,omitempty"`
-	// Category is the engine error category a Fail maps to (not emitted).
-	Category string `json:"-"`
-}
+type Check = model.Check
 
 // DatabaseRef names one side of an import.
 type DatabaseRef struct {

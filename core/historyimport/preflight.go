@@ -13,25 +13,16 @@ import (
 
 // Check statuses.
 const (
-	StatusPass    = "Pass"
-	StatusWarning = "Warning"
-	StatusFail    = "Fail"
+	StatusPass    = model.StatusPass
+	StatusWarning = model.StatusWarning
+	StatusFail    = model.StatusFail
 )
 
 // Check is one preflight finding (PrerequisiteCheck).
-type Check struct {
-	Code    string `json:"code"`
-	Name    string `json:"name"`
-	Status  string `json:"status"`
-	Message string `json:"message"`
-	Remedy  string `json:"remedy,omitempty"`
-}
+type Check = model.Check
 
-// Failed reports whether the check stops a run.
-func (c Check) Failed() bool { return c.Status == StatusFail }
-
-// Err turns a failed check into the *engine.Error a run returns.
-func (c Check) Err() *engine.Error {
+// checkErr turns a failed check into the *engine.Error a run returns.
+func checkErr(c Check) *engine.Error {
 	return engine.Errorf(c.Code, categoryOf(c.Code), c.Remedy, "%s", c.Message)
 }
 

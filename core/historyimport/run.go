@@ -21,7 +21,7 @@ var retryPolicy = retry.Guide
 
 // Warning code of the principals notice (not a §12 code: the tool never
 // copies database users, logins and roles).
-const WarnPrincipalsNotCopied = "AR-PRINCIPALS"
+var WarnPrincipalsNotCopied = model.W006PrincipalsNotCopied.ID
 
 const azurePrincipalsAdvice = "Due to limitations in Azure SQL, SQL Server logins are never synchronised to Azure SQL databases; " +
 	"to move SQL Server users and logins to Azure SQL, use Microsoft's tools such as Azure Data Studio or Azure Database Migration Service (DMS) Classic."
@@ -69,7 +69,7 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		return nil, err
 	}
 	if f := p.firstFailure(); f != nil {
-		return nil, f.Err()
+		return nil, checkErr(*f)
 	}
 	sc, err := newSourceSchema(p.srcInfo, p.src)
 	if err != nil {

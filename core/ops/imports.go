@@ -3,7 +3,7 @@ package ops
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -166,7 +166,8 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter) (
 		*d.dst = &v
 	}
 	if p.BatchSize < 0 || p.BatchSize > historyimport.MaxBatchSize {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Use a batch size from 1 to 100000.", "Batch size %d is out of range.", p.BatchSize)
+		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
+			"Batch size %d is out of range.", p.BatchSize)
 	}
 	r := &historyRun{opts: opts}
 	var err error
@@ -199,9 +200,11 @@ func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 	}
 	defer r.close()
 	res, err := historyimport.Run(ctx, r.src, r.dst, r.opts, em)
-	if res != nil && (err == nil || errors.Is(err, context.Canceled)) {
-		// A cancelled import still tells what it committed before stopping.
-		_ = em.Result("HistoryImportResult", res)
+	if res != nil {
+		// A failed or cancelled import still tells what it committed before stopping.
+		if rerr := em.Result("HistoryImportResult", res); err == nil {
+			err = rerr
+		}
 	}
 	return err
 }
