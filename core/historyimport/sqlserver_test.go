@@ -37,7 +37,11 @@ func TestSQLServerBulkVsRowByRow(t *testing.T) {
 			if err := sqlserver.CreateDatabase(ctx, server, name); err != nil {
 				t.Fatalf("create database %s: %v", name, err)
 			}
-			t.Logf("created database %s (drop it when done: core/sqlserver exports no DropDatabase)", name)
+			t.Cleanup(func() {
+				if err := sqlserver.DropDatabase(context.WithoutCancel(ctx), server, name); err != nil {
+					t.Logf("drop scratch database %s: %v", name, err)
+				}
+			})
 			o := server
 			o.Database = name
 			d, err := sqlserver.Open(ctx, o, sqlserver.OpenOptions{RowByRow: rowByRow})

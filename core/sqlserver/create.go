@@ -149,8 +149,9 @@ func (d *Database) initialize(ctx context.Context, tx *sql.Tx, ddl []string, set
 	return nil
 }
 
-// dropDatabase removes a database (integration tests clean up with it).
-func dropDatabase(ctx context.Context, serverOptions Options, name string) error {
+// DropDatabase removes a database. The tool never drops a database itself;
+// integration tests clean up their scratch databases with it.
+func DropDatabase(ctx context.Context, serverOptions Options, name string) error {
 	if err := checkDatabaseName(name); err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func scratch(t testing.TB, server Options) Options {
 		t.Fatalf("create scratch database: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := dropDatabase(context.WithoutCancel(ctx), server, name); err != nil {
+		if err := DropDatabase(context.WithoutCancel(ctx), server, name); err != nil {
 			t.Errorf("drop scratch database %s: %v", name, err)
 		}
 	})
