@@ -331,8 +331,12 @@ namespace ActiveRolesUpgrade.Interop.V1
             return st;
         }
 
-        /// <summary>aru_start. The request's UTF-8 copy is zeroed after the call (it may hold secrets).</summary>
-        public static int Start(string requestJson, out long handle, out string errorJson)
+        /// <summary>
+        /// aru_start. The request's UTF-8 copy is zeroed after the call (it may hold secrets).
+        /// handleBox (optional, one element) receives the handle before this method returns, so
+        /// a caller interrupted right after the call (Ctrl+C) can still close the job.
+        /// </summary>
+        public static int Start(string requestJson, long[] handleBox, out long handle, out string errorJson)
         {
             EnsureLoaded();
             if (requestJson == null) throw new ArgumentNullException("requestJson");
@@ -344,6 +348,7 @@ namespace ActiveRolesUpgrade.Interop.V1
                 Marshal.WriteByte(buf, bytes.Length, 0);
                 IntPtr ev;
                 int st = _start(buf, out handle, out ev);
+                if (st == OK && handleBox != null && handleBox.Length > 0) handleBox[0] = handle;
                 errorJson = TakeString(ev, _free);
                 return st;
             }
@@ -390,7 +395,7 @@ namespace ActiveRolesUpgrade.Interop.V1
         private static readonly Dictionary<long, Job> Jobs = new Dictionary<long, Job>();
         private static long _nextHandle = 1L << 40; // never collides with the library's handles in practice
 
-        public static long Start(string cliPath, string requestJson)
+        public static long Start(string cliPath, string requestJson, long[] handleBox)
         {
             ProcessStartInfo psi = new ProcessStartInfo(cliPath, "engine");
             psi.UseShellExecute = false;
@@ -425,6 +430,7 @@ namespace ActiveRolesUpgrade.Interop.V1
             {
                 long h = ++_nextHandle;
                 Jobs[h] = job;
+                if (handleBox != null && handleBox.Length > 0) handleBox[0] = h;
                 return h;
             }
         }

@@ -47,14 +47,18 @@ function Invoke-AREngine {
     $script:LastOutcome = $null
 
     Microsoft.PowerShell.Utility\Write-Verbose "Starting engine operation '$Operation'."
+    $handleBox = [long[]]::new(1)
     try {
-        # The JSON goes straight to the engine: it is never stored or written anywhere.
-        $handle = Start-ARNativeJob -RequestJson (ConvertTo-ARRequestJson -Request $request)
-    } catch {
-        $Cmdlet.ThrowTerminatingError((New-ARErrorRecord -Exception $_.Exception -TargetObject $TargetObject))
-    }
-
-    try {
+        $startError = $null
+        try {
+            # The JSON goes straight to the engine: it is never stored or written anywhere.
+            $handle = Start-ARNativeJob -RequestJson (ConvertTo-ARRequestJson -Request $request) -HandleBox $handleBox
+        } catch {
+            $startError = $_
+        }
+        if ($startError) {
+            $Cmdlet.ThrowTerminatingError((New-ARErrorRecord -Exception $startError.Exception -TargetObject $TargetObject))
+        }
         while ($null -eq $outcome) {
             $r = Receive-ARNativeEvent -Handle $handle -TimeoutMilliseconds $script:EventTimeoutMilliseconds
             if ($r.Status -eq 'Timeout') { continue }
@@ -92,6 +96,8 @@ function Invoke-AREngine {
             }
         }
     } finally {
+        # Stopped right after aru_start returned, before $handle was assigned: the box has it.
+        if ($null -eq $handle -and $handleBox[0] -ne 0) { $handle = $handleBox[0] }
         if ($null -eq $outcome -and $null -ne $handle) {
             # Stopped (Ctrl+C, Select-Object -First, an error): cancel and drain to the outcome.
             try { Stop-ARNativeJob -Handle $handle } catch { $null = $_ }

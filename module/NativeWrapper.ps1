@@ -3,7 +3,6 @@
 #   Mock -ModuleName ActiveRolesUpgrade Start-ARNativeJob { 1 }
 # and feed events through Receive-ARNativeEvent.
 
-$script:ProcessHandles = @{}
 $script:ProcessCloseGraceMilliseconds = 15000
 
 function Get-ARNativeVersion {
@@ -30,18 +29,21 @@ function Start-ARNativeJob {
     #>
     [CmdletBinding()]
     [OutputType([long])]
-    param([Parameter(Mandatory)][string]$RequestJson)
+    param(
+        [Parameter(Mandatory)][string]$RequestJson,
+        # Receives the handle inside the native call's return path, before any PowerShell
+        # statement boundary where Ctrl+C could interrupt: the caller's finally can close it.
+        [long[]]$HandleBox
+    )
 
     if ((Get-AREngineMode) -eq 'Process') {
         Import-ARInteropType
-        $h = [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Start((Get-AREngineCliPath), $RequestJson)
-        $script:ProcessHandles[$h] = $true
-        return $h
+        return [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Start((Get-AREngineCliPath), $RequestJson, $HandleBox)
     }
     $null = Initialize-ARNativeEngine
     $handle = [long]0
     $errorJson = $null
-    $st = [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Start($RequestJson, [ref]$handle, [ref]$errorJson)
+    $st = [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Start($RequestJson, $HandleBox, [ref]$handle, [ref]$errorJson)
     if ($st -eq 0) { return $handle }
     if ($st -eq -2 -and $errorJson) {
         $ev = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $errorJson
@@ -63,7 +65,7 @@ function Receive-ARNativeEvent {
         [int]$TimeoutMilliseconds = 200
     )
     $json = $null
-    $st = if ($script:ProcessHandles.ContainsKey($Handle)) {
+    $st = if (Test-ARProcessHandle $Handle) {
         [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Next($Handle, $TimeoutMilliseconds, [ref]$json)
     } else {
         [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Next($Handle, $TimeoutMilliseconds, [ref]$json)
@@ -83,7 +85,7 @@ function Stop-ARNativeJob {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)][long]$Handle)
-    $st = if ($script:ProcessHandles.ContainsKey($Handle)) {
+    $st = if (Test-ARProcessHandle $Handle) {
         [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Cancel($Handle)
     } else {
         [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Cancel($Handle)
@@ -98,16 +100,21 @@ function Close-ARNativeJob {
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)][long]$Handle)
-    $st = if ($script:ProcessHandles.ContainsKey($Handle)) {
-        try {
-            [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Close($Handle, $script:ProcessCloseGraceMilliseconds)
-        } finally {
-            $script:ProcessHandles.Remove($Handle)
-        }
+    $st = if (Test-ARProcessHandle $Handle) {
+        [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Close($Handle, $script:ProcessCloseGraceMilliseconds)
     } else {
         [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Close($Handle)
     }
     if ($st -ne 0) { throw (New-ARNativeStatusException -Function 'aru_close' -Status $st) }
+}
+
+function Test-ARProcessHandle {
+    # Whether a handle belongs to an out-of-process job (ProcessEngine) rather than the library.
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([Parameter(Mandatory)][long]$Handle)
+    $t = 'ActiveRolesUpgrade.Interop.V1.ProcessEngine' -as [type]
+    [bool]($t -and $t::Owns($Handle))
 }
 
 function New-ARNativeStatusException {

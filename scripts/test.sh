@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-pwsh -NoProfile -File ./build.ps1 -Task Build,Test
+pwsh -NoProfile -File ./build.ps1 -Task Test

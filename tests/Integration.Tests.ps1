@@ -350,4 +350,50 @@ function Sum(`$r, `$p) { `$n = 0; foreach (`$e in `$r.entities) { `$n += [long]`
         $r.Imported2 | Should -Be 0
         $r.Present2 | Should -BeGreaterThan 0
     }
+
+    It 'cancels the job on Ctrl+C (SIGINT) and leaves no open job (Linux/macOS)' {
+        if (Skip-Unless) { return }
+        if (-not $isUnix) { Set-ItResult -Skipped -Because 'sending Ctrl+C to another console is not portable on Windows; the pipeline-stop test covers the same path'; return }
+        $kill = Get-Command kill -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+        if (-not $kill) { Set-ItResult -Skipped -Because 'no kill command'; return }
+        $file = Join-Path $TestDrive 'sigint.ps1'
+        Set-Content -Path $file -Encoding utf8 -Value @"
+Import-Module '$ManifestPath'
+`$m = Get-Module ActiveRolesUpgrade
+try {
+    & `$m {
+        function Invoke-Sleep { [CmdletBinding()] param() Invoke-AREngine -Cmdlet `$PSCmdlet -Operation 'sleep' -Params @{ seconds = 60 } -LogPath '-' }
+        `$first = `$true
+        Invoke-Sleep -Verbose 4>&1 | ForEach-Object { if (`$first -and `$_.Message -like 'operation started*') { [Console]::Out.WriteLine('READY'); [Console]::Out.Flush(); `$first = `$false } }
+    }
+} finally {
+    [Console]::Out.WriteLine('FINALLY outcome=' + (& `$m { `$script:LastOutcome.outcome }) + ' open=' + (& `$m { (Get-ARNativeVersion).openJobs }))
+}
+"@
+        $psi = [System.Diagnostics.ProcessStartInfo]::new($PwshPath)
+        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.UseShellExecute = $false
+        $p = [System.Diagnostics.Process]::Start($psi)
+        try {
+            $ready = $false
+            $deadline = [datetime]::UtcNow.AddSeconds(60)
+            while (-not $ready -and [datetime]::UtcNow -lt $deadline) {
+                $line = $p.StandardOutput.ReadLine()
+                if ($null -eq $line) { break }
+                $ready = $line -eq 'READY'
+            }
+            $ready | Should -BeTrue -Because 'the job started and reported'
+            & $kill.Source -s INT $p.Id
+            $rest = $p.StandardOutput.ReadToEndAsync()
+            if (-not $p.WaitForExit(30000)) {
+                Set-ItResult -Skipped -Because 'the child ignored SIGINT (it inherited an ignored SIGINT from a background shell)'
+                return
+            }
+            $rest.Result | Should -Match 'FINALLY outcome=cancelled open=0'
+        } finally {
+            if (-not $p.HasExited) { $p.Kill($true) }
+            $p.Dispose()
+        }
+    }
 }

@@ -37,6 +37,8 @@ type HistoryDest struct {
 
 	keysLoaded    bool
 	rec, task, mb *entityKeys
+	pend          [3]pendingKeys // the keys of the batch being written, reused
+	checks        []*rowCheck    // per table
 	runs          map[int64]data.Row
 	maxRun        int64
 	c             historyCols
@@ -224,6 +226,9 @@ func (d *HistoryDest) journal(ctx context.Context) error {
 			st.frames = slices.Clone(st.frames)
 			s.st[i] = st
 		}
+		if err := s.startParallel(); err != nil {
+			return err
+		}
 		s.seq = d.v.manifest.Commits
 		s.st[d.c.run].super = true
 		s.st[d.c.run].count = int64(len(d.runs))
@@ -363,6 +368,7 @@ func (d *HistoryDest) snapshot() sinkSnap {
 // rollback restores the journal to the snapshot: the file is cut back to
 // where the batch began, so a failed batch leaves nothing behind.
 func (d *HistoryDest) rollback(sn sinkSnap) {
+	d.s.dropQueued()
 	for i := range d.s.st {
 		st := sn.st[i]
 		st.frames = d.s.st[i].frames[:len(sn.st[i].frames)]
@@ -499,9 +505,9 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 	return res, nil
 }
 
-func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, [3]pendingKeys, error) {
+func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, *[3]pendingKeys, error) {
 	c := &d.c
-	var pend [3]pendingKeys
+	pend := &d.pend
 	pr, pt, pm := &pend[0], &pend[1], &pend[2]
 	pr.reset(d.rec.maxID)
 	pt.reset(d.task.maxID)
@@ -509,8 +515,14 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 	res := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
 	tables := d.v.hdr.Tables
 	var row data.Row
+	if d.checks == nil {
+		d.checks = make([]*rowCheck, len(tables))
+		for i := range tables {
+			d.checks[i] = newRowCheck(&tables[i])
+		}
+	}
 	put := func(ti int, r data.Row) error {
-		if err := tables[ti].CheckRow(r); err != nil {
+		if err := d.checks[ti].check(r); err != nil {
 			return err
 		}
 		return d.s.writeRow(ti, r)
@@ -547,11 +559,11 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			if err := put(c.task, row); err != nil {
 				return fmt.Errorf("approval task %s: %w", g, err)
 			}
-			pt.guids[g] = struct{}{}
+			pt.guids.add(g, fingerprint(g))
 			if !hasKey {
 				key = nk{iid: d.iid, id: pt.maxID}
 			}
-			pt.nks[key] = struct{}{}
+			pt.nks.add(key, key.hash())
 			res.TasksAdded++
 		}
 		return nil
@@ -593,11 +605,11 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 				}
 			}
 			res.AttributesAdded += len(hr.Attributes)
-			pr.guids[g] = struct{}{}
+			pr.guids.add(g, fingerprint(g))
 			if !hasKey {
 				key = nk{iid: d.iid, id: pr.maxID}
 			}
-			pr.nks[key] = struct{}{}
+			pr.nks.add(key, key.hash())
 			res.RecordsAdded++
 		}
 		for _, t := range hr.Tasks {
@@ -626,11 +638,11 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			if err := put(c.mb, row); err != nil {
 				return nil, pend, fmt.Errorf("temporal membership %s: %w", g, err)
 			}
-			pm.guids[g] = struct{}{}
+			pm.guids.add(g, fingerprint(g))
 			if !hasKey {
 				key = nk{iid: d.iid, id: pm.maxID}
 			}
-			pm.nks[key] = struct{}{}
+			pm.nks.add(key, key.hash())
 			res.MembershipsAdded++
 		}
 	}

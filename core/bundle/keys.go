@@ -2,8 +2,8 @@ package bundle
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -29,14 +29,6 @@ func newGUIDSet() *guidSet {
 		part: func(u data.UUID) int { return int(u[0])<<4 | int(u[1]>>4) }}
 }
 
-// fpSet holds 8-byte fingerprints of GUIDs.
-type fpSet = sortedSet[uint64]
-
-func newFPSet() *fpSet {
-	return &fpSet{delta: map[uint64]struct{}{}, compare: cmp.Compare[uint64],
-		part: func(f uint64) int { return int(f >> 52) }}
-}
-
 // fingerprint folds a GUID to 64 bits (GUIDs and uuid5 digests are random
 // enough that any 64 bits spread well).
 func fingerprint(u data.UUID) uint64 {
@@ -46,6 +38,9 @@ func fingerprint(u data.UUID) uint64 {
 func compareUUID(a, b data.UUID) int { return bytes.Compare(a[:], b[:]) }
 
 func (s *sortedSet[K]) has(k K) bool {
+	if s.n == 0 {
+		return false
+	}
 	if _, ok := s.delta[k]; ok {
 		return true
 	}
@@ -99,11 +94,174 @@ func (s *sortedSet[K]) flush() {
 	clear(s.delta)
 }
 
+// fpSet holds 48-bit fingerprints of GUIDs (the top 48 bits of the 64-bit
+// fingerprint): 65536 sorted partitions by the top 16 bits, each holding
+// the next 32 bits (4 bytes a key, no pointers), plus an open-addressing
+// table of recent additions that is merged into them when it fills.
+// Lookups and additions are O(1) expected; the table is kept at about a
+// sixteenth of the set, so merges copy each key a few times over a run.
+// A match is only a candidate, which the history destination confirms
+// against the file; with 48 bits a false match is rare even among millions
+// of keys (about one lookup in 2^48/n).
+type fpSet struct {
+	parts [][]uint32 // 1<<fpPartBits sorted partitions
+	delta []uint64   // open addressing, linear probing; 0 = empty slot
+	shift uint       // 64 - log2(len(delta))
+	dn    int        // keys in delta
+	n     int
+}
+
+const (
+	fpPartBits = 16
+	fpMinDelta = 1 << 12
+	fpUsed     = 1 << 63 // marks a delta slot in use
+)
+
+func newFPSet() *fpSet {
+	s := &fpSet{parts: make([][]uint32, 1<<fpPartBits)}
+	s.resizeDelta(fpMinDelta)
+	return s
+}
+
+func (s *fpSet) resizeDelta(n int) {
+	s.delta = make([]uint64, n)
+	s.shift = uint(64 - bits.TrailingZeros(uint(n)))
+	s.dn = 0
+}
+
+// fpKey is the 48 bits kept, marked as a used delta slot.
+func fpKey(f uint64) uint64 { return f>>16 | fpUsed }
+
+func (s *fpSet) has(f uint64) bool {
+	k := fpKey(f)
+	mask := len(s.delta) - 1
+	for i := int((k * 0x9e3779b97f4a7c15) >> s.shift); ; i = (i + 1) & mask {
+		switch s.delta[i] {
+		case k:
+			return true
+		case 0:
+			return s.partHas(k)
+		}
+	}
+}
+
+func (s *fpSet) partHas(k uint64) bool {
+	p := s.parts[(k>>32)&(1<<fpPartBits-1)]
+	v := uint32(k)
+	// Fingerprints are uniform: start where the key should be, then search.
+	lo, hi := 0, len(p)
+	if hi > 16 {
+		g := int(uint64(v) * uint64(hi) >> 32)
+		const w = 32
+		if a := g - w; a > 0 && p[a] <= v {
+			lo = a
+		}
+		if b := g + w; b < hi && p[b] > v {
+			hi = b
+		}
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if p[m] < v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo < len(p) && p[lo] == v
+}
+
+// add inserts a fingerprint.
+func (s *fpSet) add(f uint64) {
+	if s.partHas(fpKey(f)) {
+		return
+	}
+	s.insert(f)
+}
+
+// insert adds a fingerprint to the recent additions; it need not be absent
+// from the partitions (a repeated key there is harmless).
+func (s *fpSet) insert(f uint64) {
+	k := fpKey(f)
+	mask := len(s.delta) - 1
+	for i := int((k * 0x9e3779b97f4a7c15) >> s.shift); ; i = (i + 1) & mask {
+		switch s.delta[i] {
+		case k:
+			return
+		case 0:
+			s.delta[i] = k
+			s.dn++
+			s.n++
+			if s.dn*4 >= len(s.delta)*3 {
+				s.flush()
+			}
+			return
+		}
+	}
+}
+
+// flush merges the recent additions into the sorted partitions; only the
+// partitions that received keys are reallocated, one at a time.
+func (s *fpSet) flush() {
+	if s.dn == 0 {
+		return
+	}
+	add := make([]uint64, 0, s.dn)
+	for _, k := range s.delta {
+		if k != 0 {
+			add = append(add, k)
+		}
+	}
+	slices.Sort(add)
+	for i := 0; i < len(add); {
+		p := add[i] >> 32
+		j := i + 1
+		for j < len(add) && add[j]>>32 == p {
+			j++
+		}
+		pi := p & (1<<fpPartBits - 1)
+		old := s.parts[pi]
+		merged := make([]uint32, len(old)+j-i)
+		a, b, o := 0, i, 0
+		for a < len(old) && b < j {
+			if v := uint32(add[b]); old[a] < v {
+				merged[o] = old[a]
+				a++
+			} else {
+				merged[o] = v
+				b++
+			}
+			o++
+		}
+		o += copy(merged[o:], old[a:])
+		for ; b < j; b++ {
+			merged[o] = uint32(add[b])
+			o++
+		}
+		s.parts[pi] = merged
+		i = j
+	}
+	// Keep the table at about a sixteenth of the set.
+	n := fpMinDelta
+	for n*3/4 < s.n/16 {
+		n *= 2
+	}
+	if n != len(s.delta) {
+		s.resizeDelta(n)
+	} else {
+		clear(s.delta)
+		s.dn = 0
+	}
+}
+
 // idSet is an exact set of int64 ids, compact for the dense ranges that
 // identity columns produce: 65536-id containers held as a sorted uint16
 // array while sparse and as a bitmap once dense (the roaring-bitmap idea).
 type idSet struct {
 	conts map[int64]*idContainer
+	// the container used last: ids come in runs
+	lastKey int64
+	last    *idContainer
 }
 
 type idContainer struct {
@@ -113,8 +271,19 @@ type idContainer struct {
 
 const arrayMax = 4096 // above this, a bitmap (8 KiB) is smaller than the array
 
+func (s *idSet) container(hi int64) *idContainer {
+	if s.last != nil && s.lastKey == hi {
+		return s.last
+	}
+	c := s.conts[hi]
+	if c != nil {
+		s.last, s.lastKey = c, hi
+	}
+	return c
+}
+
 func (s *idSet) has(id int64) bool {
-	c := s.conts[id>>16]
+	c := s.container(id >> 16)
 	if c == nil {
 		return false
 	}
@@ -130,10 +299,11 @@ func (s *idSet) add(id int64) {
 	if s.conts == nil {
 		s.conts = map[int64]*idContainer{}
 	}
-	c := s.conts[id>>16]
+	c := s.container(id >> 16)
 	if c == nil {
 		c = &idContainer{}
 		s.conts[id>>16] = c
+		s.last, s.lastKey = c, id>>16
 	}
 	lo := uint16(id)
 	if c.bits != nil {
@@ -155,18 +325,36 @@ func (s *idSet) add(id int64) {
 }
 
 // nkSet holds natural keys (installation id, entity id), model §6.5.
-type nkSet map[data.UUID]*idSet
+type nkSet struct {
+	m       map[data.UUID]*idSet
+	lastIID data.UUID // the installation used last (one source at a time)
+	last    *idSet
+}
 
-func (s nkSet) has(iid data.UUID, id int64) bool {
-	ids := s[iid]
+func newNKSet() *nkSet { return &nkSet{m: map[data.UUID]*idSet{}} }
+
+func (s *nkSet) ids(iid data.UUID) *idSet {
+	if s.last != nil && s.lastIID == iid {
+		return s.last
+	}
+	ids := s.m[iid]
+	if ids != nil {
+		s.last, s.lastIID = ids, iid
+	}
+	return ids
+}
+
+func (s *nkSet) has(iid data.UUID, id int64) bool {
+	ids := s.ids(iid)
 	return ids != nil && ids.has(id)
 }
 
-func (s nkSet) add(iid data.UUID, id int64) {
-	ids := s[iid]
+func (s *nkSet) add(iid data.UUID, id int64) {
+	ids := s.ids(iid)
 	if ids == nil {
 		ids = &idSet{}
-		s[iid] = ids
+		s.m[iid] = ids
+		s.last, s.lastIID = ids, iid
 	}
 	ids.add(id)
 }
@@ -181,12 +369,12 @@ type entityKeys struct {
 	// freshFrom is the table's first data frame written since loading.
 	freshFrom int
 	confirmed map[data.UUID]struct{} // this batch's fingerprint matches that are real
-	nks       nkSet
+	nks       *nkSet
 	maxID     int64
 }
 
 func newEntityKeys() *entityKeys {
-	return &entityKeys{guids: newGUIDSet(), fresh: newFPSet(), nks: nkSet{}, confirmed: map[data.UUID]struct{}{}}
+	return &entityKeys{guids: newGUIDSet(), fresh: newFPSet(), nks: newNKSet(), confirmed: map[data.UUID]struct{}{}}
 }
 
 // candidate reports a GUID whose presence only the file can confirm.
@@ -199,47 +387,207 @@ type nk struct {
 	id  int64
 }
 
+func (k nk) hash() uint64 { return fingerprint(k.iid) ^ uint64(k.id)*0x9e3779b97f4a7c15 }
+
 // pendingKeys are the keys a batch adds; they join entityKeys only when the
 // batch commits, so a failed batch leaves the sets as they were.
 type pendingKeys struct {
-	guids map[data.UUID]struct{}
-	nks   map[nk]struct{}
+	guids batchSet[data.UUID]
+	nks   batchSet[nk]
 	maxID int64
 }
 
 func (p *pendingKeys) reset(maxID int64) {
-	if p.guids == nil {
-		p.guids, p.nks = map[data.UUID]struct{}{}, map[nk]struct{}{}
-	}
-	clear(p.guids)
-	clear(p.nks)
+	p.guids.reset()
+	p.nks.reset()
 	p.maxID = maxID
 }
 
 func (e *entityKeys) hasGUID(p *pendingKeys, g data.UUID) bool {
-	if _, ok := p.guids[g]; ok {
+	if p.guids.has(g, fingerprint(g)) {
 		return true
 	}
 	if e.guids.has(g) {
 		return true
+	}
+	if len(e.confirmed) == 0 {
+		return false
 	}
 	_, ok := e.confirmed[g]
 	return ok
 }
 
 func (e *entityKeys) hasNK(p *pendingKeys, k nk) bool {
-	if _, ok := p.nks[k]; ok {
+	if p.nks.has(k, k.hash()) {
 		return true
 	}
 	return e.nks.has(k.iid, k.id)
 }
 
 func (e *entityKeys) apply(p *pendingKeys) {
-	for g := range p.guids {
-		e.fresh.add(fingerprint(g))
+	for _, g := range p.guids.keys {
+		// A fingerprint already in the partitions belongs to a candidate
+		// (rare); repeating it there is harmless, so it is not looked up.
+		e.fresh.insert(fingerprint(g))
 	}
-	for k := range p.nks {
+	for _, k := range p.nks.keys {
 		e.nks.add(k.iid, k.id)
 	}
 	e.maxID = max(e.maxID, p.maxID)
+}
+
+// batchSet is a small exact set for the keys of one batch, reused across
+// batches: reset is O(1) (a generation number), and keys lists the keys
+// in the order they were added.
+type batchSet[K comparable] struct {
+	slots []batchSlot[K]
+	gen   uint32
+	keys  []K
+}
+
+type batchSlot[K comparable] struct {
+	k   K
+	gen uint32
+}
+
+func (s *batchSet[K]) reset() {
+	s.keys = s.keys[:0]
+	s.gen++
+	if s.gen == 0 { // wrapped: old generations would look current
+		clear(s.slots)
+		s.gen = 1
+	}
+}
+
+func (s *batchSet[K]) has(k K, h uint64) bool {
+	if len(s.keys) == 0 {
+		return false
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &s.slots[i]
+		if sl.gen != s.gen {
+			return false
+		}
+		if sl.k == k {
+			return true
+		}
+	}
+}
+
+// add inserts k (the caller knows it is absent).
+func (s *batchSet[K]) add(k K, h uint64) {
+	if (len(s.keys)+1)*2 > len(s.slots) {
+		s.grow()
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &s.slots[i]
+		if sl.gen != s.gen {
+			*sl = batchSlot[K]{k, s.gen}
+			s.keys = append(s.keys, k)
+			return
+		}
+		if sl.k == k {
+			return
+		}
+	}
+}
+
+func (s *batchSet[K]) grow() {
+	n := max(1024, 2*len(s.slots))
+	keys := s.keys
+	s.slots = make([]batchSlot[K], n)
+	s.gen = 1
+	s.keys = make([]K, 0, cap(keys))
+	for _, k := range keys {
+		s.add(k, s.hashOf(k))
+	}
+}
+
+func (s *batchSet[K]) hashOf(k K) uint64 {
+	switch k := any(k).(type) {
+	case data.UUID:
+		return fingerprint(k)
+	case nk:
+		return k.hash()
+	}
+	panic("batchSet: unsupported key type")
+}
+
+// rowCheck is data.Table.CheckRow with the column facts it needs laid out
+// flat: the history destination checks every row it writes. A row the
+// quick check doubts goes to CheckRow, which words the error.
+type rowCheck struct {
+	t    *data.Table
+	cols []colCheck
+}
+
+type colCheck struct {
+	kind    data.Kind
+	nullOK  bool
+	varchar bool
+	maxLen  int // > 0 when the length is limited
+}
+
+func newRowCheck(t *data.Table) *rowCheck {
+	rc := &rowCheck{t: t, cols: make([]colCheck, len(t.Columns))}
+	for i, c := range t.Columns {
+		rc.cols[i] = colCheck{kind: c.Type.Kind(), nullOK: c.Nullable || c.Identity, varchar: c.Type == data.TVarChar,
+			maxLen: max(c.MaxLen, 0)}
+	}
+	return rc
+}
+
+func (rc *rowCheck) check(r data.Row) error {
+	if len(r) != len(rc.cols) {
+		return rc.t.CheckRow(r)
+	}
+	for i := range r {
+		v, c := &r[i], &rc.cols[i]
+		if v.Kind == data.Null {
+			if !c.nullOK {
+				return rc.t.CheckRow(r)
+			}
+			continue
+		}
+		if v.Kind != c.kind {
+			return rc.t.CheckRow(r)
+		}
+		if c.maxLen == 0 {
+			continue
+		}
+		switch v.Kind {
+		case data.String:
+			// UTF-16 units never outnumber UTF-8 bytes: only a long string
+			// needs counting.
+			if c.varchar {
+				if len(v.Str) > c.maxLen || !isASCII(v.Str) {
+					return rc.t.CheckRow(r)
+				}
+			} else if len(v.Str) > c.maxLen && data.UTF16Len(v.Str) > c.maxLen {
+				return rc.t.CheckRow(r)
+			}
+		case data.Bytes:
+			if len(v.Bytes) > c.maxLen {
+				return rc.t.CheckRow(r)
+			}
+		}
+	}
+	return nil
+}
+
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if (s[i]|s[i+1]|s[i+2]|s[i+3]|s[i+4]|s[i+5]|s[i+6]|s[i+7])&0x80 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

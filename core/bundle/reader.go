@@ -261,7 +261,9 @@ type loadedFrame struct {
 }
 
 func (r *frameRows) startPrefetch() {
-	r.ahead, r.stop = make(chan loadedFrame, 2), make(chan struct{})
+	// Unbuffered: the goroutine holds at most one frame ahead of the one
+	// being decoded, so a scan keeps about two frames in memory.
+	r.ahead, r.stop = make(chan loadedFrame), make(chan struct{})
 	go func() {
 		defer close(r.ahead)
 		for _, fr := range r.frames {

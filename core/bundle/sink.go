@@ -47,6 +47,101 @@ type sink struct {
 	pending sync.WaitGroup
 	aerr    error       // the goroutine's first error; read after barrier
 	failed  atomic.Bool // set with aerr, so producers stop early
+
+	// Parallel mode (the history journal): full row buffers are compressed
+	// by short-lived goroutines, at most one per encoder in encs, while the
+	// caller goes on; commit writes the compressed frames in the order they
+	// were queued, then the commit frame. Nothing reaches the file before
+	// commit, so a failed batch only has to drop the queue (dropQueued).
+	encs   chan *zstd.Encoder
+	queued []*zjob
+	zfree  []*zjob
+}
+
+// zjob is one data frame being compressed in parallel mode.
+type zjob struct {
+	ti   int
+	raw  []byte
+	rows uint32
+	out  []byte // the compressed payload, valid after done
+	done chan struct{}
+}
+
+// parallelEncoders is how many data frames of a batch are compressed at
+// once: the batch's largest tables (ChangeRecord and its attributes) then
+// compress side by side.
+const parallelEncoders = 2
+
+// startParallel switches the sink to parallel mode.
+func (s *sink) startParallel() error {
+	s.encs = make(chan *zstd.Encoder, parallelEncoders)
+	for range parallelEncoders {
+		// A journal frame is about targetFrame bytes at most: a window of
+		// that size loses nothing and keeps each encoder's history small.
+		enc, err := newEncoder(zstd.WithWindowSize(targetFrame))
+		if err != nil {
+			return fmt.Errorf("create zstd encoder: %w", err)
+		}
+		s.encs <- enc
+	}
+	return nil
+}
+
+// queue starts compressing raw as a data frame of table ti.
+func (s *sink) queue(ti int, raw []byte, rows uint32) {
+	var j *zjob
+	if n := len(s.zfree); n > 0 {
+		j, s.zfree = s.zfree[n-1], s.zfree[:n-1]
+	} else {
+		j = &zjob{}
+	}
+	j.ti, j.raw, j.rows, j.done = ti, raw, rows, make(chan struct{})
+	s.queued = append(s.queued, j)
+	go func() {
+		enc := <-s.encs
+		j.out = enc.EncodeAll(j.raw, j.out[:0])
+		s.encs <- enc
+		close(j.done)
+	}()
+}
+
+// writeQueued waits for the queued frames and writes them in order.
+func (s *sink) writeQueued() error {
+	var err error
+	for _, j := range s.queued {
+		<-j.done
+		if err == nil {
+			payload, flags := j.raw, byte(0)
+			if len(j.out) < len(j.raw) {
+				payload, flags = j.out, flagZstd
+			}
+			err = s.writeDataFrame(j.ti, payload, flags, uint32(len(j.raw)), j.rows)
+		}
+		s.recycle(j)
+	}
+	s.queued = s.queued[:0]
+	return err
+}
+
+// dropQueued waits for the queued frames and forgets them (a failed batch).
+func (s *sink) dropQueued() {
+	for _, j := range s.queued {
+		<-j.done
+		s.recycle(j)
+	}
+	s.queued = s.queued[:0]
+}
+
+func (s *sink) recycle(j *zjob) {
+	if s.free == nil {
+		s.free = make(chan []byte, 8)
+	}
+	select {
+	case s.free <- j.raw[:0]:
+	default:
+	}
+	j.raw = nil
+	s.zfree = append(s.zfree, j)
 }
 
 type flushJob struct {
@@ -92,9 +187,9 @@ func (s *sink) startAsync() {
 	}()
 }
 
-func newEncoder() (*zstd.Encoder, error) {
-	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
-		zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false), zstd.WithLowerEncoderMem(true))
+func newEncoder(extra ...zstd.EOption) (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, append([]zstd.EOption{zstd.WithEncoderLevel(zstd.SpeedFastest),
+		zstd.WithEncoderConcurrency(1), zstd.WithEncoderCRC(false), zstd.WithLowerEncoderMem(true)}, extra...)...)
 }
 
 // decoder is shared: DecodeAll is safe for concurrent use.
@@ -185,6 +280,16 @@ func (s *sink) flushTable(ti int) error {
 	}
 	raw, rows := s.bufs[ti], s.nrows[ti]
 	s.nrows[ti] = 0
+	if s.encs != nil {
+		select {
+		case b := <-s.free:
+			s.bufs[ti] = b
+		default:
+			s.bufs[ti] = make([]byte, 0, cap(raw))
+		}
+		s.queue(ti, raw, rows)
+		return nil
+	}
 	if !s.async {
 		s.bufs[ti] = raw[:0]
 		return s.writeData(ti, raw, rows)
@@ -208,18 +313,24 @@ func (s *sink) flushTable(ti int) error {
 
 // writeData compresses raw and writes it as a data frame of table ti.
 func (s *sink) writeData(ti int, raw []byte, rows uint32) error {
-	st := &s.st[ti]
 	payload, flags := raw, byte(0)
 	s.zbuf = s.enc.EncodeAll(raw, s.zbuf[:0])
 	if len(s.zbuf) < len(raw) {
 		payload, flags = s.zbuf, flagZstd
 	}
-	off, err := s.writeFrame(frameData, flags, uint32(ti), payload, uint32(len(raw)), rows)
+	return s.writeDataFrame(ti, payload, flags, uint32(len(raw)), rows)
+}
+
+// writeDataFrame writes a data frame's (possibly compressed) payload and
+// accounts for it in the table's state.
+func (s *sink) writeDataFrame(ti int, payload []byte, flags byte, raw, rows uint32) error {
+	st := &s.st[ti]
+	off, err := s.writeFrame(frameData, flags, uint32(ti), payload, raw, rows)
 	if err != nil {
 		return err
 	}
 	st.chain = chainNext(s.sha, st.chain, payload)
-	st.frames = append(st.frames, frameRef{off: off, stored: uint32(len(payload)), raw: uint32(len(raw)), rows: rows, flags: flags})
+	st.frames = append(st.frames, frameRef{off: off, stored: uint32(len(payload)), raw: raw, rows: rows, flags: flags})
 	st.rows += int64(rows)
 	return nil
 }
@@ -241,6 +352,9 @@ func (s *sink) commit(kind string) error {
 		}
 	}
 	if err := s.barrier(); err != nil {
+		return err
+	}
+	if err := s.writeQueued(); err != nil {
 		return err
 	}
 	s.seq++

@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/historyimport"
+	"github.com/activeroles/arupgrade/core/store"
 )
 
 // TEMPORARY profiling harness (removed before handing back).
@@ -28,7 +30,26 @@ func TestZZProfileImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res, err := historyimport.Run(context.Background(), src, dst, historyimport.Options{}, nil)
+	if hp := os.Getenv("ARU_HEAP_MID"); hp != "" {
+		go func() {
+			time.Sleep(time.Duration(heapAt()) * time.Millisecond)
+			runtime.GC()
+			f, _ := os.Create(hp)
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}()
+	}
+	var hd store.HistoryDestination = dst
+	if os.Getenv("ARU_DISCARD") != "" {
+		hd = discard{dst}
+	}
+	res, err := historyimport.Run(context.Background(), src, hd, historyimport.Options{}, nil)
+	if hp := os.Getenv("ARU_HEAP"); hp != "" {
+		runtime.GC()
+		f, _ := os.Create(hp)
+		pprof.WriteHeapProfile(f)
+		f.Close()
+	}
 	if cerr := dst.Close(); err == nil {
 		err = cerr
 	}
@@ -38,4 +59,26 @@ func TestZZProfileImport(t *testing.T) {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	t.Logf("%d records in %v; heapsys %d MiB", res.Entity(historyimport.EntityChangeRecord).Imported, time.Since(start), m.HeapSys>>20)
+}
+
+func heapAt() int {
+	if s := os.Getenv("ARU_HEAP_AT"); s != "" {
+		n := 0
+		for _, c := range s {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	return 2500
+}
+
+type discard struct{ store.HistoryDestination }
+
+func (discard) WriteHistoryBatch(_ context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
+	r := &store.HistoryBatchResult{RecordsAdded: len(b.Records), MembershipsAdded: len(b.Memberships)}
+	for _, x := range b.Records {
+		r.AttributesAdded += len(x.Attributes)
+		r.TasksAdded += len(x.Tasks)
+	}
+	return r, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/activeroles/arupgrade/core/bundle"
@@ -48,6 +49,9 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The bundle %s already exists.", p.Out)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
+	}
+	if err := os.MkdirAll(filepath.Dir(p.Out), 0o755); err != nil {
+		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
 	}
 	start := time.Now()
 	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenSnapshotSource)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
@@ -30,6 +31,9 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 	}
 	if _, err := os.Stat(p.Out); err == nil && !p.Spec.Overwrite {
 		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name or remove the file.", "The bundle %s already exists.", p.Out)
+	}
+	if err := os.MkdirAll(filepath.Dir(p.Out), 0o755); err != nil {
+		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
 	}
 	spec := p.Spec
 	em.Log().Info().Str("version", spec.Version).Str("role", spec.Role).Int("historyRecords", spec.HistoryRecords).
