@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,6 +83,11 @@ func createInitialized(ctx context.Context, path string, tables []data.Table, se
 	h, err := headerFromSettings(tables, settings, o.producer)
 	if err != nil {
 		return fmt.Errorf("initialize bundle %s: %w", path, err)
+	}
+	// A new database may be asked for in a new folder; the folder is made only
+	// now, after every preflight check passed.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("initialize bundle: %w", err)
 	}
 	w, err := Create(path, h, withOptions(o))
 	if err != nil {

@@ -136,3 +136,51 @@ func TestRowCheckAgreesWithCheckRow(t *testing.T) {
 		}
 	}
 }
+
+// Across batches big enough to merge the fingerprint table several times,
+// rows written earlier in the run are found again exactly: repeats are
+// duplicates, new rows are added, and a bad row after frames of the batch
+// were already queued for compression leaves nothing behind.
+func TestHistoryKeysAcrossManyBatches(t *testing.T) {
+	d, path := newHistoryDest(t)
+	next := 1
+	for seq := 1; seq <= 4; seq++ {
+		var recs []store.HistoryRecord
+		for range 3000 {
+			recs = append(recs, importedRecord(next, next))
+			next++
+		}
+		res, err := d.WriteHistoryBatch(ctx, batch(seq, recs...))
+		must(t, err)
+		if res.RecordsAdded != 3000 || res.TasksAdded != 3000 {
+			t.Fatalf("batch %d: %+v", seq, res)
+		}
+	}
+	// Repeats from the first and the last batch, new records, and one bad row
+	// at the end of a batch large enough to have queued frames already.
+	var recs []store.HistoryRecord
+	for i := 1; i <= 12000; i += 7 {
+		recs = append(recs, importedRecord(i, i))
+	}
+	repeats := len(recs)
+	for range 9000 {
+		recs = append(recs, importedRecord(next, next))
+		next++
+	}
+	bad := importedRecord(next)
+	bad.Record[5] = data.NullValue()
+	if _, err := d.WriteHistoryBatch(ctx, batch(5, append(recs, bad)...)); err == nil {
+		t.Fatal("a batch with a bad row was accepted")
+	}
+	res, err := d.WriteHistoryBatch(ctx, batch(5, recs...))
+	must(t, err)
+	if res.RecordsDuplicate != repeats || res.TasksDuplicate != repeats || res.RecordsAdded != 9000 || res.TasksAdded != 9000 {
+		t.Errorf("result = %+v, want %d duplicates and 9000 added", res, repeats)
+	}
+	must(t, d.Close())
+	b, err := Open(path)
+	must(t, err)
+	if n := len(readAll(t, b, "ChangeRecord")); n != 21000 {
+		t.Errorf("%d records, want 21000", n)
+	}
+}

@@ -82,3 +82,37 @@ func (discard) WriteHistoryBatch(_ context.Context, b *store.HistoryBatch) (*sto
 	}
 	return r, nil
 }
+
+func TestZZScanLive(t *testing.T) {
+	srcPath := os.Getenv("ARU_SCAN_SRC")
+	if srcPath == "" {
+		t.Skip()
+	}
+	src, err := bundle.Open(srcPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []store.Rows
+	for _, tb := range []string{"ChangeRecord", "ChangeRecordAttribute", "ApprovalTask"} {
+		r, err := src.Scan(context.Background(), tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	for i := 0; i < 2_000_000; i++ {
+		rows[0].Next()
+		rows[1].Next()
+		rows[1].Next()
+		rows[1].Next()
+		if i%7 == 0 {
+			rows[2].Next()
+		}
+		if i%500_000 == 0 {
+			runtime.GC()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			t.Logf("heap alloc after GC %d MiB", m.HeapAlloc>>20)
+		}
+	}
+}

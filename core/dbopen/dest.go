@@ -203,3 +203,24 @@ func (emptyRows) Next() bool    { return false }
 func (emptyRows) Row() data.Row { return nil }
 func (emptyRows) Err() error    { return nil }
 func (emptyRows) Close() error  { return nil }
+
+// DiscardCreated removes a destination that this run created (Create was
+// asked and nothing existed) after the run failed, so that a failed or
+// cancelled configuration import leaves nothing behind and the same command
+// can simply be run again. It closes dst first.
+func DiscardCreated(ctx context.Context, ep *Endpoint, dst store.Source) error {
+	if ep.IsBundle() {
+		_ = dst.Close()
+		if err := os.Remove(ep.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	p, ok := dst.(*pendingSQL)
+	if !ok || p.db == nil {
+		return nil
+	}
+	_ = p.db.Close()
+	p.db = nil
+	return sqlserver.DropDatabase(ctx, p.opts, p.opts.Database)
+}

@@ -46,7 +46,14 @@ func (bb *batchBuf) reset(kind batchKind) {
 	bb.b.Seq = 0
 	clear(bb.b.Records) // drop references into the previous slabs
 	bb.b.Records = bb.b.Records[:0]
+	// Values and rows left behind would pin the source frames their
+	// strings point into (a frame is about 1 MiB), up to the slab's
+	// high-water mark: clear everything the batch used, so newRow hands
+	// out zeroed rows without clearing them itself.
+	clear(bb.b.Memberships)
 	bb.b.Memberships = bb.b.Memberships[:0]
+	clear(bb.vals)
+	clear(bb.rows)
 	bb.vals, bb.guids, bb.rows, bb.notes = bb.vals[:0], bb.guids[:0], bb.rows[:0], bb.notes[:0]
 	bb.nAttrs, bb.nTasks = 0, 0
 	bb.firstID, bb.lastID = 0, 0
@@ -70,9 +77,7 @@ func (bb *batchBuf) newRow(n int) data.Row {
 	}
 	s := len(bb.vals)
 	bb.vals = bb.vals[:s+n]
-	r := data.Row(bb.vals[s : s+n : s+n])
-	clear(r)
-	return r
+	return data.Row(bb.vals[s : s+n : s+n]) // zero: reset clears what a batch used
 }
 
 func (bb *batchBuf) guid(u []byte) data.Value {

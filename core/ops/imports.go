@@ -121,6 +121,15 @@ func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine
 	defer r.close()
 	res, err := configimport.Run(ctx, r.src, r.dst, r.opts, em)
 	if err != nil {
+		if p.Destination.Create && !r.opts.DestinationExists && !r.opts.WhatIf {
+			// All-or-nothing includes the database this run created.
+			if derr := dbopen.DiscardCreated(context.WithoutCancel(ctx), &p.Destination, r.dst); derr != nil {
+				em.Warn("AR-CLEANUP", fmt.Sprintf("The new destination %s could not be removed after the failure: %v; remove it before running the import again.", p.Destination.Describe(), derr))
+			} else {
+				em.Log().Info().Str("destination", p.Destination.Describe()).Msg("removed the destination this failed run had created")
+			}
+			r.dst = nil
+		}
 		return err
 	}
 	res.LogPath = em.LogPath()
