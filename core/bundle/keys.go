@@ -129,7 +129,7 @@ func (s *fpSet) resizeDelta(n int) {
 	s.dn = 0
 }
 
-// fpKey is the 48 bits kept, marked as a used delta slot.
+// fpKey is the 48 bits kept of a fingerprint, marked as a used delta slot.
 func fpKey(f uint64) uint64 { return f>>16 | fpUsed }
 
 func (s *fpSet) has(f uint64) bool {
@@ -148,19 +148,33 @@ func (s *fpSet) has(f uint64) bool {
 func (s *fpSet) partHas(k uint64) bool {
 	p := s.parts[(k>>32)&(1<<fpPartBits-1)]
 	v := uint32(k)
-	// Fingerprints are uniform: start where the key should be, then search.
-	lo, hi := 0, len(p)
-	if hi > 16 {
-		g := int(uint64(v) * uint64(hi) >> 32)
-		const w = 32
-		if a := g - w; a > 0 && p[a] <= v {
-			lo = a
+	n := len(p)
+	if n == 0 {
+		return false
+	}
+	// GUIDs are random enough that a key is usually within a few places of
+	// where its value says, in the same cache line; skewed keys cost a
+	// binary search.
+	i := int(uint64(v) * uint64(n) >> 32)
+	lo, hi := 0, n
+	if p[i] < v {
+		lo = i + 1
+		for j := 0; j < 8 && lo < n && p[lo] < v; j++ {
+			lo++
 		}
-		if b := g + w; b < hi && p[b] > v {
-			hi = b
+		if lo == n || p[lo] >= v {
+			return lo < n && p[lo] == v
+		}
+	} else {
+		hi = i
+		for j := 0; j < 8 && hi > 0 && p[hi-1] >= v; j++ {
+			hi--
+		}
+		if hi == 0 || p[hi-1] < v {
+			return p[hi] == v
 		}
 	}
-	for lo < hi {
+	for lo < hi { // a long way off: binary search in what is left
 		m := int(uint(lo+hi) >> 1)
 		if p[m] < v {
 			lo = m + 1
@@ -168,7 +182,7 @@ func (s *fpSet) partHas(k uint64) bool {
 			hi = m
 		}
 	}
-	return lo < len(p) && p[lo] == v
+	return lo < n && p[lo] == v
 }
 
 // add inserts a fingerprint.
@@ -360,8 +374,8 @@ func (s *nkSet) add(iid data.UUID, id int64) {
 }
 
 // entityKeys are the keys of one history table. GUIDs present when the
-// destination was opened are kept whole; GUIDs added since are kept as 8-byte
-// fingerprints (half the memory), and a fingerprint match is confirmed
+// destination was opened are kept whole; GUIDs added since are kept as 48-bit
+// fingerprints (4 bytes each in fpSet), and a fingerprint match is confirmed
 // against the rows written since (confirm), so the sets stay exact.
 type entityKeys struct {
 	guids *guidSet // loaded from the file
