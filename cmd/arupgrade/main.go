@@ -11,15 +11,11 @@ import (
 	"syscall"
 
 	"github.com/activeroles/arupgrade/core/benchproc"
-	"github.com/activeroles/arupgrade/core/historyimport"
 	_ "github.com/activeroles/arupgrade/core/ops" // registers the operations
 )
 
 func main() {
 	// A benchmark child measures one scenario and nothing else (see bench_cmd.go).
-	if historyimport.BenchChildRequested() {
-		os.Exit(historyimport.BenchChildMain(os.Args[1:]))
-	}
 	if benchproc.IsChild() {
 		os.Exit(benchproc.ChildMain())
 	}

@@ -1,44 +1,38 @@
 package historyimport
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/benchproc"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
-// The benchmark measures each scenario in a child process of its own, so
-// that the child's peak resident set size (getrusage ru_maxrss) belongs to
-// that scenario alone.
-//
-// Contract with the executable that hosts Benchmark (the arupgrade CLI, or a
-// test binary): when the environment variable BenchChildEnv is set, the
-// process must do nothing else but
-//
-//	if historyimport.BenchChildRequested() {
-//	    os.Exit(historyimport.BenchChildMain(os.Args[1:]))
-//	}
-//
-// as early as possible in main (before flag parsing: the child is started
-// with the parent's own arguments replaced by BenchChildArg only). The
-// variable holds the JSON of one scenario; the child prints one JSON line
-// {"records":…,"seconds":…} on stdout and exits 0, or prints the error on
-// stderr and exits 1.
-const (
-	BenchChildEnv = "ARUPGRADE_HISTORYIMPORT_BENCH_CHILD"
-	BenchChildArg = "__historyimport-bench-child"
-)
+// The benchmark measures each scenario in a child process of its own
+// (core/benchproc), so that the child's peak resident set size belongs to
+// that scenario alone. The host executable must run benchproc.ChildMain
+// first thing in main when benchproc.IsChild() (cmd/arupgrade does).
+
+// benchKind is the benchproc scenario kind of this package.
+const benchKind = "history-import"
+
+func init() {
+	benchproc.Register(benchKind, func(ctx context.Context, raw json.RawMessage) (any, error) {
+		var c benchChild
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, err
+		}
+		return runBenchChild(ctx, c)
+	})
+}
 
 // BenchConfig says what Benchmark measures.
 type BenchConfig struct {
@@ -96,27 +90,6 @@ type BenchResult struct {
 	// CPUSeconds is the child's user+system CPU time: on a shared machine
 	// records per CPU second is steadier than records per second.
 	CPUSeconds float64 `json:"cpuSeconds"`
-}
-
-// BenchChildRequested reports whether this process is a benchmark child.
-func BenchChildRequested() bool { return os.Getenv(BenchChildEnv) != "" }
-
-// BenchChildMain runs the scenario named by BenchChildEnv and returns the
-// process exit code. args are ignored (the scenario travels in the environment).
-func BenchChildMain(args []string) int {
-	var c benchChild
-	if err := json.Unmarshal([]byte(os.Getenv(BenchChildEnv)), &c); err != nil {
-		fmt.Fprintf(os.Stderr, "benchmark child: bad %s: %v\n", BenchChildEnv, err)
-		return 2
-	}
-	out, err := runBenchChild(context.Background(), c)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "benchmark child %s: %v\n", c.Scenario, err)
-		return 1
-	}
-	b, _ := json.Marshal(out)
-	fmt.Println(string(b))
-	return 0
 }
 
 func runBenchChild(ctx context.Context, c benchChild) (benchOut, error) {
@@ -266,37 +239,15 @@ func RunBenchmark(ctx context.Context, cfg BenchConfig, w io.Writer) (map[int][]
 }
 
 func runChild(ctx context.Context, exe string, c benchChild, extra []string) (BenchResult, error) {
-	spec, _ := json.Marshal(c)
-	cmd := exec.CommandContext(ctx, exe, BenchChildArg)
-	cmd.Env = append(append(os.Environ(), extra...), BenchChildEnv+"="+string(spec))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return BenchResult{}, err
-	}
-	if err := cmd.Start(); err != nil {
-		return BenchResult{}, fmt.Errorf("benchmark: start %s: %w", c.Scenario, err)
-	}
 	var out benchOut
-	var line string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line = sc.Text() // the last line is the measurement
+	u, err := benchproc.Run(ctx, exe, benchKind, c, extra, &out)
+	if err != nil {
+		return BenchResult{}, fmt.Errorf("benchmark %s: %w", c.Scenario, err)
 	}
-	werr := cmd.Wait()
-	if werr != nil {
-		return BenchResult{}, fmt.Errorf("benchmark %s failed: %w: %s", c.Scenario, werr, strings.TrimSpace(stderr.String()))
-	}
-	if err := json.Unmarshal([]byte(line), &out); err != nil {
-		return BenchResult{}, fmt.Errorf("benchmark %s: unexpected output %q", c.Scenario, line)
-	}
-	r := BenchResult{Scenario: c.Scenario, Records: out.Records, Seconds: out.Seconds}
+	r := BenchResult{Scenario: c.Scenario, Records: out.Records, Seconds: out.Seconds, PeakRSSBytes: u.PeakRSSBytes, CPUSeconds: u.CPUSeconds}
 	if out.Seconds > 0 {
 		r.RecordsPerSecond = float64(out.Records) / out.Seconds
 	}
-	r.PeakRSSBytes, _ = peakRSS(cmd.ProcessState)
-	r.CPUSeconds = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	return r, nil
 }
 

@@ -88,7 +88,7 @@ func BenchmarkPlainCopy(b *testing.B) {
 }
 
 // The CLI's benchmark, end to end at a tiny size: children are this test
-// binary (TestMain honours BenchChildEnv).
+// binary (TestMain runs benchproc children).
 func TestBenchmarkTable(t *testing.T) {
 	var out bytes.Buffer
 	res, err := RunBenchmark(context.Background(), BenchConfig{Sizes: []int{3000}, Dir: t.TempDir()}, &out)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"github.com/activeroles/arupgrade/core/benchproc"
 	"io"
 	"os"
 	"path/filepath"
@@ -34,8 +35,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(testChildMain())
 	}
-	if BenchChildRequested() {
-		os.Exit(BenchChildMain(os.Args[1:]))
+	if benchproc.IsChild() {
+		os.Exit(benchproc.ChildMain())
 	}
 	// Retries never sleep in tests.
 	retryPolicy = retry.Guide.WithSleep(func(ctx context.Context, d time.Duration) error { return ctx.Err() })
