@@ -14,8 +14,8 @@ import "C"
 import (
 	"unsafe"
 
-	"github.com/activeroles/arupgrade/cshim/internal/bridge"
 	_ "github.com/activeroles/arupgrade/core/ops" // registers every operation
+	"github.com/activeroles/arupgrade/cshim/internal/bridge"
 )
 
 // cstring returns a C copy of b, to be freed with aru_free.

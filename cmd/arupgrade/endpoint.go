@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -105,13 +103,4 @@ func readSecret(c *cli.Context, fileFlag, envVar, prompt string) (string, error)
 
 func usageErr(format string, args ...any) error {
 	return engine.Errorf("AR-ARGS", engine.CatInvalidArgument, "Run with --help for the flags.", format, args...)
-}
-
-// readLine is used by the engine command's stdin protocol.
-func readLine(r *bufio.Reader) (string, error) {
-	s, err := r.ReadString('\n')
-	if err == io.EOF && s != "" {
-		return s, nil
-	}
-	return s, err
 }

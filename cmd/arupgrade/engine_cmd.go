@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"strings"
 	"sync"
 
@@ -36,9 +37,9 @@ func engineCommand() *cli.Command {
 			}
 			req, err := engine.ParseRequest([]byte(line))
 			if err != nil {
-				out, _, exit := outcomeFor(err)
+				out := engine.RequestOutcome(err)
 				emit(out)
-				return exitError{code: exit}
+				return exitError{code: out.ExitCode}
 			}
 			job := engine.Start(c.Context, req)
 			go func() {
@@ -69,12 +70,11 @@ func engineCommand() *cli.Command {
 	}
 }
 
-// outcomeFor turns a request error into an outcome event.
-func outcomeFor(err error) (engine.Event, *engine.Error, int) {
-	e, ok := err.(*engine.Error)
-	if !ok {
-		e = engine.Errorf("AR-REQUEST", engine.CatInvalidArgument, "", "%v", err)
+// readLine reads one line of the engine command's stdin protocol.
+func readLine(r *bufio.Reader) (string, error) {
+	s, err := r.ReadString('\n')
+	if err == io.EOF && s != "" {
+		return s, nil
 	}
-	return engine.Event{Type: engine.TypeOutcome, Outcome: engine.Failed,
-		Error: &engine.ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}, ExitCode: e.Exit}, e, e.Exit
+	return s, err
 }

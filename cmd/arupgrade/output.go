@@ -208,8 +208,6 @@ func formatFields(m map[string]any) string {
 	return b.String()
 }
 
-
-
 // globalString reads a flag that exists both on the app and on the command:
 // the innermost context where the user set it wins, else the default.
 func globalString(c *cli.Context, name string) string {

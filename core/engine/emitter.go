@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -18,7 +17,6 @@ import (
 // results and a zerolog logger whose lines go to the log file and, at the
 // request's level and above, into the event stream.
 type Emitter struct {
-	ctx     context.Context
 	out     chan<- Event
 	log     zerolog.Logger // file and event stream
 	fileLog zerolog.Logger // file only: for lines already sent as their own event
@@ -96,8 +94,8 @@ func DefaultLogDir() string {
 	return filepath.Join(os.TempDir(), "activerolesupgrade", "logs")
 }
 
-func newEmitter(ctx context.Context, out chan<- Event, req Request) (*Emitter, func(), error) {
-	em := &Emitter{ctx: ctx, out: out}
+func newEmitter(out chan<- Event, req Request) (*Emitter, func(), error) {
+	em := &Emitter{out: out}
 	level := zerolog.InfoLevel
 	switch req.LogLevel {
 	case "debug", "trace":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error categories: PowerShell ErrorCategory names, so the module can build
@@ -119,4 +120,14 @@ func outcomeOf(ctx context.Context, err error) (string, *ErrorInfo, int) {
 
 func info(e *Error) *ErrorInfo {
 	return &ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}
+}
+
+// RequestOutcome is the outcome event of a request that could not start
+// (ParseRequest failed), so every front end reports it like a failed job.
+func RequestOutcome(err error) Event {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = Errorf("AR-REQUEST", CatInvalidArgument, "", "%v", err)
+	}
+	return Event{Type: TypeOutcome, Time: time.Now().UTC(), Outcome: Failed, Error: info(e), ExitCode: e.Exit}
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime/debug"
 	"sort"
@@ -107,7 +106,7 @@ func Start(parent context.Context, req Request) *Job {
 func (j *Job) run(ctx context.Context, req Request) {
 	defer close(j.done)
 	defer close(j.events)
-	em, closeLog, logErr := newEmitter(ctx, j.events, req)
+	em, closeLog, logErr := newEmitter(j.events, req)
 	var err error
 	func() {
 		// No panic may escape a job: it would kill the host process (pwsh).
@@ -210,6 +209,3 @@ func Run(ctx context.Context, req Request, fn func(Event)) Event {
 		}
 	}
 }
-
-// ErrCancelled reports a cancelled operation to its caller.
-var ErrCancelled = errors.New("cancelled")

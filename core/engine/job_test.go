@@ -122,3 +122,12 @@ func TestParseRequestRejectsUnknownOperation(t *testing.T) {
 		t.Fatal("bad JSON accepted")
 	}
 }
+
+// A request that cannot start is reported like a failed job by every front end.
+func TestRequestOutcome(t *testing.T) {
+	_, err := ParseRequest([]byte(`{"operation":"nope"}`))
+	ev := RequestOutcome(err)
+	if ev.Type != TypeOutcome || ev.Outcome != Failed || ev.ExitCode != ExitInvalidInput || ev.Error == nil || ev.Error.Code != "AR-REQUEST" {
+		t.Fatalf("outcome %+v", ev)
+	}
+}

@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/cshim/abitest"
 	"github.com/activeroles/arupgrade/cshim/internal/bridge"
-	"github.com/activeroles/arupgrade/core/engine"
 )
 
 var (
@@ -83,13 +83,13 @@ func run(m *testing.M) (int, error) {
 }
 
 type versionJSON struct {
-	Version    string `json:"version"`
-	ABI        int    `json:"abi"`
-	GoVersion  string `json:"goVersion"`
-	OS         string `json:"os"`
-	Arch       string `json:"arch"`
-	OpenJobs   int    `json:"openJobs"`
-	LastPanic  string `json:"lastPanic"`
+	Version   string `json:"version"`
+	ABI       int    `json:"abi"`
+	GoVersion string `json:"goVersion"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	OpenJobs  int    `json:"openJobs"`
+	LastPanic string `json:"lastPanic"`
 }
 
 func libVersion(t *testing.T) versionJSON {

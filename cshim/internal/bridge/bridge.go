@@ -7,7 +7,6 @@ package bridge
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -148,15 +147,7 @@ func (t *Table) Start(request []byte) (handle int64, errJSON []byte, st Status) 
 }
 
 func requestError(err error) []byte {
-	ev := engine.Event{Type: engine.TypeOutcome, Time: time.Now().UTC(), Outcome: engine.Failed, ExitCode: engine.ExitInvalidInput}
-	var e *engine.Error
-	if errors.As(err, &e) {
-		ev.Error = &engine.ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}
-		ev.ExitCode = e.Exit
-	} else {
-		ev.Error = &engine.ErrorInfo{Code: "AR-REQUEST", Category: engine.CatInvalidArgument, Message: err.Error()}
-	}
-	b, _ := json.Marshal(ev)
+	b, _ := json.Marshal(engine.RequestOutcome(err))
 	return b
 }
 
