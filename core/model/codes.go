@@ -56,24 +56,27 @@ func (c Code) IsWarning() bool { return len(c.ID) > 3 && c.ID[3] == 'W' }
 
 // §12 codes.
 var (
-	E001SourceNotActiveRoles         = Code{"AR-E001", "SourceNotActiveRoles"}
-	E002SourceVersionUnsupported     = Code{"AR-E002", "SourceVersionUnsupported"}
-	E003SourceRoleMismatch           = Code{"AR-E003", "SourceRoleMismatch"}
-	E004DestinationNotActiveRoles    = Code{"AR-E004", "DestinationNotActiveRoles"}
-	E005DestinationNewer             = Code{"AR-E005", "DestinationNewer"}
-	E006DestinationVersionMismatch   = Code{"AR-E006", "DestinationVersionMismatch"}
-	E007DestinationRoleMismatch      = Code{"AR-E007", "DestinationRoleMismatch"}
-	E008DatabaseNameExists           = Code{"AR-E008", "DatabaseNameExists"}
-	E009SameDatabase                 = Code{"AR-E009", "SameDatabase"}
-	E010ReplicationPartnersPresent   = Code{"AR-E010", "ReplicationPartnersPresent"}
-	E011AddOnsInstalled              = Code{"AR-E011", "AddOnsInstalled"}
-	E012DateRangeInFuture            = Code{"AR-E012", "DateRangeInFuture"}
-	E013DateRangeEndBeforeStart      = Code{"AR-E013", "DateRangeEndBeforeStart"}
-	E014KeyBackupUnreadable          = Code{"AR-E014", "KeyBackupUnreadable"}
-	E015KeyBackupMismatch            = Code{"AR-E015", "KeyBackupMismatch"}
-	E016UTCOffsetMissing             = Code{"AR-E016", "UtcOffsetMissing"}
-	E017ServiceHostInvalid           = Code{"AR-E017", "ServiceHostInvalid"}
-	E018SiteConflict                 = Code{"AR-E018", "SiteConflict"}
+	E001SourceNotActiveRoles       = Code{"AR-E001", "SourceNotActiveRoles"}
+	E002SourceVersionUnsupported   = Code{"AR-E002", "SourceVersionUnsupported"}
+	E003SourceRoleMismatch         = Code{"AR-E003", "SourceRoleMismatch"}
+	E004DestinationNotActiveRoles  = Code{"AR-E004", "DestinationNotActiveRoles"}
+	E005DestinationNewer           = Code{"AR-E005", "DestinationNewer"}
+	E006DestinationVersionMismatch = Code{"AR-E006", "DestinationVersionMismatch"}
+	E007DestinationRoleMismatch    = Code{"AR-E007", "DestinationRoleMismatch"}
+	E008DatabaseNameExists         = Code{"AR-E008", "DatabaseNameExists"}
+	E009SameDatabase               = Code{"AR-E009", "SameDatabase"}
+	E010ReplicationPartnersPresent = Code{"AR-E010", "ReplicationPartnersPresent"}
+	E011AddOnsInstalled            = Code{"AR-E011", "AddOnsInstalled"}
+	E012DateRangeInFuture          = Code{"AR-E012", "DateRangeInFuture"}
+	E013DateRangeEndBeforeStart    = Code{"AR-E013", "DateRangeEndBeforeStart"}
+	E014KeyBackupUnreadable        = Code{"AR-E014", "KeyBackupUnreadable"}
+	E015KeyBackupMismatch          = Code{"AR-E015", "KeyBackupMismatch"}
+	E016UTCOffsetMissing           = Code{"AR-E016", "UtcOffsetMissing"}
+	E017ServiceHostInvalid         = Code{"AR-E017", "ServiceHostInvalid"}
+	E018SiteConflict               = Code{"AR-E018", "SiteConflict"}
+	// E019DestinationInUse is the tool's own: another run holds the
+	// destination's writer lock (one writer per destination).
+	E019DestinationInUse             = Code{"AR-E019", "DestinationInUse"}
 	W001PendingApprovals             = Code{"AR-W001", "PendingApprovals"}
 	W002SecretsWithoutKey            = Code{"AR-W002", "SecretsWithoutKey"}
 	W003AzureTenantsReauthenticate   = Code{"AR-W003", "AzureTenantsReauthenticate"}

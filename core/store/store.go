@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -219,4 +220,47 @@ type PermissionChecker interface {
 // to it, where the server exposes them (known=false otherwise).
 type SpaceReporter interface {
 	Space(ctx context.Context) (usedBytes, freeBytes int64, known bool, err error)
+}
+
+// Locker is a destination that one writing run at a time may hold. Every
+// operation that writes takes the lock before its first write and holds it
+// to the end; read-only operations never take it. The lock dies with the
+// process (bundle: an OS file lock) or the session (SQL Server: an
+// application lock), so a crash leaves none behind.
+type Locker interface {
+	// LockForWrite takes the writer lock without waiting for another holder:
+	// when one holds it, it returns a *LockedError at once. ctx bounds the
+	// attempt. release gives the lock back; it is safe to call once.
+	LockForWrite(ctx context.Context, holder LockHolder) (release func() error, err error)
+}
+
+// LockHolder describes a run holding (or asking for) a destination's lock,
+// for the message the other run shows.
+type LockHolder struct {
+	Operation string    `json:"operation"`
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	Started   time.Time `json:"started"`
+}
+
+// LockedError says a destination is held by another run. Holder is nil when
+// the other run could not be identified.
+type LockedError struct {
+	Location string
+	Holder   *LockHolder
+}
+
+func (e *LockedError) Error() string {
+	s := e.Location + " is in use by another ActiveRolesUpgrade run"
+	if h := e.Holder; h != nil {
+		s += " (" + h.Operation + " on " + h.Host
+		if h.PID > 0 {
+			s += ", process " + strconv.Itoa(h.PID)
+		}
+		if !h.Started.IsZero() {
+			s += ", started " + h.Started.UTC().Format(time.RFC3339)
+		}
+		s += ")"
+	}
+	return s
 }
