@@ -30,9 +30,6 @@ func endpointFlags(prefix string, create bool) []cli.Flag {
 	return f
 }
 
-// passwordAuth lists the authentication modes that need a secret.
-var passwordAuth = map[string]bool{"sqllogin": true, "azureadpassword": true, "azureadserviceprincipal": true}
-
 func endpointFrom(c *cli.Context, prefix string, required bool) (*dbopen.Endpoint, error) {
 	loc := c.String(prefix)
 	if loc == "" {
@@ -55,19 +52,19 @@ func endpointFrom(c *cli.Context, prefix string, required bool) (*dbopen.Endpoin
 	ep.TrustServerCertificate = c.Bool(prefix + "-trust-server-certificate")
 	ep.HostNameInCertificate = c.String(prefix + "-host-name-in-certificate")
 	ep.Create = c.Bool("create-" + prefix)
-	if !ep.IsBundle() {
-		auth := strings.ToLower(ep.Auth)
-		if auth == "" && ep.User != "" {
-			auth = "sqllogin"
+	// The engine decides whether a secret is needed, from the flags and the
+	// connection string alike (User Id=…, sqlserver://user@host).
+	user, need, err := dbopen.NeedsPassword(&ep)
+	if err != nil {
+		return nil, err
+	}
+	if need {
+		pw, err := readSecret(c, prefix+"-password-file", "ARUPGRADE_"+strings.ToUpper(prefix)+"_PASSWORD",
+			fmt.Sprintf("Password for %s on %s: ", user, ep.Describe()))
+		if err != nil {
+			return nil, err
 		}
-		if passwordAuth[auth] {
-			pw, err := readSecret(c, prefix+"-password-file", "ARUPGRADE_"+strings.ToUpper(prefix)+"_PASSWORD",
-				fmt.Sprintf("Password for %s on %s: ", ep.User, ep.Describe()))
-			if err != nil {
-				return nil, err
-			}
-			ep.Password = pw
-		}
+		ep.Password = pw
 	}
 	return &ep, nil
 }

@@ -382,6 +382,15 @@ func addOnNames(a []AddOnInfo) string {
 	return strings.Join(n, ", ")
 }
 
+// destinationRightsProblem says which of the guide's requirements on the
+// destination account is missing.
+func destinationRightsProblem(p store.Permissions) string {
+	if !p.DbOwner {
+		return "The account does not control the destination database (no CONTROL permission, which db_owner, dbo and sysadmin have); the guide requires db_owner with default schema dbo."
+	}
+	return fmt.Sprintf("The account's default schema in the destination is %q; the guide requires db_owner with default schema dbo.", p.DefaultSchema)
+}
+
 func permissionChecks(ctx context.Context, src store.Source, dst store.ConfigDestination, opts Options, pf *preflightState) []Check {
 	var out []Check
 	if pc, ok := src.(store.PermissionChecker); ok {
@@ -392,7 +401,7 @@ func permissionChecks(ctx context.Context, src store.Source, dst store.ConfigDes
 				"Make sure the account has the db_datareader role in the source database."))
 		case !p.DataReader && !p.DbOwner:
 			out = append(out, fail(CodeSourcePermissions, "SourcePermissions", engine.CatPermissionDenied,
-				"The account cannot read the source: it is not in the db_datareader role of the source database.",
+				"The account cannot read the source: it has no SELECT permission on the source database (db_datareader, db_owner or sysadmin give it).",
 				"Add the account to db_datareader in the source database (SQL Server Management Studio > Security > Users)."))
 		default:
 			out = append(out, pass(CodeSourcePermissions, "SourcePermissions", "The account can read the source (db_datareader)."))
@@ -412,7 +421,7 @@ func permissionChecks(ctx context.Context, src store.Source, dst store.ConfigDes
 				"Grant CREATE DATABASE (dbcreator) to the account, or have a DBA pre-create a blank database and name it as the destination (Knowledge Base Article 4303098)."))
 		case !opts.CreateDestination && (!p.DbOwner || !strings.EqualFold(p.DefaultSchema, "dbo")):
 			out = append(out, fail(CodeDestinationPermissions, "DestinationPermissions", engine.CatPermissionDenied,
-				fmt.Sprintf("The account needs db_owner with default schema dbo in the destination (db_owner: %v, default schema: %q).", p.DbOwner, p.DefaultSchema),
+				destinationRightsProblem(p),
 				"Add the account to db_owner in the destination database and set its default schema to dbo."))
 		default:
 			out = append(out, pass(CodeDestinationPermissions, "DestinationPermissions", "The account may write the destination."))

@@ -60,3 +60,31 @@ func TestRedactConnectionString(t *testing.T) {
 		}
 	}
 }
+
+// The login may be named by a flag or inside the connection string; either
+// way the front end is told to fetch the password (issue: the URL's user was
+// sent without one).
+func TestNeedsPassword(t *testing.T) {
+	tests := []struct {
+		name     string
+		ep       Endpoint
+		wantUser string
+		want     bool
+	}{
+		{"URL user", Endpoint{ConnectionString: "sqlserver://bfadmin@127.0.0.1:1433?database=AR&encrypt=disable"}, "bfadmin", true},
+		{"User Id pair", Endpoint{ConnectionString: "Server=sql01.corp.example.com;Database=AR;User Id=arsvc"}, "arsvc", true},
+		{"user flag", Endpoint{ConnectionString: "Server=sql01.corp.example.com;Database=AR", User: "arsvc"}, "arsvc", true},
+		{"password given", Endpoint{ConnectionString: "Server=sql01.corp.example.com;Database=AR", User: "arsvc", Password: "x"}, "arsvc", false},
+		{"service principal", Endpoint{Server: "ar.database.windows.net", Database: "AR", Auth: "AzureADServicePrincipal", User: "0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b"}, "0f8e7d6c-5b4a-4938-8271-605f4e3d2c1b", true},
+		{"managed identity", Endpoint{Server: "ar.database.windows.net", Database: "AR", Auth: "AzureADManagedIdentity"}, "", false},
+		{"bundle", Endpoint{Path: "a.arbundle"}, "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			user, need, err := NeedsPassword(&tc.ep)
+			if err != nil || user != tc.wantUser || need != tc.want {
+				t.Errorf("NeedsPassword = %q, %v, %v; want %q, %v", user, need, err, tc.wantUser, tc.want)
+			}
+		})
+	}
+}

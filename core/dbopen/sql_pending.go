@@ -28,6 +28,32 @@ var authNames = map[string]sqlserver.Auth{
 // SQLOptions turns an endpoint into connection options; explicit fields win
 // over the connection string's.
 func SQLOptions(ep *Endpoint) (sqlserver.Options, error) {
+	o, err := mergeOptions(ep)
+	if err != nil {
+		return o, err
+	}
+	if err := o.Validate(); err != nil {
+		return o, engine.Wrap(err, "AR-CONNECTION", engine.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", o.Redacted())
+	}
+	return o, nil
+}
+
+// NeedsPassword reports whether ep's authentication needs a password or
+// client secret that ep does not carry yet, and for which login, so that
+// every front end asks for one under the same rule.
+func NeedsPassword(ep *Endpoint) (user string, need bool, err error) {
+	if ep.IsBundle() {
+		return "", false, nil
+	}
+	o, err := mergeOptions(ep)
+	if err != nil {
+		return "", false, err
+	}
+	return o.User, o.NeedsSecret(), nil
+}
+
+// mergeOptions is SQLOptions without the final validation.
+func mergeOptions(ep *Endpoint) (sqlserver.Options, error) {
 	var o sqlserver.Options
 	var err error
 	switch {
@@ -86,9 +112,6 @@ func SQLOptions(ep *Endpoint) (sqlserver.Options, error) {
 	}
 	if ep.ApplicationName != "" {
 		o.AppName = ep.ApplicationName
-	}
-	if err := o.Validate(); err != nil {
-		return o, engine.Wrap(err, "AR-CONNECTION", engine.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", o.Redacted())
 	}
 	return o, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -21,11 +22,11 @@ const bulkThreshold = 16
 // its own (one autocommitted statement) and returns its id and the server's
 // SYSUTCDATETIME() as datetime2(3) (store.RunRecorder).
 func (d *Database) StartRun(ctx context.Context, run store.ImportRun) (int64, time.Time, error) {
-	var mode any
+	var mode any = sql.NullString{}
 	if run.Mode != "" {
 		mode = mssql.VarChar(run.Mode)
 	}
-	var started any
+	var started any = mssql.NullDateTime{}
 	if !run.StartedUTC.IsZero() {
 		started = datetime2Param(run.StartedUTC)
 	}
@@ -44,10 +45,10 @@ func (d *Database) StartRun(ctx context.Context, run store.ImportRun) (int64, ti
 	return id, data.TimeValue(now).AsTime(), nil
 }
 
-// timeParam is a datetime2 parameter or NULL.
+// timeParam is a datetime2 parameter or a datetime2 NULL.
 func timeParam(t *time.Time) any {
 	if t == nil {
-		return nil
+		return mssql.NullDateTime{}
 	}
 	return datetime2Param(*t)
 }
@@ -55,7 +56,7 @@ func timeParam(t *time.Time) any {
 // FinishRun closes the ImportRun row (store.RunRecorder). Callers finishing a
 // cancelled run pass context.WithoutCancel(ctx).
 func (d *Database) FinishRun(ctx context.Context, runID int64, fin store.RunFinish) error {
-	var finished any
+	var finished any = mssql.NullDateTime{}
 	if !fin.FinishedUTC.IsZero() {
 		finished = datetime2Param(fin.FinishedUTC)
 	}
@@ -317,6 +318,10 @@ func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *
 	for _, i := range idx {
 		cols = append(cols, t.Columns[i].Name)
 	}
+	var err error
+	if cols, err = d.bulkNames(ctx, tx, target, cols); err != nil {
+		return err
+	}
 	name := target
 	if modelTable {
 		name = "dbo." + target
@@ -356,6 +361,48 @@ func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *
 		return fmt.Errorf("bulk copy into %s: server took %d rows, %d were sent", target, n, len(rows))
 	}
 	return nil
+}
+
+// bulkNames returns cols spelled as the server names target's columns in
+// result metadata, which bulk copy compares names against exactly; the
+// server itself matches them case-insensitively. Temp tables have the same
+// shape in every batch, so the answer is kept per target.
+func (d *Database) bulkNames(ctx context.Context, tx *sql.Tx, target string, cols []string) ([]string, error) {
+	d.mu.Lock()
+	known := d.bulkCols[target]
+	d.mu.Unlock()
+	if known == nil {
+		qctx, cancel := d.cmdCtx(ctx)
+		defer cancel()
+		rows, err := tx.QueryContext(qctx, sqlResultColumns(target))
+		if err != nil {
+			return nil, d.wrap("read the columns of "+target, err)
+		}
+		names, err := rows.Columns()
+		rows.Close()
+		if err != nil {
+			return nil, d.wrap("read the columns of "+target, err)
+		}
+		known = make(map[string]string, len(names))
+		for _, n := range names {
+			known[strings.ToLower(n)] = n
+		}
+		d.mu.Lock()
+		if d.bulkCols == nil {
+			d.bulkCols = map[string]map[string]string{}
+		}
+		d.bulkCols[target] = known
+		d.mu.Unlock()
+	}
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		n, ok := known[strings.ToLower(c)]
+		if !ok {
+			return nil, fmt.Errorf("bulk copy into %s: the table has no column %s", target, c)
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // checkRowLengths refuses rows of the wrong width before anything is sent.

@@ -162,11 +162,15 @@ func DropDatabase(ctx context.Context, serverOptions Options, name string) error
 		return err
 	}
 	defer db.Close()
-	stmt := sqlDropDatabaseOnPrem
-	if o.withDefaults().DatabaseType == AzureSQL {
-		stmt = sqlDropDatabaseAzure
+	// A plain DROP works on every server when nobody is connected (the usual
+	// case for a scratch database). Only when sessions hold the database
+	// (3702) are they closed first, which Azure SQL Database neither allows
+	// nor needs.
+	_, err = db.ExecContext(ctx, sqlDropDatabase, name)
+	if ErrorNumber(err) == 3702 && o.withDefaults().DatabaseType != AzureSQL {
+		_, err = db.ExecContext(ctx, sqlDropDatabaseInUse, name)
 	}
-	if _, err := db.ExecContext(ctx, stmt, name); err != nil {
+	if err != nil {
 		return wrap("drop database "+name, err, &o)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/microsoft/go-mssqldb/azuread"
 
 	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
@@ -67,6 +68,9 @@ type Database struct {
 	overlap  bool
 	cfg      *sql.Tx // open configuration transaction: reads go through it
 	cfgBusy  bool
+	// bulkCols: per bulk-copy target, its column names as result metadata
+	// spells them (lower-case form → spelling).
+	bulkCols map[string]map[string]string
 }
 
 var (
@@ -314,6 +318,7 @@ func readInfo(ctx context.Context, q queryer, d *Database) (*store.Info, error) 
 			in.Tables[i].PrimaryKey = append(in.Tables[i].PrimaryKey, p.name)
 		}
 	}
+	modelSpelling(in.Tables)
 	if in.Table("Settings") == nil {
 		return in, nil
 	}
@@ -346,6 +351,44 @@ func readInfo(ctx context.Context, q queryer, d *Database) (*store.Info, error) 
 		return nil, d.wrap("read settings", err)
 	}
 	return in, nil
+}
+
+// modelSpelling gives catalog names the model's spelling where they differ
+// from it only in case. SQL Server resolves catalog names case-insensitively
+// under the usual collations, and some servers list them in lower case; one
+// spelling from here on means every comparison downstream (entity counts,
+// column lookups, report keys) sees the names the model uses, and the SQL
+// built from them still resolves. A name that would then collide with
+// another (a case-sensitive database holding both) keeps its own spelling.
+func modelSpelling(tables []data.Table) {
+	folded := map[string]int{}
+	for _, t := range tables {
+		folded[strings.ToLower(t.Name)]++
+	}
+	for i := range tables {
+		t := &tables[i]
+		name, ok := model.TableSpelling(t.Name)
+		if !ok || folded[strings.ToLower(t.Name)] > 1 {
+			continue
+		}
+		t.Name = name
+		cols := map[string]int{}
+		for _, c := range t.Columns {
+			cols[strings.ToLower(c.Name)]++
+		}
+		respell := func(c string) string {
+			if s, ok := model.ColumnSpelling(name, c); ok && cols[strings.ToLower(c)] == 1 {
+				return s
+			}
+			return c
+		}
+		for j := range t.Columns {
+			t.Columns[j].Name = respell(t.Columns[j].Name)
+		}
+		for j := range t.PrimaryKey {
+			t.PrimaryKey[j] = respell(t.PrimaryKey[j])
+		}
+	}
 }
 
 // table returns the named table of the (cached) catalog, by its exact

@@ -26,7 +26,7 @@ func TestStartAndFinishRun(t *testing.T) {
 OUTPUT inserted.[ImportRunId], CAST(SYSUTCDATETIME() AS datetime2(3))
 VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, COALESCE(@p10, CAST(SYSUTCDATETIME() AS datetime2(3))), 'Running', 0, 0, NULL);`).
 		WithArgs(mssql.VarChar("History"), mssql.UniqueIdentifier(src), mssql.VarChar("7.6.3"), "SQL01", "ARHistory",
-			mssql.VarChar("DateRange"), datetime2Param(from), datetime2Param(to), nil, datetime2Param(started)).
+			mssql.VarChar("DateRange"), datetime2Param(from), datetime2Param(to), mssql.NullDateTime{}, datetime2Param(started)).
 		WillReturnRows(sqlmock.NewRows([]string{"id", "now"}).AddRow(int64(7), now))
 	id, got, err := d.StartRun(context.Background(), store.ImportRun{Kind: "History", SourceInstallationID: src, SourceVersion: "7.6.3",
 		SourceServer: "SQL01", SourceDatabase: "ARHistory", Mode: "DateRange", RangeFromUTC: &from, RangeToUTC: &to, StartedUTC: started})
@@ -90,6 +90,10 @@ func TestConfigTransaction(t *testing.T) {
 	if !strings.Contains(bulk, `"TableName":"dbo.PolicyLink"`) || !strings.Contains(bulk, `"CheckConstraints":true`) || !strings.Contains(bulk, `"KeepNulls":true`) {
 		t.Fatalf("bulk statement %s", bulk)
 	}
+	// Bulk copy matches names against result metadata exactly: the names
+	// sent are the server's spelling of the columns, whatever the catalog said.
+	m.ExpectQuery(`SELECT TOP (0) * FROM [dbo].[PolicyLink];`).WillReturnRows(sqlmock.NewRows([]string{"policyguid", "LINKORDER", "TargetDn"}))
+	bulk = mssql.CopyIn("dbo.PolicyLink", mssql.BulkOptions{KeepNulls: true, CheckConstraints: true, FireTriggers: true}, "policyguid", "LINKORDER", "TargetDn")
 	bp := m.ExpectPrepare(bulk)
 	for i := range links {
 		links[i] = data.Row{data.GUIDValue(site), data.IntValue(int64(i + 1)), data.StringValue("OU=X")}
@@ -236,7 +240,8 @@ func TestInitialize(t *testing.T) {
 
 func TestPermissionsAndSpace(t *testing.T) {
 	d, m := newMock(t, OpenOptions{}, nil)
-	m.ExpectQuery(`SELECT COALESCE(IS_ROLEMEMBER(N'db_datareader'), 0), COALESCE(IS_ROLEMEMBER(N'db_owner'), 0),
+	m.ExpectQuery(`SELECT COALESCE(HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'SELECT'), 0),
+  COALESCE(HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'CONTROL'), 0),
   COALESCE(SCHEMA_NAME(), N''), COALESCE(HAS_PERMS_BY_NAME(NULL, NULL, N'CREATE ANY DATABASE'), 0);`).
 		WillReturnRows(sqlmock.NewRows([]string{"a", "b", "c", "d"}).AddRow(int64(0), int64(1), "dbo", int64(1)))
 	p, err := d.Permissions(context.Background())
@@ -264,6 +269,11 @@ WHERE f.type = 0;`
 	m.ExpectQuery(spaceSQL).WillReturnRows(sqlmock.NewRows(cols).AddRow(nil, nil, nil, int64(0), int64(0), int64(1)))
 	if _, _, known, err := d.Space(context.Background()); err != nil || known {
 		t.Fatalf("no permission: known=%v err=%v", known, err)
+	}
+	// A server without FILEPROPERTY: the size is unknown, the import goes on.
+	m.ExpectQuery(spaceSQL).WillReturnError(mssql.Error{Number: 195, Message: "'FILEPROPERTY' is not a recognized built-in function name."})
+	if _, _, known, err := d.Space(context.Background()); err != nil || known {
+		t.Fatalf("no FILEPROPERTY: known=%v err=%v", known, err)
 	}
 	d.opts.DatabaseType = AzureSQL
 	if _, _, known, err := d.Space(context.Background()); err != nil || known {

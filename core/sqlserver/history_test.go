@@ -2,6 +2,7 @@ package sqlserver
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -129,18 +130,19 @@ func TestHistoryBatchRowByRow(t *testing.T) {
 	src := mssql.UniqueIdentifier(srcIID)
 	p := m.ExpectPrepare(`INSERT INTO #records ([Ord], [Disposition], [RecordGuid], [ChangeTimeUtc], [ObjectDn], [OriginInstallationId], [OriginRecordId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7);`)
 	for i := int64(0); i < 3; i++ {
-		p.ExpectExec().WithArgs(i, int64(0), ui(byte(i+1)), when, "CN=x", src, 101+i).WillReturnResult(sqlmock.NewResult(0, 1))
+		p.ExpectExec().WithArgs(int32(i), byte(0), ui(byte(i+1)), when, "CN=x", src, 101+i).WillReturnResult(sqlmock.NewResult(0, 1))
 	}
 	p = m.ExpectPrepare(`INSERT INTO #attrs ([ParentGuid], [RecordId], [Seq], [AttributeName], [NewValue]) VALUES (@p1, @p2, @p3, @p4, @p5);`)
-	p.ExpectExec().WithArgs(ui(1), nil, int64(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 1))
-	p.ExpectExec().WithArgs(ui(1), nil, int64(2), "description", nil).WillReturnResult(sqlmock.NewResult(0, 1))
+	// NULLs go out typed as their columns: bigint, nvarchar.
+	p.ExpectExec().WithArgs(ui(1), sql.NullInt64{}, int32(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 1))
+	p.ExpectExec().WithArgs(ui(1), sql.NullInt64{}, int32(2), "description", sql.NullString{}).WillReturnResult(sqlmock.NewResult(0, 1))
 	p = m.ExpectPrepare(`INSERT INTO #tasks ([Ord], [Disposition], [TaskGuid], [RecordGuid], [Status], [OriginInstallationId], [OriginTaskId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7);`)
 	for i := int64(0); i < 3; i++ {
-		p.ExpectExec().WithArgs(i, int64(0), ui(byte(11+i)), ui(byte(1+i)), mssql.VarChar("Approved"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
+		p.ExpectExec().WithArgs(int32(i), byte(0), ui(byte(11+i)), ui(byte(1+i)), mssql.VarChar("Approved"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
 	}
 	p = m.ExpectPrepare(`INSERT INTO #members ([Ord], [Disposition], [MembershipGuid], [State], [OriginInstallationId], [OriginMembershipId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6);`)
 	for i := int64(0); i < 2; i++ {
-		p.ExpectExec().WithArgs(i, int64(0), ui(byte(21+i)), mssql.VarChar("Finished"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
+		p.ExpectExec().WithArgs(int32(i), byte(0), ui(byte(21+i)), mssql.VarChar("Finished"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
 	}
 	expectBatchTail(m)
 	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
@@ -158,21 +160,25 @@ func TestHistoryBatchBulk(t *testing.T) {
 	when := time.Date(2021, 3, 14, 9, 15, 30, 7e6, time.UTC)
 	src := mssql.UniqueIdentifier(srcIID)
 	temp := mssql.BulkOptions{KeepNulls: true}
+	m.ExpectQuery("SELECT TOP (0) * FROM #records;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId"}))
 	p := m.ExpectPrepare(mssql.CopyIn("#records", temp, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId"))
 	for i := int64(0); i < 3; i++ {
 		// bulk copy takes plain Go values: time.Time, not a datetime2 wrapper
 		p.ExpectExec().WithArgs(i, int64(0), ui(byte(i+1)), when, "CN=x", src, 101+i).WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
+	m.ExpectQuery("SELECT TOP (0) * FROM #attrs;").WillReturnRows(sqlmock.NewRows([]string{"ParentGuid", "RecordId", "Seq", "AttributeName", "NewValue"}))
 	p = m.ExpectPrepare(mssql.CopyIn("#attrs", temp, "ParentGuid", "RecordId", "Seq", "AttributeName", "NewValue"))
 	p.ExpectExec().WithArgs(ui(1), nil, int64(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 0))
 	p.ExpectExec().WithArgs(ui(1), nil, int64(2), "description", nil).WillReturnResult(sqlmock.NewResult(0, 0))
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
+	m.ExpectQuery("SELECT TOP (0) * FROM #tasks;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"}))
 	p = m.ExpectPrepare(mssql.CopyIn("#tasks", temp, "Ord", "Disposition", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"))
 	for i := int64(0); i < 3; i++ {
 		p.ExpectExec().WithArgs(i, int64(0), ui(byte(11+i)), ui(byte(1+i)), "Approved", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
+	m.ExpectQuery("SELECT TOP (0) * FROM #members;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "MembershipGuid", "State", "OriginInstallationId", "OriginMembershipId"}))
 	p = m.ExpectPrepare(mssql.CopyIn("#members", temp, "Ord", "Disposition", "MembershipGuid", "State", "OriginInstallationId", "OriginMembershipId"))
 	for i := int64(0); i < 2; i++ {
 		p.ExpectExec().WithArgs(i, int64(0), ui(byte(21+i)), "Finished", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))

@@ -241,8 +241,10 @@ func (o *Options) apply(kv []keyValue) error {
 				o.Encrypt = EncryptStrict
 			case "false", "no", "optional", "0":
 				o.Encrypt = EncryptOptional
+			case "disable", "disabled":
+				o.Encrypt = EncryptDisabled
 			default:
-				return optErr("Encrypt", fmt.Sprintf("%q is not an encryption mode", v), "use Encrypt=true (default), strict or false")
+				return optErr("Encrypt", fmt.Sprintf("%q is not an encryption mode", v), "use Encrypt=true (default), strict, false or disable")
 			}
 		case "trust":
 			b, err := parseBool(v)

@@ -257,3 +257,24 @@ func mustQuery(t *testing.T, s string) url.Values {
 	}
 	return u.Query()
 }
+
+// Encrypt=disable reaches servers without TLS, with the same warning as
+// encryption off.
+func TestEncryptDisable(t *testing.T) {
+	for _, s := range []string{"sqlserver://u@127.0.0.1:1433?database=AR&encrypt=disable", "Server=127.0.0.1,1433;Database=AR;User Id=u;Encrypt=disable"} {
+		o, err := ParseLocation(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if o.Encrypt != EncryptDisabled {
+			t.Errorf("%s: Encrypt = %q", s, o.Encrypt)
+		}
+		w := o.Warnings()
+		if len(w) == 0 || w[0].Code != WarnEncryptionOff || !strings.Contains(w[0].Message, "disabled") {
+			t.Errorf("%s: warnings %+v", s, w)
+		}
+		if !strings.Contains(o.dsn(), "encrypt=disable") {
+			t.Errorf("%s: dsn has no encrypt=disable", s)
+		}
+	}
+}

@@ -3,10 +3,12 @@ package sqlserver
 import (
 	"context"
 	"database/sql/driver"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/DATA-DOG/go-sqlmock"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/activeroles/arupgrade/core/data"
 )
@@ -76,7 +78,7 @@ func expectInfo(m sqlmock.Sqlmock, tables []mtable, settings map[string]string) 
 	rows := sqlmock.NewRows([]string{"SchemaName", "TableName", "ColumnName", "TypeName", "max_length", "precision", "scale", "is_nullable", "is_identity", "KeyOrdinal"})
 	hasSettings := false
 	for _, t := range tables {
-		if t.name == "Settings" {
+		if strings.EqualFold(t.name, "Settings") {
 			hasSettings = true
 		}
 		for _, c := range t.cols {
@@ -355,5 +357,32 @@ func TestSnapshotOff(t *testing.T) {
 	if len(notes) != 1 || notes[0].Code != WarnSnapshotOff ||
 		notes[0].Message != "snapshot isolation is off for database ARConfig; rows changed during the export may be inconsistent; enable ALLOW_SNAPSHOT_ISOLATION or stop the Administration Service first" {
 		t.Fatalf("notes %v", notes)
+	}
+}
+
+// A server that lists its catalog in lower case (or a database created with
+// other capitalisation) still matches the model: names compare as SQL Server
+// compares them. Two tables that differ only in case keep their own names.
+func TestInfoModelSpelling(t *testing.T) {
+	d, m := newMock(t, OpenOptions{}, nil)
+	lower := []mtable{
+		{"changerecord", []mcol{{name: "recordid", typ: "bigint", maxLen: 8, ident: true, key: 1}, {name: "RECORDGUID", typ: "uniqueidentifier", maxLen: 16}, {name: "Extra", typ: "int", maxLen: 4}}},
+		{"Foo", []mcol{{name: "a", typ: "int", maxLen: 4}}},
+		{"foo", []mcol{{name: "a", typ: "int", maxLen: 4}}},
+		{"settings", []mcol{{name: "name", typ: "nvarchar", maxLen: 256, key: 1}, {name: "value", typ: "nvarchar", maxLen: -1, null: true}}},
+		{"Webinterfacesite", []mcol{{name: "siteguid", typ: "uniqueidentifier", maxLen: 16, key: 1}}},
+	}
+	expectInfo(m, lower, map[string]string{"SchemaVersion": "8.2.0"})
+	in, err := d.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tb := range in.Tables {
+		names = append(names, tb.Name+"("+strings.Join(tb.ColumnNames(), ",")+";"+strings.Join(tb.PrimaryKey, ",")+")")
+	}
+	want := []string{"ChangeRecord(RecordId,RecordGuid,Extra;RecordId)", "Foo(a;)", "foo(a;)", "Settings(Name,Value;Name)", "WebInterfaceSite(SiteGuid;SiteGuid)"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("catalog names (-want +got):\n%s", diff)
 	}
 }

@@ -63,6 +63,9 @@ const (
 	// EncryptOptional encrypts the login only when the server has no
 	// certificate; the data travels in clear. Only when explicitly asked.
 	EncryptOptional Encrypt = "false"
+	// EncryptDisabled sends everything in clear, the login too: only for a
+	// server that has no TLS at all (a test server). Only when explicitly asked.
+	EncryptDisabled Encrypt = "disable"
 )
 
 // DefaultAppName is the application name the server sees (sys.dm_exec_sessions).
@@ -223,9 +226,9 @@ func (o Options) checkSyntax() error {
 		return optErr("Database type", fmt.Sprintf("%q is unknown", o.DatabaseType), "use OnPremises or AzureSQL")
 	}
 	switch o.Encrypt {
-	case EncryptMandatory, EncryptStrict, EncryptOptional:
+	case EncryptMandatory, EncryptStrict, EncryptOptional, EncryptDisabled:
 	default:
-		return optErr("Encrypt", fmt.Sprintf("%q is unknown", o.Encrypt), "use Encrypt=true (default), strict or false")
+		return optErr("Encrypt", fmt.Sprintf("%q is unknown", o.Encrypt), "use Encrypt=true (default), strict, false or disable")
 	}
 	if o.Encrypt == EncryptStrict && o.TrustServerCertificate {
 		return optErr("TrustServerCertificate", "strict encryption always validates the certificate", "remove TrustServerCertificate or use Encrypt=true")
@@ -243,6 +246,24 @@ func (o Options) checkSyntax() error {
 }
 
 // checkComplete checks what a connection needs as a whole (defaults applied).
+// NeedsSecret reports whether the authentication the options resolve to
+// takes a password or client secret that has not been given: the front ends
+// then ask for it (prompt, file, environment variable), whichever way the
+// user named the login (a flag, User Id=…, or sqlserver://user@host).
+func (o Options) NeedsSecret() bool {
+	o = o.withDefaults()
+	if o.Password != "" {
+		return false
+	}
+	switch o.Auth {
+	case AuthSQL, AuthEntraPassword, AuthEntraServicePrincipal:
+		return true
+	case AuthWindows:
+		return o.User != "" && runtime.GOOS != "windows" // NTLM
+	}
+	return false
+}
+
 func (o Options) checkComplete() error {
 	if o.Database == "" {
 		return optErr("Database", "no database given", "give Database=<name>")
@@ -373,15 +394,19 @@ func (o Options) secrets() []string {
 func (o Options) Warnings() []Warning {
 	o = o.withDefaults()
 	var w []Warning
-	if o.Encrypt == EncryptOptional {
+	switch o.Encrypt {
+	case EncryptOptional:
 		w = append(w, Warning{WarnEncryptionOff,
 			fmt.Sprintf("encryption is off for %s: data, including imported secrets, may travel in clear; use Encrypt=true", o.ServerName())})
+	case EncryptDisabled:
+		w = append(w, Warning{WarnEncryptionOff,
+			fmt.Sprintf("encryption is disabled for %s: the login and all data, including imported secrets, travel in clear; give the server a certificate and use Encrypt=true", o.ServerName())})
 	}
 	if o.TrustServerCertificate {
 		w = append(w, Warning{WarnTrustServerCertificate,
 			fmt.Sprintf("TrustServerCertificate is on for %s: the server certificate is not validated, so the connection can be intercepted; install a certificate from a certificate authority and remove TrustServerCertificate", o.ServerName())})
 	}
-	validating := o.Encrypt != EncryptOptional && !o.TrustServerCertificate
+	validating := o.Encrypt != EncryptOptional && o.Encrypt != EncryptDisabled && !o.TrustServerCertificate
 	if validating && o.HostNameInCertificate == "" && isShortName(o.Server) {
 		w = append(w, Warning{WarnShortServerName,
 			fmt.Sprintf("server %q is a short name: certificate validation needs the name in the certificate, usually the FQDN (e.g. %s.corp.example.com); give the FQDN or HostNameInCertificate", o.Server, o.Server)})
@@ -409,7 +434,7 @@ func (o Options) dsn() string {
 	q.Set("database", o.Database)
 	q.Set("app name", o.AppName)
 	q.Set("encrypt", string(o.Encrypt))
-	if o.TrustServerCertificate || o.Encrypt == EncryptOptional {
+	if o.TrustServerCertificate || o.Encrypt == EncryptOptional || o.Encrypt == EncryptDisabled {
 		// Encrypt=false encrypts at most the login packet and, as in SqlClient,
 		// does not validate the certificate for it (warned by Warnings).
 		q.Set("trustservercertificate", "true")

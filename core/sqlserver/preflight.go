@@ -27,7 +27,7 @@ func (d *Database) Permissions(ctx context.Context) (store.Permissions, error) {
 // Space reports the data files' used bytes and the free bytes left in them
 // plus the growth their max_size still allows. known is false on Azure SQL
 // Database (the service grows storage itself), when FILEPROPERTY returns NULL
-// (no permission), and when a data file may grow without limit (only the
+// or cannot run (no permission, or a server without it), and when a data file may grow without limit (only the
 // disk limits it, which a database user cannot see).
 func (d *Database) Space(ctx context.Context) (usedBytes, freeBytes int64, known bool, err error) {
 	if d.opts.DatabaseType == AzureSQL {
@@ -38,10 +38,13 @@ func (d *Database) Space(ctx context.Context) (usedBytes, freeBytes int64, known
 	var used, free, growable sql.NullInt64
 	var unlimited, knownFiles, files int
 	if err := d.db.QueryRowContext(qctx, sqlSpace).Scan(&used, &free, &growable, &unlimited, &knownFiles, &files); err != nil {
-		if n := ErrorNumber(err); n == 229 || n == 297 || n == 300 { // permission denied
-			return 0, 0, false, nil
+		if ctx.Err() != nil {
+			return 0, 0, false, d.wrap("read database size", err)
 		}
-		return 0, 0, false, d.wrap("read database size", err)
+		// The space check is advisory: without the permission (229, 297,
+		// 300) or on a server without FILEPROPERTY, the size is unknown and
+		// the check says so instead of failing the import.
+		return 0, 0, false, nil
 	}
 	if files == 0 || knownFiles != files || !used.Valid || unlimited > 0 {
 		return 0, 0, false, nil

@@ -74,9 +74,14 @@ SET [Outcome] = @p1, [FinishedUtc] = COALESCE(@p2, CAST(SYSUTCDATETIME() AS date
 WHERE [ImportRunId] = @p7;`
 )
 
-// Preflight (guide: db_datareader on the source; db_owner and default schema dbo on the destination).
+// Preflight (guide: db_datareader on the source; db_owner and default schema
+// dbo on the destination). What matters is what the account can do, not how
+// it got the right: HAS_PERMS_BY_NAME answers for sysadmin, dbo, db_owner,
+// db_datareader and custom grants alike (IS_ROLEMEMBER says no to sysadmin).
+// SELECT on the database is what db_datareader gives; CONTROL what db_owner gives.
 const (
-	sqlPermissions = `SELECT COALESCE(IS_ROLEMEMBER(N'db_datareader'), 0), COALESCE(IS_ROLEMEMBER(N'db_owner'), 0),
+	sqlPermissions = `SELECT COALESCE(HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'SELECT'), 0),
+  COALESCE(HAS_PERMS_BY_NAME(DB_NAME(), N'DATABASE', N'CONTROL'), 0),
   COALESCE(SCHEMA_NAME(), N''), COALESCE(HAS_PERMS_BY_NAME(NULL, NULL, N'CREATE ANY DATABASE'), 0);`
 
 	// sqlSpace: pages used by the data files, the room left in them, what
@@ -142,6 +147,13 @@ func sqlInsertRow(table string, cols []string) string {
 	}
 	b.WriteString(");")
 	return b.String()
+}
+
+// sqlResultColumns returns no rows, only the target's columns as the server
+// names them in result metadata: bulk copy matches column names against that
+// metadata exactly, whatever the catalog's collation.
+func sqlResultColumns(target string) string {
+	return "SELECT TOP (0) * FROM " + tableRef(target) + ";"
 }
 
 // tableRef is [dbo].[T] for model tables, or the bare #name of a session temp table.
@@ -289,11 +301,11 @@ func sqlHistInsertAttrs(cols []string) string {
 // sqlHistDropTempEnd drops the batch's temp tables before commit.
 const sqlHistDropTempEnd = `DROP TABLE #records; DROP TABLE #attrs; DROP TABLE #tasks; DROP TABLE #members; DROP TABLE #map;`
 
-// sqlDropDatabase removes a database the tests created (on-premises: first
-// closing other sessions, which Azure SQL Database does not allow or need).
+// sqlDropDatabase removes a database the tests created; sqlDropDatabaseInUse
+// first closes the sessions that still use it (on-premises only).
 const (
-	sqlDropDatabaseOnPrem = `DECLARE @sql nvarchar(max) = N'ALTER DATABASE ' + QUOTENAME(@p1) + N' SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ' + QUOTENAME(@p1) + N';';
+	sqlDropDatabase = `DECLARE @sql nvarchar(max) = N'DROP DATABASE ' + QUOTENAME(@p1) + N';';
 IF DB_ID(@p1) IS NOT NULL EXEC sys.sp_executesql @sql;`
-	sqlDropDatabaseAzure = `DECLARE @sql nvarchar(max) = N'DROP DATABASE ' + QUOTENAME(@p1) + N';';
+	sqlDropDatabaseInUse = `DECLARE @sql nvarchar(max) = N'ALTER DATABASE ' + QUOTENAME(@p1) + N' SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ' + QUOTENAME(@p1) + N';';
 IF DB_ID(@p1) IS NOT NULL EXEC sys.sp_executesql @sql;`
 )

@@ -1,7 +1,9 @@
 package sqlserver
 
 import (
+	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -72,25 +74,17 @@ func datetime2Param(t time.Time) mssql.NullDateTime {
 
 // param converts v into a statement parameter of the column's own type, so
 // that the server stores it unchanged: datetime vs datetime2, varchar vs
-// nvarchar, bit, uniqueidentifier.
+// nvarchar, bit, uniqueidentifier. NULL is typed too (nullParam).
 func param(c *data.Column, v data.Value) (any, error) {
 	if v.Kind == data.Null {
-		if c.Type == data.TVarBinary {
-			// An untyped NULL is sent as nvarchar(1), which SQL Server will
-			// not convert to varbinary (error 257): send a varbinary NULL.
-			return []byte(nil), nil
-		}
-		return nil, nil
+		return nullParam(c.Type), nil
 	}
 	if c.Type != 0 && v.Kind != c.Type.Kind() {
 		return nil, fmt.Errorf("column %s (%s) cannot hold a %s value", c.Name, c.TypeName, v.Kind)
 	}
 	switch v.Kind {
 	case data.Int:
-		if c.Type == data.TBit {
-			return v.Int != 0, nil
-		}
-		return v.Int, nil
+		return intParam(c, v.Int)
 	case data.String:
 		if c.Type == data.TVarChar {
 			return mssql.VarChar(v.Str), nil
@@ -107,6 +101,59 @@ func param(c *data.Column, v data.Value) (any, error) {
 		return datetime2Param(v.AsTime()), nil
 	}
 	return nil, fmt.Errorf("column %s: unsupported value kind %s", c.Name, v.Kind)
+}
+
+// intParam sends an integer as the column's own integer type; a value out of
+// its range is refused here rather than truncated or rejected by the server.
+func intParam(c *data.Column, n int64) (any, error) {
+	out := func() error {
+		return fmt.Errorf("column %s (%s): %d is out of range", c.Name, c.TypeName, n)
+	}
+	switch c.Type {
+	case data.TBit:
+		return n != 0, nil
+	case data.TInt:
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return nil, out()
+		}
+		return int32(n), nil
+	case data.TSmallInt:
+		if n < math.MinInt16 || n > math.MaxInt16 {
+			return nil, out()
+		}
+		return int16(n), nil
+	case data.TTinyInt:
+		if n < 0 || n > math.MaxUint8 {
+			return nil, out()
+		}
+		return byte(n), nil
+	}
+	return n, nil
+}
+
+// nullParam is a NULL of the column's type. A bare nil goes out as TDS
+// NULLTYPE declared nvarchar(1): SQL Server converts it implicitly except to
+// binary columns (error 257), and other TDS servers refuse it outright.
+func nullParam(t data.ColType) any {
+	switch t {
+	case data.TInt:
+		return sql.NullInt32{}
+	case data.TBigInt:
+		return sql.NullInt64{}
+	case data.TSmallInt:
+		return sql.NullInt16{}
+	case data.TTinyInt:
+		return sql.NullByte{}
+	case data.TBit:
+		return sql.NullBool{}
+	case data.TUniqueID:
+		return mssql.NullUniqueIdentifier{}
+	case data.TVarBinary:
+		return []byte(nil) // varbinary NULL
+	case data.TDateTime, data.TDateTime2:
+		return mssql.NullDateTime{}
+	}
+	return sql.NullString{} // nvarchar, varchar, xml and types outside the model
 }
 
 // bulkValue converts v for bulk copy, where the driver encodes by the

@@ -205,7 +205,11 @@ func equalFold(a, b string) bool {
 // Permissions is what the connected account may do in a database (guide:
 // db_datareader on the source; db_owner with default schema dbo on the destination).
 type Permissions struct {
-	DataReader        bool   `json:"dataReader"`
+	// DataReader: the account can read every table (SELECT on the database,
+	// as db_datareader, db_owner and sysadmin have).
+	DataReader bool `json:"dataReader"`
+	// DbOwner: the account controls the database (CONTROL, as db_owner, dbo
+	// and sysadmin have).
 	DbOwner           bool   `json:"dbOwner"`
 	DefaultSchema     string `json:"defaultSchema"`
 	CanCreateDatabase bool   `json:"canCreateDatabase"`
