@@ -120,6 +120,17 @@ type Options struct {
 	DestinationInstallationID data.UUID
 	// Now is the clock for date checks and timing; nil means time.Now.
 	Now func() time.Time
+	// CancelGrace is how long the batch in flight may still run after the
+	// run is cancelled before its statements are cancelled and it is rolled
+	// back; 0 means DefaultCancelGrace.
+	CancelGrace time.Duration
+}
+
+func (o *Options) cancelGrace() time.Duration {
+	if o.CancelGrace <= 0 {
+		return DefaultCancelGrace
+	}
+	return o.CancelGrace
 }
 
 func (o *Options) now() time.Time {

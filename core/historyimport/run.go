@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -410,6 +411,31 @@ func isStopped(err error) bool {
 	return errors.As(err, &ee) && ee.Category == engine.CatOperationStopped
 }
 
+// DefaultCancelGrace is how long a batch in flight may still run after Ctrl+C.
+const DefaultCancelGrace = 15 * time.Second
+
+// afterGrace returns a context that outlives ctx's cancellation by grace and
+// then ends too; stop releases it.
+func afterGrace(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var timer *time.Timer
+	var mu sync.Mutex
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		timer = time.AfterFunc(grace, cancel)
+		mu.Unlock()
+	})
+	return bctx, func() {
+		stopAfter()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
+}
+
 // writeBatch writes one batch under the guide's retry policy and accounts for it.
 func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) error {
 	res := r.res
@@ -431,8 +457,12 @@ func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) 
 	var out *store.HistoryBatchResult
 	attempts, err := retry.Do(ctx, retryPolicy, func(actx context.Context, attempt int) error {
 		// The batch in flight finishes even when the run is cancelled
-		// (the guide: the wizard stops after the current step).
-		o, err := write(context.WithoutCancel(actx), &bb.b)
+		// (the guide: the wizard stops after the current step), but only
+		// for a grace period: a batch waiting on a lock is then cancelled and
+		// rolled back rather than holding Ctrl+C for the command timeout.
+		bctx, stop := afterGrace(actx, r.opts.cancelGrace())
+		o, err := write(bctx, &bb.b)
+		stop()
 		if err != nil {
 			r.log.Warn().Err(err).Int("batch", bb.b.Seq).Int("attempt", attempt).Bool("transient", retry.IsTransient(err)).Msg("batch failed")
 			return err

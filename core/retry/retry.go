@@ -180,8 +180,9 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 // IsTransient reports whether err is worth retrying up to the transient
 // limit: an error that says so (interface{ Transient() bool }, checked first so
 // a store can overrule), a net.Error, a dropped or refused connection, or an
-// unexpected end of stream. A context deadline of an individual attempt (a
-// command timeout) counts as transient too; the caller's own cancellation is
+// unexpected end of stream. A statement that ran into its command timeout is
+// not transient: the same statement would most likely wait as long again, so
+// it gets the one retry of any other error. The caller's own cancellation is
 // excluded by Do before this is asked.
 func IsTransient(err error) bool {
 	if err == nil {
@@ -197,8 +198,8 @@ func IsTransient(err error) bool {
 // IsNetwork reports network-level failures: net.Error, connection reset,
 // refused or aborted, broken pipe, and EOF in the middle of a conversation.
 func IsNetwork(err error) bool {
-	if err == nil {
-		return false
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		return false // a command timeout, not the network (see IsTransient)
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
@@ -208,7 +209,7 @@ func IsNetwork(err error) bool {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, net.ErrClosed), errors.Is(err, context.DeadlineExceeded):
+		errors.Is(err, net.ErrClosed):
 		return true
 	}
 	return false

@@ -164,3 +164,20 @@ func TestIsTransient(t *testing.T) {
 		}
 	}
 }
+
+// A statement that ran into its command timeout would most likely wait as
+// long again: it gets the one retry of any other error, not three.
+func TestCommandTimeoutIsNotTransient(t *testing.T) {
+	err := fmt.Errorf("insert batch: %w", context.DeadlineExceeded)
+	if IsTransient(err) || IsNetwork(err) {
+		t.Fatal("a command timeout counted as transient")
+	}
+	calls := 0
+	attempts, _ := Do(context.Background(), Policy{TransientRetries: 3, OtherRetries: 1}, func(context.Context, int) error {
+		calls++
+		return err
+	})
+	if attempts != 2 || calls != 2 {
+		t.Fatalf("attempts %d calls %d, want 2", attempts, calls)
+	}
+}
