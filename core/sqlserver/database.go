@@ -71,6 +71,8 @@ type Database struct {
 	// bulkCols: per bulk-copy target, its column names as result metadata
 	// spells them (lower-case form → spelling).
 	bulkCols map[string]map[string]string
+	// lockConns are the sessions holding a writer lock (LockForWrite).
+	lockConns []*sql.Conn
 }
 
 var (
@@ -179,9 +181,12 @@ func (d *Database) Notes() []Warning {
 // Close ends the snapshot transaction and closes the pool.
 func (d *Database) Close() error {
 	d.mu.Lock()
-	tx, cfg := d.snap, d.cfg
-	d.snap, d.cfg = nil, nil
+	tx, cfg, locks := d.snap, d.cfg, d.lockConns
+	d.snap, d.cfg, d.lockConns = nil, nil, nil
 	d.mu.Unlock()
+	for _, c := range locks { // a writer lock never outlives the Database
+		discardSession(c)
+	}
 	var errs []error
 	if cfg != nil { // an unfinished configuration import writes nothing
 		if err := cfg.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {

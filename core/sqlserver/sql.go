@@ -97,6 +97,25 @@ FROM sys.database_files AS f
 WHERE f.type = 0;`
 )
 
+// The destination's writer lock (one writer per destination): an exclusive
+// application lock owned by the session, refused at once when held.
+const (
+	sqlGetAppLock = `DECLARE @rc int;
+EXEC @rc = sys.sp_getapplock @Resource = @p1, @LockMode = N'Exclusive', @LockOwner = N'Session', @LockTimeout = 0, @DbPrincipal = N'public';
+SELECT @rc;`
+	sqlReleaseAppLock = `DECLARE @rc int;
+EXEC @rc = sys.sp_releaseapplock @Resource = @p1, @LockOwner = N'Session', @DbPrincipal = N'public';
+SELECT @rc;`
+	// sqlAppLockHolder finds the other session that holds an exclusive
+	// application lock in this database (needs VIEW SERVER STATE).
+	sqlAppLockHolder = `SELECT TOP (1) s.host_name, s.host_process_id, s.login_time, s.program_name
+FROM sys.dm_tran_locks AS l
+JOIN sys.dm_exec_sessions AS s ON s.session_id = l.request_session_id
+WHERE l.resource_type = N'APPLICATION' AND l.resource_database_id = DB_ID() AND l.request_mode = N'X'
+  AND l.request_status = N'GRANT' AND l.request_session_id <> @@SPID
+ORDER BY s.login_time;`
+)
+
 // sqlCount counts a table's rows.
 func sqlCount(table string) string {
 	return "SELECT COUNT_BIG(*) FROM " + dboTable(table) + ";"
