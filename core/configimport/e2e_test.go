@@ -325,8 +325,12 @@ func TestPreflightReportsEveryCheck(t *testing.T) {
 }
 
 func TestCancelHalfWayRollsBack(t *testing.T) {
+	eachDestination(t, testCancelHalfWayRollsBack)
+}
+
+func testCancelHalfWayRollsBack(t *testing.T, newDest func() string) {
 	src, _, key, pw := sample(t, fixture.Spec{Version: "8.1", Role: "configuration", ConfigObjects: 3000, Seed: 8})
-	dst := filepath.Join(t.TempDir(), "dst.arbundle")
+	dst := newDest()
 	small, _, sKey, sPw := sample(t, fixture.Spec{Version: "8.1", Role: "configuration", ConfigObjects: 60, Seed: 9})
 	importOnce(t, small, dst, baseOptions(sKey, sPw))
 	before := contents(t, dst)
@@ -359,8 +363,12 @@ func TestCancelHalfWayRollsBack(t *testing.T) {
 }
 
 func TestCancelIntoBlankLeavesNoConfiguration(t *testing.T) {
+	eachDestination(t, testCancelIntoBlankLeavesNoConfiguration)
+}
+
+func testCancelIntoBlankLeavesNoConfiguration(t *testing.T, newDest func() string) {
 	src, _, key, pw := sample(t, fixture.Spec{Version: "7.6", Role: "configuration", ConfigObjects: 3000, Seed: 8})
-	dst := filepath.Join(t.TempDir(), "dst.arbundle")
+	dst := newDest()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rep := newReporter()
@@ -766,8 +774,12 @@ func TestSourceNeverWritten(t *testing.T) {
 }
 
 func TestFailedInvariantRollsBack(t *testing.T) {
+	eachDestination(t, testFailedInvariantRollsBack)
+}
+
+func testFailedInvariantRollsBack(t *testing.T, newDest func() string) {
 	src, _, key, pw := sample(t, smallSpec)
-	dst := filepath.Join(t.TempDir(), "dst.arbundle")
+	dst := newDest()
 	small, _, sKey, sPw := sample(t, fixture.Spec{Version: "8.2", Role: "configuration", ConfigObjects: 60, Seed: 9})
 	importOnce(t, small, dst, baseOptions(sKey, sPw))
 	before := contents(t, dst)

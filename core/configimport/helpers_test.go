@@ -19,6 +19,7 @@ import (
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/store"
+	"github.com/activeroles/arupgrade/core/storetest/testdb"
 )
 
 // testReporter records what an import reports; onProgress may cancel.
@@ -148,9 +149,11 @@ func openSource(t testing.TB, path string) store.Source {
 	return b
 }
 
+// openDest opens a destination by testdb location: a bundle path or a SQL
+// Server scratch database.
 func openDest(t testing.TB, path string) store.ConfigDestination {
 	t.Helper()
-	d, err := bundle.OpenConfigDestination(path)
+	d, err := testdb.OpenConfigDestination(path)
 	if err != nil {
 		t.Fatalf("open destination %s: %v", path, err)
 	}
@@ -171,10 +174,10 @@ func fileHash(t testing.TB, path string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// contents reads every table of a bundle as sorted row texts.
+// contents reads every table of a destination as sorted row texts.
 func contents(t testing.TB, path string) map[string][]string {
 	t.Helper()
-	b, err := bundle.Open(path)
+	b, err := testdb.Open(path)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
@@ -215,10 +218,10 @@ func rowText(r data.Row) string {
 	return b.String()
 }
 
-// rows reads a table of a bundle as column-name maps.
+// rows reads a table of a destination as column-name maps.
 func tableRows(t testing.TB, path, table string) []map[string]data.Value {
 	t.Helper()
-	b, err := bundle.Open(path)
+	b, err := testdb.Open(path)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
@@ -255,4 +258,17 @@ const testHost = "ars01.corp.example.com"
 
 func baseOptions(key []byte, pw string) Options {
 	return Options{KeyBackup: key, KeyBackupPassword: pw, ServicesServer: testHost}
+}
+
+// eachDestination runs f once on new bundle destinations and once on new SQL
+// Server databases (skipped without AR_TEST_SQLSERVER): the all-or-nothing
+// promise holds for both.
+func eachDestination(t *testing.T, f func(t *testing.T, newDest func() string)) {
+	t.Run("bundle", func(t *testing.T) {
+		f(t, func() string { return filepath.Join(t.TempDir(), "dst.arbundle") })
+	})
+	t.Run("sqlserver", func(t *testing.T) {
+		testdb.Server(t)
+		f(t, func() string { return testdb.Scratch(t) })
+	})
 }

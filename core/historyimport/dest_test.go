@@ -3,13 +3,13 @@ package historyimport
 import (
 	"testing"
 
-	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
+// openDest opens a bundle or sql: destination for the rest of the test.
 func openDest(t testing.TB, path string) store.HistoryDestination {
 	t.Helper()
-	d, err := bundle.OpenHistoryDestination(path)
+	d, err := openDestination(path)
 	if err != nil {
 		t.Fatalf("open destination %s: %v", path, err)
 	}

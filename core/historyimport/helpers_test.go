@@ -107,7 +107,7 @@ func importInto(t testing.TB, src, dst string, opts Options, wrap func(store.His
 func importCtx(ctx context.Context, t testing.TB, src, dst string, opts Options, wrap func(store.HistoryDestination) store.HistoryDestination, rep Reporter) (*Result, error) {
 	t.Helper()
 	s := openSource(t, src)
-	d, err := bundle.OpenHistoryDestination(dst)
+	d, err := openDestination(dst)
 	if err != nil {
 		t.Fatalf("open destination %s: %v", dst, err)
 	}
@@ -174,14 +174,11 @@ type lockedWriter struct {
 
 func (l *lockedWriter) Write(p []byte) (int, error) { return l.w.Write(p) }
 
-// readTable returns a bundle table's rows (cloned) and its schema.
+// readTable returns a destination table's rows (cloned) and its schema; path
+// is a bundle or a sql: location (sqlserver_test.go).
 func readTable(t testing.TB, path, table string) ([]data.Row, *data.Table) {
 	t.Helper()
-	b, err := bundle.Open(path)
-	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
-	}
-	defer b.Close()
+	b := openStore(t, path)
 	in, err := b.Info(context.Background())
 	if err != nil {
 		t.Fatal(err)

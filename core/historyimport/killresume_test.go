@@ -15,6 +15,7 @@ import (
 
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/storetest/testdb"
 )
 
 // testChildMain is the child process of the kill-and-resume test: it imports
@@ -27,7 +28,7 @@ func testChildMain() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	dst, err := bundle.OpenHistoryDestination(os.Getenv("AR_HI_DST"))
+	dst, err := openDestination(os.Getenv("AR_HI_DST"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -58,6 +59,24 @@ func TestKillAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("re-executes the test binary 20 times")
 	}
+	killAndResume(t, func(i int) string { return filepath.Join(t.TempDir(), fmt.Sprintf("kill-%d.arbundle", i)) })
+}
+
+// TestSQLServerKillAndResume is TestKillAndResume into SQL Server databases
+// (AR_TEST_SQLSERVER): a killed batch transaction rolls back whole, and the
+// re-run adds each record exactly once.
+func TestSQLServerKillAndResume(t *testing.T) {
+	testdb.Server(t)
+	if testing.Short() {
+		t.Skip("re-executes the test binary 20 times")
+	}
+	killAndResume(t, func(int) string { return testdb.Scratch(t) })
+}
+
+// killAndResume kills a child import into newDst(i) at random points, at
+// least 20 times, resumes each in-process and compares the result with an
+// uninterrupted import.
+func killAndResume(t *testing.T, newDst func(i int) string) {
 	s := source(t, "7.6", "history", 1000, false)
 	want := baseline(t, s)
 	exe, err := os.Executable()
@@ -68,7 +87,7 @@ func TestKillAndResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))
 	killed := 0
 	for i := 0; i < 40 && killed < 22; i++ {
-		dst := filepath.Join(t.TempDir(), fmt.Sprintf("kill-%d.arbundle", i))
+		dst := newDst(i)
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"=1", "AR_HI_SRC="+s.path, "AR_HI_DST="+dst, "AR_HI_BATCH="+strconv.Itoa(batch))
 		out, err := cmd.StdoutPipe()
