@@ -175,6 +175,16 @@ func sqlResultColumns(target string) string {
 	return "SELECT TOP (0) * FROM " + tableRef(target) + ";"
 }
 
+// sqlIdentityInsert switches explicit identity values on or off for a table
+// (InsertVerbatim).
+func sqlIdentityInsert(table string, on bool) string {
+	state := "OFF"
+	if on {
+		state = "ON"
+	}
+	return "SET IDENTITY_INSERT " + dboTable(table) + " " + state + ";"
+}
+
 // tableRef is [dbo].[T] for model tables, or the bare #name of a session temp table.
 func tableRef(table string) string {
 	if strings.HasPrefix(table, "#") {

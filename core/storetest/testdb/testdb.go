@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/activeroles/arupgrade/core/bundle"
+	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/sqlserver"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -119,4 +121,103 @@ func Open(loc string) (Source, error) {
 		return OpenSQL(loc)
 	}
 	return bundle.Open(loc)
+}
+
+// LoadBundle puts the database a bundle holds (any version and role) into a
+// new scratch database, identity values included, and returns its location:
+// a SQL Server source for the imports, as users have.
+func LoadBundle(t testing.TB, path string) string {
+	t.Helper()
+	ctx := context.Background()
+	src, err := bundle.Open(path)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer src.Close()
+	in, err := src.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	det := model.Detect(in)
+	if det.State != model.StateSupported {
+		t.Fatalf("%s: %s", path, det.State)
+	}
+	ddl, err := model.DDL(det.Version, det.Role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := Scratch(t)
+	d, err := OpenSQL(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Initialize(ctx, in.Tables, ddl, nil); err != nil {
+		t.Fatalf("create the %s %s schema: %v", det.Version, det.Role, err)
+	}
+	for _, tb := range in.Tables {
+		rows, err := src.Scan(ctx, tb.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []data.Row
+		for rows.Next() {
+			all = append(all, rows.Row().Clone())
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if err := d.InsertVerbatim(ctx, tb.Name, all); err != nil {
+			t.Fatalf("load %s: %v", tb.Name, err)
+		}
+	}
+	return loc
+}
+
+// ConnString renders a connection string for the database a sql: location
+// (or, with a plain name, any database on the integration server) names,
+// without the password, which it returns apart: the CLI refuses connection
+// strings that carry one.
+func ConnString(t testing.TB, loc string) (conn, password string) {
+	t.Helper()
+	o := Server(t)
+	var b strings.Builder
+	b.WriteString("Server=" + o.Server)
+	if o.Instance != "" {
+		b.WriteString(`\` + o.Instance)
+	}
+	if o.Port != 0 {
+		fmt.Fprintf(&b, ",%d", o.Port)
+	}
+	b.WriteString(";Database=" + strings.TrimPrefix(loc, sqlPrefix))
+	if o.User != "" {
+		b.WriteString(";User Id=" + o.User)
+	}
+	if o.Encrypt != "" {
+		b.WriteString(";Encrypt=" + string(o.Encrypt))
+	}
+	if o.TrustServerCertificate {
+		b.WriteString(";TrustServerCertificate=true")
+	}
+	if o.HostNameInCertificate != "" {
+		b.WriteString(";HostNameInCertificate=" + o.HostNameInCertificate)
+	}
+	return b.String(), o.Password
+}
+
+// DropLater drops a database the test makes the product create.
+func DropLater(t testing.TB, name string) {
+	t.Helper()
+	srv := Server(t)
+	t.Cleanup(func() {
+		if err := sqlserver.DropDatabase(context.Background(), srv, name); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+}
+
+// Name returns a new database name for the product to create.
+func Name(prefix string) string {
+	return fmt.Sprintf("%s_%d_%d", prefix, time.Now().UnixNano()%1e9, seq.Add(1))
 }

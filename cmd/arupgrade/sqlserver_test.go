@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/activeroles/arupgrade/core/storetest/testdb"
+)
+
+// TestSQLServerUpgrade is what a user does against SQL Server
+// (AR_TEST_SQLSERVER): sources of 7.6 (Combined) and 8.1 on the server,
+// import-configuration and import-history into new 8.2 databases the tool
+// creates, each run twice; the second adds nothing.
+func TestSQLServerUpgrade(t *testing.T) {
+	testdb.Server(t)
+	dir := t.TempDir()
+	cases := []struct {
+		name        string
+		cfg, hist   string // fixture version and role of the sources
+		cfgRole     string
+		historyRole string
+	}{
+		{name: "7.6 Combined", cfg: "7.6", hist: "7.6", cfgRole: "combined", historyRole: "combined"},
+		{name: "8.1 pair", cfg: "8.1", hist: "8.1", cfgRole: "configuration", historyRole: "history"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfgSrc := filepath.Join(dir, c.cfg+c.cfgRole+".arbundle")
+			runCLI(t, 0, "fixture", "--version", c.cfg, "--role", c.cfgRole, "--out", cfgSrc, "--config-objects", "200", "--history-records", "300")
+			histSrc := cfgSrc
+			if c.historyRole != c.cfgRole {
+				histSrc = filepath.Join(dir, c.hist+c.historyRole+".arbundle")
+				runCLI(t, 0, "fixture", "--version", c.hist, "--role", c.historyRole, "--out", histSrc, "--history-records", "300")
+			}
+			key := strings.TrimSuffix(cfgSrc, ".arbundle") + ".key"
+			keyPass := strings.TrimSuffix(cfgSrc, ".arbundle") + ".keypass.txt"
+
+			srcCfg, pw := testdb.ConnString(t, testdb.LoadBundle(t, cfgSrc))
+			srcHist, _ := testdb.ConnString(t, testdb.LoadBundle(t, histSrc))
+			t.Setenv("ARUPGRADE_SOURCE_PASSWORD", pw)
+			t.Setenv("ARUPGRADE_DESTINATION_PASSWORD", pw)
+			cfgName, histName := testdb.Name("arupg_cfg82"), testdb.Name("arupg_mh82")
+			dstCfg, _ := testdb.ConnString(t, cfgName)
+			dstHist, _ := testdb.ConnString(t, histName)
+			testdb.DropLater(t, cfgName)
+			testdb.DropLater(t, histName)
+
+			cfgArgs := []string{"import-configuration", "--source", srcCfg, "--destination", dstCfg, "--key-backup", key,
+				"--key-password-file", keyPass, "--services-server", "ars82.corp.example.com", "--skip-principals"}
+			first := runCLI(t, 0, append(cfgArgs, "--create-destination")...)
+			if n := first["addedCount"]; n == nil || n.(float64) == 0 {
+				t.Fatalf("first configuration import added %v", n)
+			}
+			if n := runCLI(t, 0, cfgArgs...)["addedCount"]; n != float64(0) {
+				t.Errorf("second configuration import added %v", n)
+			}
+
+			histArgs := []string{"import-history", "--source", srcHist, "--destination", dstHist, "--skip-principals", "--batch-size", "100"}
+			if got := imported(t, runCLI(t, 0, append(histArgs, "--create-destination")...)); got != 300 {
+				t.Fatalf("first history import imported %d records, want 300", got)
+			}
+			if got := imported(t, runCLI(t, 0, histArgs...)); got != 0 {
+				t.Errorf("second history import imported %d records", got)
+			}
+		})
+	}
+}
+
+// runCLI runs arupgrade with --output json and returns the data of its last
+// result event; it fails the test unless the exit code is want.
+func runCLI(t *testing.T, want int, args ...string) map[string]any {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	args = append([]string{"arupgrade"}, args...)
+	args = append(args, "--output", "json", "--log-file", "-")
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
+	if code != want {
+		t.Fatalf("arupgrade %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args[1:], " "), code, want, out.String(), errOut.String())
+	}
+	var data map[string]any
+	for _, line := range strings.Split(out.String(), "\n") {
+		var ev struct {
+			Type string         `json:"type"`
+			Data map[string]any `json:"data"`
+		}
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Type == "result" {
+			data = ev.Data
+		}
+	}
+	return data
+}
+
+// imported is the ChangeRecord count a history result reports as imported.
+func imported(t *testing.T, res map[string]any) int {
+	t.Helper()
+	ents, _ := res["entities"].([]any)
+	for _, e := range ents {
+		m, _ := e.(map[string]any)
+		if m["entity"] == "ChangeRecord" {
+			n, _ := m["imported"].(float64)
+			return int(n)
+		}
+	}
+	t.Fatalf("no ChangeRecord entity in %v", res)
+	return 0
+}
