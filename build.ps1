@@ -9,7 +9,9 @@
                and the CLI (bin/<rid>/arupgrade[.exe]) when cmd/arupgrade exists.
       Test     Build, then go vet, staticcheck, go test -race (with cshim/abitest's wine
                smoke test of the Windows DLL when wine is installed), the Windows DLL
-               export check, and the Pester tests (tests/Invoke-Tests.ps1) in a child pwsh.
+               export check, the SQL Server dialect check (tests/TsqlDialect parses every
+               statement of core/sqlserver with Microsoft's T-SQL parser), and the Pester
+               tests (tests/Invoke-Tests.ps1) in a child pwsh.
       Package  Build, then a ready-to-copy module folder out/ActiveRolesUpgrade/<version>/,
                verified by importing it in a child pwsh.
       Demo     Build, then the README's main job through the CLI.
@@ -230,7 +232,20 @@ function Test-DllExports {
     Write-Host "arupgrade.dll exports all of: $($AbiExports -join ', ')" -ForegroundColor Green
 }
 
-# Test: go vet, staticcheck, go test -race (with the DLL export check), then Pester in a child pwsh.
+# Checks the SQL Server dialect without a server: core/sqlserver writes every statement it can
+# send, and tests/TsqlDialect parses them as SQL Server 2016 and as Azure SQL Database (ScriptDom).
+function Test-SqlDialect {
+    if (-not (Get-Command dotnet -ErrorAction Ignore)) { throw 'The .NET SDK (dotnet) is not on PATH; the SQL Server dialect check needs it.' }
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) ('arupgrade-dialect-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+    try {
+        Invoke-Native go -ArgumentList 'test', '-count=1', './core/sqlserver', '-run', '^TestDialectStatements$' -Environment @{ AR_DIALECT_OUT = $dir }
+        Invoke-Native dotnet -ArgumentList 'run', '--project', (Join-Path $Root 'tests/TsqlDialect'), '-c', 'Release', '--', $dir
+    } finally {
+        Remove-Item -Recurse -Force -ErrorAction Ignore -Path $dir
+    }
+}
+
+# Test: go vet, staticcheck, go test -race (with the DLL export check), the SQL dialect check, then Pester in a child pwsh.
 function Invoke-Test {
     Invoke-Task Build
     Push-Location $Root
@@ -244,6 +259,7 @@ function Invoke-Test {
         if (-not $wine -and -not $Short) { Write-Warning 'wine is not installed: the Windows DLL is checked by its export table only.' }
         Invoke-Native go -ArgumentList ($testArgs + './...') -Environment @{ ARUPGRADE_WINE_TEST = $(if ($wine) { '1' } else { '0' }) }
         Test-DllExports
+        Test-SqlDialect
         if ($SkipPester) {
             Write-Warning 'Pester tests skipped (-SkipPester).'
         } elseif (Test-Path (Join-Path $Root 'tests/Invoke-Tests.ps1')) {
