@@ -51,7 +51,7 @@ func g3Settings() map[string]string {
 
 // initialize creates the schema of version v and role r and checks that
 // Info reports exactly the model's tables and the given Settings.
-func initialize(t *testing.T, d store.ConfigDestination, v model.Version, r model.Role, settings map[string]string) []data.Table {
+func initialize(t *testing.T, d blankDest, v model.Version, r model.Role, settings map[string]string) []data.Table {
 	t.Helper()
 	ctx := context.Background()
 	tables, err := model.Tables(v, r)
