@@ -75,6 +75,15 @@ func (t *recTx) Update(ctx context.Context, table string, rows []data.Row) error
 	return t.inner.Update(ctx, table, rows)
 }
 
+// Delete passes through: an import never deletes by key (-Replace uses
+// DeleteAll), so there is nothing to verify.
+func (t *recTx) Delete(ctx context.Context, table string, keys []data.Row) error {
+	if t.inner == nil {
+		return nil
+	}
+	return t.inner.Delete(ctx, table, keys)
+}
+
 func (t *recTx) Commit(ctx context.Context) error {
 	if t.inner == nil {
 		return nil

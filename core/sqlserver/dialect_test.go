@@ -116,6 +116,9 @@ func dialectStatements(t testing.TB) []namedStatement {
 			if set, key := updateCols(tb); len(key) > 0 && len(set) > 0 {
 				add("sqlUpdateRow"+at, sqlUpdateRow(tb.Name, set, key))
 			}
+			if len(tb.PrimaryKey) > 0 {
+				add("sqlDeleteRow"+at, sqlDeleteRow(tb.Name, tb.PrimaryKey))
+			}
 		}
 		if s.v != model.Target || !s.r.HasHistory() {
 			continue // history is written into 8.2 Management History databases only

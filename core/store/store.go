@@ -132,6 +132,11 @@ type ConfigTx interface {
 	// Update replaces existing rows, matched by the table's primary key, with
 	// the given rows (used by services association on an 8.2 database).
 	Update(ctx context.Context, table string, rows []data.Row) error
+	// Delete removes the rows whose primary key equals one of keys; each key
+	// holds the key's values in the order of the table's PrimaryKey. A key
+	// that matches no row fails the call. Callers delete children before
+	// parents (used to remove Web Interface site configurations).
+	Delete(ctx context.Context, table string, keys []data.Row) error
 	Commit(ctx context.Context) error
 	Rollback(ctx context.Context) error
 }
