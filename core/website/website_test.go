@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,11 @@ func TestNewSiteRefusals(t *testing.T) {
 	if _, err := New(context.Background(), open(t, path), base); err != nil {
 		t.Fatal(err)
 	}
+	mySite := base
+	mySite.ApplicationAlias, mySite.SourceSite = "my site", "Site for Administrators (7.6)"
+	if res, err := New(context.Background(), open(t, path), mySite); err != nil || res.ApplicationAlias != "my site" {
+		t.Fatalf("alias \"my site\" (a space is allowed): %+v, %v", res, err)
+	}
 	sum := func() [32]byte { b, _ := os.ReadFile(path); return sha256.Sum256(b) }
 	before := sum()
 	tests := []struct {
@@ -109,6 +115,17 @@ func TestNewSiteRefusals(t *testing.T) {
 		{"name in use", func() Request { r := base; r.ApplicationAlias = "Other"; r.Name = "site for helpdesk (7.6)"; return r }(), model.E018SiteConflict.ID},
 		{"unknown source", func() Request { r := base; r.SourceSite = "Nope"; r.ApplicationAlias = "x"; return r }(), "AR-NOTFOUND"},
 		{"unknown template", func() Request { r := base; r.Template = "Kiosk"; return r }(), "AR-PARAMS"},
+		{"same alias with slashes and other case", func() Request { r := base; r.ApplicationAlias = "/My Site/"; return r }(), model.E018SiteConflict.ID},
+		{"same website in other case", func() Request { r := base; r.IISSiteName = "DEFAULT WEB SITE"; r.ApplicationAlias = "arhelpdesk"; return r }(), model.E018SiteConflict.ID},
+	}
+	for _, alias := range []string{"../etc", "a/b", `a\b`, "..", "a?b#c", strings.Repeat("x", 300), " padded ", ""} {
+		r := base
+		r.ApplicationAlias = alias
+		tests = append(tests, struct {
+			name string
+			req  Request
+			code string
+		}{"hostile alias " + strconv.Quote(alias[:min(len(alias), 12)]), r, "AR-ALIAS"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +133,9 @@ func TestNewSiteRefusals(t *testing.T) {
 			var e *engine.Error
 			if !errors.As(err, &e) || e.Code != tt.code {
 				t.Fatalf("err = %v, want code %s", err, tt.code)
+			}
+			if tt.code == "AR-ALIAS" && e.Exit != engine.ExitInvalidInput {
+				t.Errorf("exit %d, want %d (invalid input)", e.Exit, engine.ExitInvalidInput)
 			}
 			if sum() != before {
 				t.Fatal("a refused request changed the database")
