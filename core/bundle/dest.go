@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,17 +16,6 @@ import (
 )
 
 // Code shared by the two destinations.
-
-func fileExists(path string) (bool, error) {
-	_, err := os.Stat(path)
-	if err == nil {
-		return true, nil
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	return false, fmt.Errorf("open bundle destination: %w", err)
-}
 
 func blankInfo(path string) *store.Info { return &store.Info{Kind: "bundle", Location: path} }
 
@@ -87,7 +75,7 @@ func createInitialized(ctx context.Context, path string, tables []data.Table, se
 	// A new database may be asked for in a new folder; the folder is made only
 	// now, after every preflight check passed.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("initialize bundle: %w", err)
+		return fmt.Errorf("initialize bundle: %w", diskFull(path, err))
 	}
 	w, err := Create(path, h, withOptions(o))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -20,27 +21,136 @@ import (
 // without decompression — and renames it into place, so the file is always
 // either wholly before or wholly after a change.
 type ConfigDest struct {
-	path string
-	o    options
-	mu   sync.Mutex
-	b    *Bundle // nil while the path does not exist (a Blank database)
-	tx   *ConfigTx
+	path  string // the real path (RealPath)
+	o     options
+	mu    sync.Mutex
+	b     *Bundle     // nil while the path does not exist (a Blank database)
+	stamp os.FileInfo // the file b was read from
+	tx    *ConfigTx
+	lk    destLock
 }
 
 var _ store.ConfigDestination = (*ConfigDest)(nil)
 
 // OpenConfigDestination opens path as a configuration destination. A path
-// that does not exist is a Blank database: Initialize creates it.
+// that does not exist is a Blank database: Initialize creates it. A symbolic
+// link is resolved once: the file it points to is the one written.
 func OpenConfigDestination(path string, opts ...Option) (*ConfigDest, error) {
-	d := &ConfigDest{path: path, o: buildOptions(opts)}
-	ok, err := fileExists(path)
-	if err != nil || !ok {
-		return d, err
+	real, err := RealPath(path)
+	if err != nil {
+		return nil, fmt.Errorf("open bundle destination: %w", err)
 	}
-	if d.b, err = Open(path); err != nil {
+	d := &ConfigDest{path: real, o: buildOptions(opts)}
+	if err := d.load(); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// load reads the file as it is now (d.mu held or not yet shared).
+func (d *ConfigDest) load() error {
+	fi, err := os.Stat(d.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		d.b, d.stamp = nil, nil
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open bundle destination: %w", err)
+	}
+	b, err := Open(d.path)
+	if err != nil {
+		return err
+	}
+	d.b, d.stamp = b, fi
+	return nil
+}
+
+// Path is the real path of the bundle.
+func (d *ConfigDest) Path() string { return d.path }
+
+// LockForWrite takes the bundle's writer lock (store.Locker) and then reads
+// the file again if another run changed it since it was opened, so the run
+// decides on what it will write over.
+func (d *ConfigDest) LockForWrite(ctx context.Context, holder store.LockHolder) (func() error, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.lk.held() {
+		return nil, fmt.Errorf("lock bundle %s: already locked by this run", d.path)
+	}
+	l, prev, err := acquire(ctx, d.path, holder)
+	if err != nil {
+		return nil, err
+	}
+	d.lk = destLock{l: l, prev: prev}
+	if !unchanged(d.path, d.stamp) {
+		if err := d.load(); err != nil {
+			_ = d.lk.release(false)
+			return nil, err
+		}
+	}
+	removeStaleTemps(d.path)
+	var once sync.Once
+	var rerr error
+	return func() error {
+		once.Do(func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			rerr = d.lk.release(d.b != nil)
+		})
+		return rerr
+	}, nil
+}
+
+// unchanged reports whether path is still the file stamp describes (nil
+// stamp: the file did not exist).
+func unchanged(path string, stamp os.FileInfo) bool {
+	fi, err := os.Stat(path)
+	if stamp == nil || err != nil {
+		return stamp == nil && errors.Is(err, fs.ErrNotExist)
+	}
+	return os.SameFile(fi, stamp) && fi.Size() == stamp.Size() && fi.ModTime().Equal(stamp.ModTime())
+}
+
+// Exists reports whether the bundle file exists (as of the last read).
+func (d *ConfigDest) Exists() bool { return d.current() != nil }
+
+// TakeOver starts afresh on a bundle that an earlier run of the same
+// operation created and was killed in before it finished (the lock record
+// it left says so, and this run now holds the lock): a configuration import
+// writes all-or-nothing, so the bundle holds nothing that run would have
+// kept, and it is removed for this run to create again. It reports whether
+// it did so; it needs the lock.
+func (d *ConfigDest) TakeOver(ctx context.Context) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.b == nil || d.tx != nil {
+		return false, nil
+	}
+	if ok, err := d.lk.abandoned(ctx, d.b.view); !ok || err != nil {
+		return false, err
+	}
+	if err := os.Remove(d.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("take over bundle %s: %w", d.path, err)
+	}
+	d.b, d.stamp = nil, nil
+	return true, nil
+}
+
+// DiscardCreated removes the bundle when this run created it under its
+// lock (a failed or cancelled run leaves nothing behind); otherwise it does
+// nothing. It reports whether it removed it.
+func (d *ConfigDest) DiscardCreated() (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.lk.held() || !d.lk.created || d.lk.discarded {
+		return false, nil
+	}
+	if err := os.Remove(d.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("remove bundle %s: %w", d.path, err)
+	}
+	d.lk.discarded = true
+	d.b, d.stamp = nil, nil
+	return true, nil
 }
 
 func (d *ConfigDest) current() *Bundle {
@@ -84,15 +194,14 @@ func (d *ConfigDest) Initialize(ctx context.Context, tables []data.Table, ddl []
 	if d.b != nil {
 		return fmt.Errorf("initialize bundle %s: it already holds a database", d.path)
 	}
+	if err := d.lk.markCreated(); err != nil {
+		return fmt.Errorf("initialize bundle %s: %w", d.path, err)
+	}
 	if err := createInitialized(ctx, d.path, tables, settings, d.o); err != nil {
 		return err
 	}
-	b, err := Open(d.path)
-	if err != nil {
-		return err
-	}
-	d.b = b
-	return nil
+	d.lk.created = true
+	return d.load()
 }
 
 // BeginConfig starts the transaction; one at a time.
@@ -136,6 +245,9 @@ func (d *ConfigDest) StartRun(ctx context.Context, run store.ImportRun) (int64, 
 	if err != nil {
 		return 0, now, fmt.Errorf("start import run: %w", err)
 	}
+	d.mu.Lock()
+	d.lk.noteRun(id)
+	d.mu.Unlock()
 	return id, now, nil
 }
 
@@ -162,6 +274,11 @@ func (d *ConfigDest) FinishRun(ctx context.Context, runID int64, fin store.RunFi
 	}
 	if err != nil {
 		return fmt.Errorf("finish import run %d: %w", runID, err)
+	}
+	if fin.Outcome == "Succeeded" {
+		d.mu.Lock()
+		d.lk.finish()
+		d.mu.Unlock()
 	}
 	return nil
 }
@@ -354,10 +471,11 @@ func (tx *ConfigTx) Commit(ctx context.Context) error {
 	}
 	nb, err := rewrite(ctx, tx.b, tx.tables, tx.d.o)
 	if err != nil {
-		return fmt.Errorf("commit to bundle %s: %w", tx.d.path, err)
+		return fmt.Errorf("commit to bundle %s: %w", tx.d.path, diskFull(tx.d.path, err))
 	}
+	fi, _ := os.Stat(tx.d.path)
 	tx.d.mu.Lock()
-	tx.d.b = nb
+	tx.d.b, tx.d.stamp = nb, fi
 	tx.d.mu.Unlock()
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"sync"
@@ -20,9 +21,11 @@ import (
 // interrupted write) is discarded when the bundle is opened again. FinishRun
 // and Close write the closing manifest; the next write removes it again.
 type HistoryDest struct {
-	path string
-	o    options
-	mu   sync.Mutex
+	path  string // the real path (RealPath)
+	o     options
+	mu    sync.Mutex
+	lk    destLock
+	stamp os.FileInfo // the file v was read from
 
 	v     *view // committed content; nil while the path does not exist
 	setts map[string]string
@@ -64,21 +67,132 @@ type historyCols struct {
 // does not exist is a Blank database. A bundle whose previous import was
 // interrupted opens normally: the unfinished tail is discarded (and logged)
 // and a re-run of the import continues from the last committed batch.
+//
+// A symbolic link is resolved once: the file it points to is the one written.
 func OpenHistoryDestination(path string, opts ...Option) (*HistoryDest, error) {
-	d := &HistoryDest{path: path, o: buildOptions(opts)}
-	ok, err := fileExists(path)
-	if err != nil || !ok {
-		return d, err
+	real, err := RealPath(path)
+	if err != nil {
+		return nil, fmt.Errorf("open bundle destination: %w", err)
 	}
-	if err := d.load(); err != nil {
+	d := &HistoryDest{path: real, o: buildOptions(opts)}
+	if err := d.open(); err != nil {
 		return nil, err
 	}
+	return d, nil
+}
+
+// open reads the file as it is now; nothing may have been written yet.
+func (d *HistoryDest) open() error {
+	d.reset()
+	fi, err := os.Stat(d.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open bundle destination: %w", err)
+	}
+	if err := d.load(); err != nil {
+		return err
+	}
+	d.stamp = fi
 	if d.tail > 0 {
-		d.o.logger.Warn().Str("bundle", path).Int64("discardedBytes", d.tail).Int64("offset", d.commitEnd).
+		d.o.logger.Warn().Str("bundle", d.path).Int64("discardedBytes", d.tail).Int64("offset", d.commitEnd).
 			Str("reason", d.tailReason).
 			Msg("an earlier import into this bundle was interrupted; its uncommitted last batch is discarded and a re-run continues after the last committed batch")
 	}
-	return d, nil
+	return nil
+}
+
+// reset forgets what was read of the file (nothing was written).
+func (d *HistoryDest) reset() {
+	d.stamp, d.v, d.setts, d.iid = nil, nil, nil, data.UUID{}
+	d.commitEnd, d.closed, d.f, d.out, d.s, d.broken = 0, false, nil, nil, nil, nil
+	d.keysLoaded, d.rec, d.task, d.mb = false, nil, nil, nil
+	d.pend, d.checks, d.runs, d.maxRun, d.c = [3]pendingKeys{}, nil, nil, 0, historyCols{}
+	d.tail, d.tailReason = 0, ""
+}
+
+// Path is the real path of the bundle.
+func (d *HistoryDest) Path() string { return d.path }
+
+// LockForWrite takes the bundle's writer lock (store.Locker) and then reads
+// the file again if another run changed it since it was opened. Call it
+// before anything is written.
+func (d *HistoryDest) LockForWrite(ctx context.Context, holder store.LockHolder) (func() error, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.lk.held() {
+		return nil, fmt.Errorf("lock bundle %s: already locked by this run", d.path)
+	}
+	if d.f != nil {
+		return nil, fmt.Errorf("lock bundle %s: the bundle was written before it was locked", d.path)
+	}
+	l, prev, err := acquire(ctx, d.path, holder)
+	if err != nil {
+		return nil, err
+	}
+	d.lk = destLock{l: l, prev: prev}
+	if !unchanged(d.path, d.stamp) {
+		if err := d.open(); err != nil {
+			_ = d.lk.release(false)
+			d.lk = destLock{}
+			return nil, err
+		}
+	}
+	removeStaleTemps(d.path)
+	var once sync.Once
+	var rerr error
+	return func() error {
+		once.Do(func() {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			rerr = d.lk.release(d.v != nil)
+		})
+		return rerr
+	}, nil
+}
+
+// Exists reports whether the bundle file exists (as of the last read).
+func (d *HistoryDest) Exists() bool { return d.view() != nil }
+
+// TakeOver adopts a bundle that an earlier run of the same operation
+// created and was killed in before it finished (the lock record it left
+// says so, and this run now holds the lock). Its committed batches stay: the
+// import continues after them, adding nothing twice, and the run's
+// 'Running' ImportRun row stays as the record of an interrupted run. It
+// reports whether it did so; it needs the lock.
+func (d *HistoryDest) TakeOver(ctx context.Context) (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ok, err := d.lk.abandoned(ctx, d.v); !ok || err != nil {
+		return false, err
+	}
+	if err := d.lk.markCreated(); err != nil {
+		return false, fmt.Errorf("take over bundle %s: %w", d.path, err)
+	}
+	d.lk.adopted = true
+	return true, nil
+}
+
+// DiscardCreated removes the bundle when this run created it under its
+// lock (an import that ran out of disk space leaves nothing behind);
+// otherwise it does nothing. It reports whether it removed it.
+func (d *HistoryDest) DiscardCreated() (bool, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.lk.held() || !d.lk.created || d.lk.discarded {
+		return false, nil
+	}
+	if d.f != nil {
+		_ = d.f.Close()
+		d.f, d.s = nil, nil
+	}
+	if err := os.Remove(d.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("remove bundle %s: %w", d.path, err)
+	}
+	d.lk.discarded = true
+	d.v = nil
+	return true, nil
 }
 
 func (d *HistoryDest) load() error {
@@ -145,9 +259,13 @@ func (d *HistoryDest) Initialize(ctx context.Context, tables []data.Table, ddl [
 	if d.v != nil {
 		return fmt.Errorf("initialize bundle %s: it already holds a database", d.path)
 	}
+	if err := d.lk.markCreated(); err != nil {
+		return fmt.Errorf("initialize bundle %s: %w", d.path, err)
+	}
 	if err := createInitialized(ctx, d.path, tables, settings, d.o); err != nil {
 		return err
 	}
+	d.lk.created = true
 	return d.load()
 }
 
@@ -168,7 +286,7 @@ func (d *HistoryDest) Close() error {
 	}
 	d.f, d.s = nil, nil
 	if err != nil {
-		return fmt.Errorf("close bundle %s: %w", d.path, err)
+		return fmt.Errorf("close bundle %s: %w", d.path, diskFull(d.path, err))
 	}
 	return nil
 }
@@ -420,8 +538,9 @@ func (d *HistoryDest) StartRun(ctx context.Context, run store.ImportRun) (int64,
 		return 0, now, fmt.Errorf("start import run: %w", err)
 	}
 	if err := d.writeRun(id, row); err != nil {
-		return 0, now, fmt.Errorf("start import run: %w", err)
+		return 0, now, fmt.Errorf("start import run: %w", diskFull(d.path, err))
 	}
+	d.lk.noteRun(id)
 	return id, now, nil
 }
 
@@ -468,7 +587,10 @@ func (d *HistoryDest) FinishRun(ctx context.Context, runID int64, fin store.RunF
 		err = d.writeManifest()
 	}
 	if err != nil {
-		return fmt.Errorf("finish import run %d: %w", runID, err)
+		return fmt.Errorf("finish import run %d: %w", runID, diskFull(d.path, err))
+	}
+	if fin.Outcome == "Succeeded" {
+		d.lk.finish()
 	}
 	return nil
 }
@@ -482,7 +604,7 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 		return nil, err
 	}
 	if err := d.journal(ctx); err != nil {
-		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
+		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, diskFull(d.path, err))
 	}
 	if err := d.confirmCandidates(ctx, b); err != nil {
 		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
@@ -497,7 +619,7 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 	}
 	if err != nil {
 		d.rollback(sn)
-		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
+		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, diskFull(d.path, err))
 	}
 	d.rec.apply(&pend[0])
 	d.task.apply(&pend[1])

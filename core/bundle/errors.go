@@ -43,6 +43,17 @@ func (e *FormatError) Error() string {
 
 func (e *FormatError) Unwrap() error { return e.Err }
 
+// DamagedRemedy says what to do about the file. Its presence tells the
+// engine that an operation failed on damaged data (exit 5), whatever it was
+// doing when it read it (engine.Wrap).
+func (e *FormatError) DamagedRemedy() string {
+	h := e.Hint
+	if h == "" {
+		h = hintRecreate
+	}
+	return "The bundle " + e.Path + " cannot be used: " + h + "."
+}
+
 const (
 	hintRecreate = "it is incomplete or damaged — re-create it with arupgrade export"
 	hintNewer    = "it was written by a newer arupgrade — use that version to read it"

@@ -54,6 +54,19 @@ func Open(path string) (*Bundle, error) {
 	return &Bundle{path: path, view: newView(path, w)}, nil
 }
 
+// OpenCommitted opens a bundle as far as it is committed: a finished
+// bundle as Open does, and one a history import is writing, or was
+// interrupted in, up to its last commit frame (what the import's re-run
+// continues from), leaving the file as it is. It is for looking at a
+// destination; an import's source must be a finished bundle (Open).
+func OpenCommitted(path string) (*Bundle, error) {
+	w, err := walkFile(path, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Bundle{path: path, view: newView(path, w)}, nil
+}
+
 func walkFile(path string, journal bool) (*walked, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -79,12 +79,12 @@ func Create(path string, h Header, opts ...Option) (*Writer, error) {
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("create bundle %s: %w", path, err)
+		return nil, fmt.Errorf("create bundle %s: %w", path, diskFull(path, err))
 	}
 	w := &Writer{path: path, tmp: f.Name(), f: f}
 	if err := w.start(&h, o); err != nil {
 		w.Abort()
-		return nil, fmt.Errorf("create bundle %s: %w", path, err)
+		return nil, fmt.Errorf("create bundle %s: %w", path, diskFull(path, err))
 	}
 	return w, nil
 }
@@ -139,7 +139,7 @@ func (w *Writer) Write(table string, row data.Row) error {
 		if isRowError(err) {
 			return fmt.Errorf("write bundle %s: %w", w.path, err)
 		}
-		w.err = fmt.Errorf("write bundle %s: %w", w.path, err)
+		w.err = fmt.Errorf("write bundle %s: %w", w.path, diskFull(w.path, err))
 		return w.err
 	}
 	return nil
@@ -185,7 +185,7 @@ func (w *Writer) Close() error {
 	w.done = true
 	if err != nil {
 		_ = os.Remove(w.tmp)
-		w.err = fmt.Errorf("close bundle %s: %w", w.path, err)
+		w.err = fmt.Errorf("close bundle %s: %w", w.path, diskFull(w.path, err))
 		return w.err
 	}
 	return nil

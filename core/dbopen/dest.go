@@ -25,6 +25,9 @@ type Destination struct {
 	// IsAzureSQL tells the history import to explain that logins are never
 	// synchronised to Azure SQL.
 	IsAzureSQL bool
+	// TakenOver: the destination was left by an interrupted run of the same
+	// operation that had created it, and this run took it over (Claim).
+	TakenOver bool
 }
 
 // destination is what both imports write to.
@@ -207,20 +210,21 @@ func (emptyRows) Close() error  { return nil }
 // DiscardCreated removes a destination that this run created (Create was
 // asked and nothing existed) after the run failed, so that a failed or
 // cancelled configuration import leaves nothing behind and the same command
-// can simply be run again. It closes dst first.
-func DiscardCreated(ctx context.Context, ep *Endpoint, dst store.Source) error {
-	if ep.IsBundle() {
-		_ = dst.Close()
-		if err := os.Remove(ep.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		return nil
+// can simply be run again. A bundle is removed only when this run created it
+// and still holds its lock (Claim); a run that was refused, or that found
+// someone else's file, removes nothing. It reports whether it removed it.
+func DiscardCreated(ctx context.Context, ep *Endpoint, dst store.Source) (bool, error) {
+	if d, ok := dst.(interface{ DiscardCreated() (bool, error) }); ok {
+		return d.DiscardCreated()
 	}
 	p, ok := dst.(*pendingSQL)
 	if !ok || p.db == nil {
-		return nil
+		return false, nil
 	}
 	_ = p.db.Close()
 	p.db = nil
-	return sqlserver.DropDatabase(ctx, p.opts, p.opts.Database)
+	if err := sqlserver.DropDatabase(ctx, p.opts, p.opts.Database); err != nil {
+		return false, err
+	}
+	return true, nil
 }

@@ -34,6 +34,23 @@ func OpenSource(ctx context.Context, ep *Endpoint, w Warner) (store.Source, erro
 	return openSQLSource(ctx, ep, w)
 }
 
+// OpenForInspection opens an endpoint to look at it: like OpenSource, but a
+// bundle that a history import is writing, or was interrupted in, opens as
+// far as it is committed rather than being refused as unfinished.
+func OpenForInspection(ctx context.Context, ep *Endpoint, w Warner) (store.Source, error) {
+	if !ep.IsBundle() {
+		return OpenSource(ctx, ep, w)
+	}
+	if _, err := os.Stat(ep.Path); errors.Is(err, fs.ErrNotExist) {
+		return OpenSource(ctx, ep, w) // its not-found error
+	}
+	b, err := bundle.OpenCommitted(ep.Path)
+	if err != nil {
+		return nil, bundleErr(err, ep)
+	}
+	return b, nil
+}
+
 // bundleErr maps bundle format errors to a data-integrity failure.
 func bundleErr(err error, ep *Endpoint) error {
 	var fe *bundle.FormatError

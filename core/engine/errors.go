@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -17,6 +18,7 @@ const (
 	CatObjectNotFound   = "ObjectNotFound"
 	CatPermissionDenied = "PermissionDenied"
 	CatResourceExists   = "ResourceExists"
+	CatResourceBusy     = "ResourceBusy"
 	CatNotImplemented   = "NotImplemented"
 	CatOperationStopped = "OperationStopped"
 	CatReadError        = "ReadError"
@@ -64,8 +66,30 @@ func Errorf(code, category, remedy, format string, args ...any) *Error {
 	return e
 }
 
+// CodeBundle is the failure of an operation that met a damaged bundle.
+const CodeBundle = "AR-BUNDLE"
+
 // Wrap attaches a code and category to an underlying error, keeping it for errors.Is/As.
+//
+// Whatever the operation was doing, an error caused by damaged stored data —
+// one whose chain holds an error with a DamagedRemedy() method, such as a
+// bundle's *bundle.FormatError, which names the file and the byte offset —
+// is reported as such: AR-BUNDLE, InvalidData (exit 5), with that error's
+// remedy, never as a connection or read problem. A caller that already
+// chose InvalidData (or a cancellation) keeps its own code and remedy.
+//
+// Likewise a write that ran out of disk space (AsDiskFull) is AR-DISK-FULL,
+// WriteError, whatever the caller was writing.
 func Wrap(err error, code, category, remedy, format string, args ...any) *Error {
+	var d interface{ DamagedRemedy() string }
+	switch {
+	case category == CatOperationStopped:
+	case code != CodeDiskFull && isDiskFull(err):
+		code, category = CodeDiskFull, CatWriteError
+		remedy = "Free space on that volume (or choose a destination on a larger one), then run the command again."
+	case category != CatInvalidData && errors.As(err, &d):
+		code, category, remedy = CodeBundle, CatInvalidData, d.DamagedRemedy()
+	}
 	e := Errorf(code, category, remedy, format, args...)
 	e.Message = e.Message + ": " + err.Error()
 	e.Err = err
@@ -77,6 +101,50 @@ func NotImplemented(what string) *Error {
 	return Errorf("AR-NOTIMPL", CatNotImplemented,
 		"This release cannot do it yet; use the Active Roles Configuration Center for this step.",
 		"%s is not available yet in this version of ActiveRolesUpgrade.", what)
+}
+
+// CodeDiskFull is the failure of a write that ran out of disk space.
+const CodeDiskFull = "AR-DISK-FULL"
+
+// AsDiskFull maps an out-of-space error — one whose chain holds an error
+// with a DiskFull() (path, free bytes) method, such as *bundle.DiskFullError
+// — to its own failure: AR-DISK-FULL, category WriteError, exit 1, naming
+// the path and the space left. Retrying cannot help, so nothing retries it.
+// ok is false for any other error. what says what was being written.
+func AsDiskFull(err error, what, remedy string) (e *Error, ok bool) {
+	var df interface {
+		DiskFull() (path string, free int64)
+	}
+	if err == nil || !errors.As(err, &df) {
+		return nil, false
+	}
+	path, free := df.DiskFull()
+	e = Errorf(CodeDiskFull, CatWriteError, remedy, "%s ran out of disk space: the volume of %s has %s free", what, path, formatBytes(free))
+	e.Err = err
+	return e, true
+}
+
+func isDiskFull(err error) bool {
+	var df interface {
+		DiskFull() (path string, free int64)
+	}
+	return err != nil && errors.As(err, &df)
+}
+
+func formatBytes(n int64) string {
+	switch {
+	case n < 0:
+		return "an unknown amount of space"
+	case n < 1024:
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	f, units := float64(n)/1024, []string{"KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	return strconv.FormatFloat(f, 'f', 1, 64) + " " + units[i]
 }
 
 func exitFor(code, category string) int {

@@ -465,6 +465,9 @@ func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) 
 		stop()
 		if err != nil {
 			r.log.Warn().Err(err).Int("batch", bb.b.Seq).Int("attempt", attempt).Bool("transient", retry.IsTransient(err)).Msg("batch failed")
+			if _, full := engine.AsDiskFull(err, "", ""); full {
+				return retry.Permanent(err) // another attempt only fills the disk again
+			}
 			return err
 		}
 		out = o
@@ -484,6 +487,10 @@ func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) 
 			rc.Failed += int64(len(bb.b.Records))
 			ac.Failed += int64(bb.nAttrs)
 			tc.Failed += int64(bb.nTasks)
+		}
+		if e, full := engine.AsDiskFull(err, fmt.Sprintf("Batch %d (%s)", bb.b.Seq, r.describeBatch(bb)),
+			fmt.Sprintf("Free space on that volume (or import into a destination on a larger one) and run the import again: batches 1 to %d are committed, and it continues after them, adding nothing twice.", bb.b.Seq-1)); full {
+			return e
 		}
 		cat := engine.CatWriteError
 		if retry.IsTransient(err) {

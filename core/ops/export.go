@@ -45,13 +45,24 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 	if p.Source.IsZero() || p.Out == "" {
 		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source database and an output bundle path.", "Export needs a source and an output file.")
 	}
+	// One writer per file: an import or another export writing the same
+	// bundle refuses this run (AR-E019) before it looks at the file.
+	release, err := dbopen.LockBundle(ctx, p.Out, "export")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = release() }()
 	if _, err := os.Stat(p.Out); err == nil && !p.Overwrite {
 		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The bundle %s already exists.", p.Out)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
 	}
 	if err := os.MkdirAll(filepath.Dir(p.Out), 0o755); err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
+		return writeErr(err, p.Out, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
+	}
+	out, err := bundle.RealPath(p.Out)
+	if err != nil {
+		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
 	}
 	start := time.Now()
 	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenSnapshotSource)
@@ -69,9 +80,9 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 	if p.Overwrite {
 		opts = append(opts, bundle.WithOverwrite())
 	}
-	w, err := bundle.Create(p.Out, h, opts...)
+	w, err := bundle.Create(out, h, opts...)
 	if err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path and free disk space.", "Cannot create %s", p.Out)
+		return writeErr(err, p.Out, "Check the path and free disk space.", "Cannot create %s", p.Out)
 	}
 	committed := false
 	defer func() {
@@ -96,7 +107,7 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 		for rows.Next() {
 			if err := w.Write(t.Name, rows.Row()); err != nil {
 				rows.Close()
-				return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check free disk space.", "Cannot write %s", p.Out)
+				return writeErr(err, p.Out, "Check free disk space.", "Cannot write %s", p.Out)
 			}
 			n++
 			if n%4096 == 0 {
@@ -121,7 +132,7 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 		return err
 	}
 	if err := w.Close(); err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check free disk space.", "Cannot finish %s", p.Out)
+		return writeErr(err, p.Out, "Check free disk space.", "Cannot finish %s", p.Out)
 	}
 	committed = true
 	prog.done()
@@ -131,4 +142,14 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 	res.ElapsedSeconds = time.Since(start).Seconds()
 	em.Log().Info().Str("out", p.Out).Int64("rows", res.Rows).Int64("bytes", res.Bytes).Msg("export finished")
 	return em.Result("ExportResult", res)
+}
+
+// writeErr reports a failure to write an output file: its own AR-DISK-FULL
+// when the volume is full (nothing of the new file is left), AR-WRITE else.
+func writeErr(err error, out, remedy, format string, args ...any) error {
+	if e, ok := engine.AsDiskFull(err, "Writing "+out,
+		"Nothing was left behind. Free space on that volume, or choose a folder on another volume, and run the command again."); ok {
+		return e
+	}
+	return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, remedy, format, args...)
 }

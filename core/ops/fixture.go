@@ -3,9 +3,13 @@ package ops
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/activeroles/arupgrade/core/bundle"
+	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 )
@@ -29,19 +33,38 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 	if p.Out == "" || p.Version == "" {
 		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a version (7.5, 7.6, 8.0, 8.1 or 8.2) and an output path.", "The fixture needs a version and an output file.")
 	}
+	release, err := dbopen.LockBundle(ctx, p.Out, "fixture")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = release() }()
 	if _, err := os.Stat(p.Out); err == nil && !p.Spec.Overwrite {
 		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name or remove the file.", "The bundle %s already exists.", p.Out)
 	}
 	if err := os.MkdirAll(filepath.Dir(p.Out), 0o755); err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
+		return writeErr(err, p.Out, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
 	}
 	spec := p.Spec
 	em.Log().Info().Str("version", spec.Version).Str("role", spec.Role).Int("historyRecords", spec.HistoryRecords).
 		Int("configObjects", spec.ConfigObjects).Int64("seed", spec.Seed).Str("out", p.Out).Msg("generating sample database")
+	keyPath, pwPath := fixture.KeyFiles(p.Out)
+	var fresh []string // the files this run makes, removed again if it fails
+	for _, f := range []string{p.Out, keyPath, pwPath} {
+		if _, err := os.Lstat(f); errors.Is(err, fs.ErrNotExist) {
+			fresh = append(fresh, f)
+		}
+	}
 	res, err := fixture.WriteBundle(ctx, p.Out, spec)
 	if err != nil {
+		for _, f := range fresh {
+			_ = os.Remove(f)
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if e, ok := engine.AsDiskFull(bundle.ClassifyDiskFull(p.Out, err), "Writing the sample "+p.Out,
+			"Nothing was left behind. Free space on that volume, or choose a folder on another volume, and run the command again."); ok {
+			return e
 		}
 		return engine.Wrap(err, "AR-FIXTURE", engine.CatInvalidArgument, "Check the version, role and sizes (see --help).", "Cannot generate the sample")
 	}

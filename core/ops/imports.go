@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -59,9 +60,11 @@ const exampleConfig = `{"source":{"path":"ar76.arbundle"},"destination":{"path":
 
 // configRun is an opened configuration import.
 type configRun struct {
-	src  store.Source
-	dst  store.ConfigDestination
-	opts configimport.Options
+	src     store.Source
+	dst     store.ConfigDestination
+	opts    configimport.Options
+	release func() error // the destination's writer lock (claim)
+	em      *engine.Emitter
 }
 
 func (r *configRun) close() {
@@ -71,9 +74,37 @@ func (r *configRun) close() {
 	if r.dst != nil {
 		_ = r.dst.Close()
 	}
+	releaseLock(r.release, r.em)
 }
 
-func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter) (*configRun, error) {
+// releaseLock gives a destination's writer lock back, after the destination
+// was closed (a history bundle writes its manifest on Close).
+func releaseLock(release func() error, em *engine.Emitter) {
+	if release == nil {
+		return
+	}
+	if err := release(); err != nil && em != nil {
+		em.Log().Warn().Err(err).Msg("cannot release the destination's lock")
+	}
+}
+
+// claim takes the destination's writer lock for a writing operation (none
+// for WhatIf: it writes nothing) and logs a take-over.
+func claim(ctx context.Context, ep *dbopen.Endpoint, dst store.Source, operation string, info *dbopen.Destination, em *engine.Emitter) (func() error, error) {
+	release, err := dbopen.Claim(ctx, ep, dst, operation, info)
+	if err != nil {
+		return nil, err
+	}
+	if info.TakenOver {
+		em.Log().Warn().Str("destination", ep.Describe()).
+			Msg("the destination was created by an earlier run of this command that was interrupted; this run takes it over")
+	}
+	return release, nil
+}
+
+// openConfigRun opens a configuration import; with operation set (a run
+// that writes) it also takes the destination's writer lock.
+func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter, operation string) (*configRun, error) {
 	if p.Source.IsZero() || p.Destination.IsZero() {
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
 	}
@@ -87,15 +118,13 @@ func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter) (*c
 		opts.ServicesServer = localFQDN()
 	}
 	if p.KeyBackupPath != "" {
-		b, err := os.ReadFile(p.KeyBackupPath)
+		b, err := ReadKeyBackupFile(p.KeyBackupPath)
 		if err != nil {
-			return nil, engine.Wrap(err, model.E014KeyBackupUnreadable.ID, engine.CatInvalidArgument,
-				"Check the key backup path; it is the file exported from the old Administration Service's key store.",
-				"Cannot read the key backup file %s", p.KeyBackupPath)
+			return nil, err
 		}
 		opts.KeyBackup = b
 	}
-	r := &configRun{opts: opts}
+	r := &configRun{opts: opts, em: em}
 	var err error
 	if r.src, err = dbopen.OpenSource(ctx, &p.Source, em); err != nil {
 		return nil, err
@@ -104,6 +133,12 @@ func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter) (*c
 	if r.dst, d, err = dbopen.OpenConfigDestination(ctx, &p.Destination, em, *em.Log()); err != nil {
 		r.close()
 		return nil, err
+	}
+	if operation != "" && !p.WhatIf {
+		if r.release, err = claim(ctx, &p.Destination, r.dst, operation, &d, em); err != nil {
+			r.close()
+			return nil, err
+		}
 	}
 	r.opts.DestinationExists = d.Exists
 	return r, nil
@@ -114,21 +149,17 @@ func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine
 	if err := decodeParams(raw, &p, exampleConfig); err != nil {
 		return err
 	}
-	r, err := openConfigRun(ctx, &p, em)
+	r, err := openConfigRun(ctx, &p, em, "import-configuration")
 	if err != nil {
 		return err
 	}
 	defer r.close()
 	res, err := configimport.Run(ctx, r.src, r.dst, r.opts, em)
 	if err != nil {
-		if p.Destination.Create && !r.opts.DestinationExists && !r.opts.WhatIf {
-			// All-or-nothing includes the database this run created.
-			if derr := dbopen.DiscardCreated(context.WithoutCancel(ctx), &p.Destination, r.dst); derr != nil {
-				em.Warn("AR-CLEANUP", fmt.Sprintf("The new destination %s could not be removed after the failure: %v; remove it before running the import again.", p.Destination.Describe(), derr))
-			} else {
-				em.Log().Info().Str("destination", p.Destination.Describe()).Msg("removed the destination this failed run had created")
-			}
-			r.dst = nil
+		if p.Destination.Create && !r.opts.WhatIf {
+			// All-or-nothing includes the database this run created (and
+			// only that: DiscardCreated removes nothing this run did not make).
+			discardCreated(ctx, &p.Destination, r.dst, em)
 		}
 		return err
 	}
@@ -136,11 +167,34 @@ func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine
 	return em.Result("ConfigurationImportResult", res)
 }
 
+// discardCreated removes the destination this failed run created, says so
+// and reports whether it did.
+func discardCreated(ctx context.Context, ep *dbopen.Endpoint, dst store.Source, em *engine.Emitter) bool {
+	removed, err := dbopen.DiscardCreated(context.WithoutCancel(ctx), ep, dst)
+	switch {
+	case err != nil:
+		em.Warn("AR-CLEANUP", fmt.Sprintf("The new destination %s could not be removed after the failure: %v; remove it before running the import again.", ep.Describe(), err))
+	case removed:
+		em.Log().Info().Str("destination", ep.Describe()).Msg("removed the destination this failed run had created")
+	}
+	return removed
+}
+
+// firstSentence is s up to its first full stop.
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
+}
+
 // historyRun is an opened history import.
 type historyRun struct {
-	src  store.Source
-	dst  store.HistoryDestination
-	opts historyimport.Options
+	src     store.Source
+	dst     store.HistoryDestination
+	opts    historyimport.Options
+	release func() error
+	em      *engine.Emitter
 }
 
 func (r *historyRun) close() {
@@ -150,9 +204,12 @@ func (r *historyRun) close() {
 	if r.dst != nil {
 		_ = r.dst.Close()
 	}
+	releaseLock(r.release, r.em)
 }
 
-func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter) (*historyRun, error) {
+// openHistoryRun opens a history import; with operation set (a run that
+// writes) it also takes the destination's writer lock.
+func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, operation string) (*historyRun, error) {
 	if p.Source.IsZero() || p.Destination.IsZero() {
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
 	}
@@ -178,7 +235,7 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter) (
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
 			"Batch size %d is out of range.", p.BatchSize)
 	}
-	r := &historyRun{opts: opts}
+	r := &historyRun{opts: opts, em: em}
 	var err error
 	if r.src, err = dbopen.OpenSource(ctx, &p.Source, em); err != nil {
 		return nil, err
@@ -187,6 +244,12 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter) (
 	if r.dst, d, err = dbopen.OpenHistoryDestination(ctx, &p.Destination, em, *em.Log()); err != nil {
 		r.close()
 		return nil, err
+	}
+	if operation != "" && !p.WhatIf {
+		if r.release, err = claim(ctx, &p.Destination, r.dst, operation, &d, em); err != nil {
+			r.close()
+			return nil, err
+		}
 	}
 	r.opts.DestinationIsAzureSQL = d.IsAzureSQL
 	if d.Exists {
@@ -203,12 +266,26 @@ func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 	if err := decodeParams(raw, &p, `{"source":{"path":"ar76.arbundle"},"destination":{"path":"ar82-history.arbundle","create":true},"from":"2024-01-01","to":"2024-06-30"}`); err != nil {
 		return err
 	}
-	r, err := openHistoryRun(ctx, &p, em)
+	r, err := openHistoryRun(ctx, &p, em, "import-history")
 	if err != nil {
 		return err
 	}
 	defer r.close()
 	res, err := historyimport.Run(ctx, r.src, r.dst, r.opts, em)
+	var ee *engine.Error
+	if errors.As(err, &ee) && p.Destination.Create && !p.WhatIf &&
+		(ee.Code == engine.CodeDiskFull || ee.Category == engine.CatInvalidData) {
+		// A run that cannot continue (a full disk, a damaged source) removes
+		// the destination it created rather than leave a partial one (and
+		// frees the space). Other failures keep the committed batches: the
+		// same command continues after them.
+		if discardCreated(ctx, &p.Destination, r.dst, em) {
+			ee.Remedy = "The new destination " + p.Destination.Describe() + " was removed. " + firstSentence(ee.Remedy) + " Then run the same command again."
+			if ee.Code == engine.CodeDiskFull {
+				ee.Remedy = "The new destination " + p.Destination.Describe() + " was removed to free the space. Free space on that volume (or choose a destination on a larger one), then run the same command again."
+			}
+		}
+	}
 	if res != nil {
 		// A failed or cancelled import still tells what it committed before stopping.
 		if rerr := em.Result("HistoryImportResult", res); err == nil {
@@ -226,7 +303,7 @@ func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.E
 	var checks []any
 	switch strings.ToLower(p.Kind) {
 	case "", "configuration":
-		r, err := openConfigRun(ctx, &p.configParams, em)
+		r, err := openConfigRun(ctx, &p.configParams, em, "")
 		if err != nil {
 			return err
 		}
@@ -240,7 +317,7 @@ func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.E
 		}
 	case "history":
 		hp := historyParams{Source: p.Source, Destination: p.Destination, From: p.From, To: p.To, BatchSize: p.BatchSize, SkipPrincipals: p.SkipPrincipals}
-		r, err := openHistoryRun(ctx, &hp, em)
+		r, err := openHistoryRun(ctx, &hp, em, "")
 		if err != nil {
 			return err
 		}
@@ -283,16 +360,34 @@ func runSetServicesAssociation(ctx context.Context, raw json.RawMessage, em *eng
 	if p.ServicesServer == "" {
 		p.ServicesServer = localFQDN()
 	}
-	dst, _, err := dbopen.OpenConfigDestination(ctx, &p.Destination, em, *em.Log())
+	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "set-services-association", p.WhatIf, em)
 	if err != nil {
 		return err
 	}
-	defer dst.Close()
+	defer func() { _ = dst.Close(); releaseLock(release, em) }()
 	res, err := configimport.AssociateServices(ctx, dst, p.ServicesServer, p.WhatIf, em)
 	if err != nil {
 		return err
 	}
 	return em.Result("ServicesAssociationResult", res)
+}
+
+// openConfigForUpdate opens an existing 8.2 configuration database that an
+// operation changes in place, holding its writer lock unless whatIf.
+func openConfigForUpdate(ctx context.Context, ep *dbopen.Endpoint, operation string, whatIf bool, em *engine.Emitter) (store.ConfigDestination, func() error, error) {
+	dst, d, err := dbopen.OpenConfigDestination(ctx, ep, em, *em.Log())
+	if err != nil {
+		return nil, nil, err
+	}
+	if whatIf {
+		return dst, nil, nil
+	}
+	release, err := claim(ctx, ep, dst, operation, &d, em)
+	if err != nil {
+		_ = dst.Close()
+		return nil, nil, err
+	}
+	return dst, release, nil
 }
 
 // sameDatabase reports whether two endpoints name the same database (AR-E009).

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
+	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
@@ -30,6 +33,27 @@ type DatabaseInfo struct {
 	UTCOffsetMinutes *int             `json:"utcOffsetMinutes,omitempty"`
 	Counts           map[string]int64 `json:"counts"`
 	Tables           map[string]int64 `json:"tables"`
+	// InterruptedRuns are the ImportRun rows still 'Running' whose run is
+	// gone (killed, or the machine stopped): no live run holds the
+	// database's writer lock for them. Listed where the database can tell
+	// (bundles); empty otherwise.
+	InterruptedRuns []InterruptedRun `json:"interruptedRuns"`
+}
+
+// InterruptedRun is an ImportRun row whose run never finished.
+type InterruptedRun struct {
+	ImportRunID    int64     `json:"importRunId"`
+	Kind           string    `json:"kind"`
+	StartedUTC     time.Time `json:"startedUtc"`
+	SourceServer   string    `json:"sourceServer"`
+	SourceDatabase string    `json:"sourceDatabase"`
+}
+
+// writerProbe is a database that can tell, without taking it, whether a
+// live run holds its writer lock, and that run's ImportRun row (0 when not
+// known yet) and start.
+type writerProbe interface {
+	WriterRun(ctx context.Context) (held bool, importRunID int64, started time.Time, err error)
 }
 
 func runInspect(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
@@ -40,7 +64,7 @@ func runInspect(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 	if p.Source.IsZero() {
 		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the database to inspect: a bundle path or a SQL Server database.", "No source was given.")
 	}
-	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenSource)
+	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenForInspection)
 	if err != nil {
 		return err
 	}
@@ -141,8 +165,60 @@ func describe(ctx context.Context, src store.Source, info *store.Info, det model
 			res.Counts[ent.Name] = res.Tables[ent.Name]
 		}
 	}
+	runs, err := interruptedRuns(ctx, src, info)
+	if err != nil {
+		return nil, readErr(err, info.Location)
+	}
+	res.InterruptedRuns = runs
 	em.Log().Info().Str("version", res.Version).Str("role", res.Role).Interface("counts", res.Counts).Msg("database inspected")
 	return res, nil
+}
+
+// interruptedRuns lists the 'Running' ImportRun rows that no live run
+// holds: a run killed before it closed its row leaves it 'Running' for
+// ever (model §7.1: no run updates another's row), so the lock tells.
+func interruptedRuns(ctx context.Context, src store.Source, info *store.Info) ([]InterruptedRun, error) {
+	out := []InterruptedRun{}
+	t := info.Table("ImportRun")
+	p, ok := src.(writerProbe)
+	if t == nil || !ok {
+		return out, nil
+	}
+	idc, kc, sc, oc := t.Index("ImportRunId"), t.Index("Kind"), t.Index("StartedUtc"), t.Index("Outcome")
+	ssc, sdc := t.Index("SourceServer"), t.Index("SourceDatabase")
+	if idc < 0 || kc < 0 || sc < 0 || oc < 0 {
+		return out, nil
+	}
+	held, liveID, liveStart, err := p.WriterRun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := src.Scan(ctx, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r := rows.Row()
+		if r[oc].Str != "Running" {
+			continue
+		}
+		ir := InterruptedRun{ImportRunID: r[idc].Int, Kind: strings.Clone(r[kc].Str)}
+		if r[sc].Kind == data.Time {
+			ir.StartedUTC = r[sc].AsTime()
+		}
+		if held && (ir.ImportRunID == liveID || liveID == 0 && !ir.StartedUTC.Before(liveStart.Add(-time.Second))) {
+			continue // the live run's own row (or, before it noted its id, one it may have started)
+		}
+		if ssc >= 0 {
+			ir.SourceServer = strings.Clone(r[ssc].Str)
+		}
+		if sdc >= 0 {
+			ir.SourceDatabase = strings.Clone(r[sdc].Str)
+		}
+		out = append(out, ir)
+	}
+	return out, rows.Err()
 }
 
 // countG1Classes counts G1 configuration objects per ObjectClass (the

@@ -31,11 +31,11 @@ func runNewWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitter)
 	if p.Destination.IsZero() {
 		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
 	}
-	dst, _, err := dbopen.OpenConfigDestination(ctx, &p.Destination, em, *em.Log())
+	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "new-website", p.WhatIf, em)
 	if err != nil {
 		return err
 	}
-	defer dst.Close()
+	defer func() { _ = dst.Close(); releaseLock(release, em) }()
 	res, err := website.New(ctx, dst, website.Request{SourceSite: p.SourceSite, Template: p.Template,
 		IISSiteName: p.IISSiteName, ApplicationAlias: p.ApplicationAlias, Name: p.Name, WhatIf: p.WhatIf})
 	if err != nil {
