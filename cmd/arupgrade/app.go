@@ -5,36 +5,90 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/activeroles/arupgrade/core/engine"
 )
 
-// exitError carries an exit code out of a command.
+// exitError carries an exit code out of a command whose outcome was already
+// rendered.
 type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// run builds the app, runs it and maps the result to an exit code.
+// metaRendered is the app Metadata key of a *bool set once the final result
+// line (JSON) or the outcome (text) was written.
+const metaRendered = "rendered"
+
+// metaStdout is the app Metadata key of the real stdout. In JSON mode the
+// app's Writer is stderr, so urfave/cli's help and usage text never mix with
+// the JSON lines.
+const metaStdout = "stdout"
+
+// run builds the app, runs it and maps the result to an exit code. In JSON
+// mode every run ends with exactly one result line carrying "outcome" and
+// "exitCode", also when the CLI itself refuses the command line.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := NewApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, args)
-	if err == nil {
-		return 0
+	jsonMode := outputIsJSON(args)
+	rendered := false
+	app.Metadata = map[string]any{metaRendered: &rendered, metaStdout: stdout}
+	if jsonMode {
+		app.Writer = stderr
 	}
+	err := app.RunContext(ctx, args)
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	var eng *engine.Error
-	if errors.As(err, &eng) {
-		fmt.Fprintf(stderr, "arupgrade: %s [%s]\n", eng.Error(), eng.Code)
-		return eng.Exit
+	if err == nil {
+		if jsonMode && !rendered { // --help, bench: nothing else ends the stream
+			(&jsonRenderer{out: stdout}).finish(engine.Event{Outcome: engine.Succeeded})
+		}
+		return 0
 	}
-	// urfave/cli usage errors (unknown flag, missing argument).
-	fmt.Fprintf(stderr, "arupgrade: %v\n", err)
-	return engine.ExitInvalidInput
+	var eng *engine.Error
+	if !errors.As(err, &eng) {
+		// urfave/cli usage errors: an unknown flag or command, a missing required flag.
+		eng = usageErr("The command line is not valid: %s.", strings.TrimSuffix(err.Error(), "."))
+		eng.Remedy = "Run arupgrade --help, or arupgrade COMMAND --help, for the commands and their flags."
+	}
+	if jsonMode {
+		(&jsonRenderer{out: stdout}).finish(engine.Event{Outcome: engine.Failed, ExitCode: eng.Exit,
+			Error: &engine.ErrorInfo{Code: eng.Code, Category: eng.Category, Message: eng.Message, Remedy: eng.Remedy}})
+	} else {
+		fmt.Fprintf(stderr, "arupgrade: %s [%s]\n", eng.Error(), eng.Code)
+	}
+	return eng.Exit
+}
+
+// outputIsJSON finds --output json among the arguments before urfave/cli
+// parses them, so that errors of the parse itself are reported in JSON too.
+// The flag may come before or after the command name, as -o, --output,
+// -output, with a space or "=".
+func outputIsJSON(args []string) bool {
+	json := false
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || (name != "o" && name != "output") {
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				break
+			}
+			i++
+			val = args[i]
+		}
+		json = val == "json" // the last one wins, as in the flag parser
+	}
+	return json
 }
 
 // NewApp builds the command-line application.

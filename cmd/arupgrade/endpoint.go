@@ -98,6 +98,6 @@ func readSecret(c *cli.Context, fileFlag, envVar, prompt string) (string, error)
 	return "", usageErr("A password is needed and there is no terminal to ask on: use --%s FILE or set %s.", fileFlag, envVar)
 }
 
-func usageErr(format string, args ...any) error {
+func usageErr(format string, args ...any) *engine.Error {
 	return engine.Errorf("AR-ARGS", engine.CatInvalidArgument, "Run with --help for the flags.", format, args...)
 }

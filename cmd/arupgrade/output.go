@@ -25,7 +25,7 @@ func runOp(c *cli.Context, operation string, params map[string]any) error {
 	var r renderer
 	switch globalString(c, "output") {
 	case "json":
-		r = &jsonRenderer{out: c.App.Writer}
+		r = &jsonRenderer{out: stdoutOf(c)}
 	case "text", "":
 		r = newTextRenderer(c)
 	default:
@@ -33,10 +33,22 @@ func runOp(c *cli.Context, operation string, params map[string]any) error {
 	}
 	out := engine.Run(c.Context, req, r.event)
 	r.finish(out)
+	if p, ok := c.App.Metadata[metaRendered].(*bool); ok {
+		*p = true
+	}
 	if out.ExitCode != 0 {
 		return exitError{code: out.ExitCode}
 	}
 	return nil
+}
+
+// stdoutOf is where results go: the real stdout, also in JSON mode, where
+// the app's Writer is stderr (see run).
+func stdoutOf(c *cli.Context) io.Writer {
+	if w, ok := c.App.Metadata[metaStdout].(io.Writer); ok {
+		return w
+	}
+	return c.App.Writer
 }
 
 type renderer interface {

@@ -482,7 +482,7 @@ func (tx *ConfigTx) Commit(ctx context.Context) error {
 
 // rewrite writes b with the touched tables replaced into a temp file and
 // renames it over b's path.
-func rewrite(ctx context.Context, b *Bundle, touched map[int]*txTable, o options) (*Bundle, error) {
+func rewrite(ctx context.Context, b *Bundle, touched map[int]*txTable, o options) (_ *Bundle, err error) {
 	v := b.view
 	path := v.path
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
@@ -497,6 +497,8 @@ func rewrite(ctx context.Context, b *Bundle, touched map[int]*txTable, o options
 			_ = os.Remove(tmp)
 		}
 	}()
+	// Runs first: the free space is measured before the file goes.
+	defer func() { err = diskFull(path, err) }()
 	var out io.Writer = f
 	if o.wrap != nil {
 		out = o.wrap(out)

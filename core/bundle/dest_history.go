@@ -557,6 +557,7 @@ func (d *HistoryDest) writeRun(id int64, row data.Row) error {
 		err = d.commit("run")
 	}
 	if err != nil {
+		err = diskFull(d.path, err)
 		if had {
 			d.runs[id] = old
 		} else {
@@ -618,8 +619,9 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 		err = d.commit("batch")
 	}
 	if err != nil {
+		err = diskFull(d.path, err) // the free space before the rollback frees some
 		d.rollback(sn)
-		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, diskFull(d.path, err))
+		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
 	}
 	d.rec.apply(&pend[0])
 	d.task.apply(&pend[1])

@@ -184,8 +184,9 @@ func (w *Writer) Close() error {
 	}
 	w.done = true
 	if err != nil {
+		err = diskFull(w.path, err) // the free space before the file goes
 		_ = os.Remove(w.tmp)
-		w.err = fmt.Errorf("close bundle %s: %w", w.path, diskFull(w.path, err))
+		w.err = fmt.Errorf("close bundle %s: %w", w.path, err)
 		return w.err
 	}
 	return nil
