@@ -13,6 +13,7 @@
         'Copy-ARDatabasePrincipals'
         'Export-ARDatabase'
         'Get-ARDatabaseInfo'
+        'Get-ARWebSite'
         'Import-ARConfiguration'
         'Import-ARManagementHistory'
         'New-ARSampleDatabase'

@@ -104,10 +104,13 @@ func NewApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
-		HideHelpCommand:      true,
-		ExitErrHandler:       func(*cli.Context, error) {}, // run() maps errors to exit codes
-		Flags:                globalFlags(),
-		Commands:             commands(),
+		// A repeated flag is the way to give several values: a site name may
+		// hold a comma.
+		DisableSliceFlagSeparator: true,
+		HideHelpCommand:           true,
+		ExitErrHandler:            func(*cli.Context, error) {}, // run() maps errors to exit codes
+		Flags:                     globalFlags(),
+		Commands:                  commands(),
 	}
 	// The output and logging flags work before or after the command name
 	// (arupgrade inspect --source x --output json).

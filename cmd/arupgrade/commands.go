@@ -167,6 +167,26 @@ func commands() []*cli.Command {
 			},
 		},
 		{
+			Name:  "list-websites",
+			Usage: "list the Web Interface site configuration objects of an 8.2 configuration database: name, template, version, default or not, bindings (the guide's \"Identifying configuration objects\")",
+			UsageText: "arupgrade list-websites --source ar82.arbundle [--name '*(7.6)'] [--name 'Site for HelpDesk (8.2)'] [--output json]\n\n" +
+				"--name takes PowerShell wildcards (* ? [a-z], ` escapes), matched without regard to case against each site's name or GUID; " +
+				"a name without wildcards that matches nothing is an error (exit 4).",
+			Flags: append(endpointFlags("source", false),
+				&cli.StringSliceFlag{Name: "name", Usage: "only sites whose name or GUID matches this wildcard `PATTERN` (repeatable)"}),
+			Action: func(c *cli.Context) error {
+				src, err := endpointFrom(c, "source", true)
+				if err != nil {
+					return err
+				}
+				names := c.StringSlice("name")
+				if names == nil {
+					names = []string{}
+				}
+				return runOp(c, "list-websites", map[string]any{"source": src, "names": names})
+			},
+		},
+		{
 			Name:   "version",
 			Usage:  "print the engine's version",
 			Action: func(c *cli.Context) error { return runOp(c, "version", map[string]any{}) },

@@ -116,7 +116,12 @@ func TestNewSiteRefusals(t *testing.T) {
 		{"unknown source", func() Request { r := base; r.SourceSite = "Nope"; r.ApplicationAlias = "x"; return r }(), "AR-NOTFOUND"},
 		{"unknown template", func() Request { r := base; r.Template = "Kiosk"; return r }(), "AR-PARAMS"},
 		{"same alias with slashes and other case", func() Request { r := base; r.ApplicationAlias = "/My Site/"; return r }(), model.E018SiteConflict.ID},
-		{"same website in other case", func() Request { r := base; r.IISSiteName = "DEFAULT WEB SITE"; r.ApplicationAlias = "arhelpdesk"; return r }(), model.E018SiteConflict.ID},
+		{"same website in other case", func() Request {
+			r := base
+			r.IISSiteName = "DEFAULT WEB SITE"
+			r.ApplicationAlias = "arhelpdesk"
+			return r
+		}(), model.E018SiteConflict.ID},
 	}
 	for _, alias := range []string{"../etc", "a/b", `a\b`, "..", "a?b#c", strings.Repeat("x", 300), " padded ", ""} {
 		r := base

@@ -1,0 +1,202 @@
+function Get-ARWebSite {
+    <#
+    .SYNOPSIS
+    Lists the Web Interface site configuration objects of an Active Roles
+    8.2 configuration database or bundle.
+
+    .DESCRIPTION
+    Get-ARWebSite does the upgrade guide's "Identifying configuration
+    objects" without the Configuration Center or the earlier version's Web
+    Interface Sites Configuration wizard: it lists every Web Interface site
+    configuration object of an Active Roles 8.2 configuration database -
+    the ones Import-ARConfiguration copied from the earlier version, whose
+    names keep their version number (for example "Site for Administrators
+    (7.6)"), the three default 8.2 sites the Web Interface setup created,
+    and the sites made with New-ARWebSite - with its template, product
+    version, revisions and IIS bindings (website and application alias,
+    Active when an 8.2 web application serves it, Legacy when recorded from
+    an earlier version).
+
+    IsDefault marks the three default 8.2 sites ("Site for Administrators
+    (8.2)", "Site for HelpDesk (8.2)", "Site for Self-Administration
+    (8.2)"), which Remove-ARWebSite removes without -Force. A site that
+    New-ARWebSite made from an earlier configuration is never a default,
+    even when it was given a default name: it carries that configuration's
+    customisations.
+
+    Pipe the earlier sites into New-ARWebSite to create one 8.2 site per
+    earlier site. -Name takes PowerShell wildcards; the engine matches them
+    (the same matcher serves arupgrade list-websites --name, so both select
+    the same sites). Get-ARWebSite only reads: it takes no lock and can run
+    while another command writes to the database.
+
+    .PARAMETER Name
+    Only the site configuration objects whose name (or GUID) matches one of
+    these patterns, compared without regard to case. Wildcards are
+    PowerShell's: * (any characters), ? (one character), [abc] and [a-z]
+    (one of a set); a backtick makes the next character literal, so
+    'Site for Administrators `(7.6`)' and 'Site for Administrators (7.6)'
+    are the same name. A name without wildcards that matches no site is an
+    error (AR-NOTFOUND); the sites the other names matched are still
+    written first. By default every site is listed.
+
+    .PARAMETER Server
+    The SQL Server instance that hosts the Active Roles 8.2 configuration database: the
+    computer's fully qualified domain name for a default instance
+    (sql01.corp.example.com), <FQDN>\<instance> for a named instance, or the
+    Azure SQL logical server (contoso.database.windows.net). A port can
+    follow a comma (sql01.corp.example.com,1433). Use it with -Database; or
+    use -ConnectionString or -Path instead.
+
+    .PARAMETER Database
+    The name of the Active Roles 8.2 configuration database on -Server, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76).
+
+    .PARAMETER Credential
+    The login for -Server: a SQL Server login (the default authentication
+    when a credential is given), an Azure AD user for AzureADPassword, or
+    the application (client) ID and client secret for
+    AzureADServicePrincipal. Leave it out for Windows authentication, which
+    connects as the account running PowerShell. The password is passed to
+    the engine only inside its request and is never written to any output
+    stream or log.
+
+    .PARAMETER Authentication
+    How to authenticate to -Server: Windows (integrated; the default without
+    a credential), SqlLogin (the default with -Credential), AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service; a user-assigned identity's client ID can be
+    given as the -Credential user name), AzureADDefault (the Azure default
+    credential chain: environment, managed identity, Azure CLI; the default
+    for AzureSQL without a credential) or AzureADInteractive (a browser
+    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
+    -Credential.
+
+    .PARAMETER DatabaseType
+    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
+    database or managed instance, as in the Configuration Center's Database
+    Type list.
+
+    .PARAMETER TrustServerCertificate
+    Encrypts the connection to -Server without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
+
+    .PARAMETER ConnectionString
+    The Active Roles 8.2 configuration database as a connection string, instead of -Server and
+    -Database: either the ADO.NET form
+    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
+    Security=true) or a sqlserver:// URL. Prefer -Server with -Credential
+    when a password is needed: a connection string is plain text.
+
+    .PARAMETER Path
+    The path of a database bundle (*.arbundle) holding an Active Roles 8.2
+    configuration database. Accepts pipeline input, including files from
+    Get-ChildItem. Relative paths are relative to the current PowerShell
+    location.
+
+    .PARAMETER LogPath
+    The engine's log file (JSON lines; appended to). Relative paths are
+    relative to the current PowerShell location; "-" writes no log file. By
+    default the engine appends to arupgrade-<yyyyMMdd>.log under
+    %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
+    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains
+    passwords; failures name it in their message.
+
+    .INPUTS
+    System.String, System.IO.FileInfo. Bundle paths, or files from
+    Get-ChildItem (bound by their FullName).
+
+    .OUTPUTS
+    ActiveRolesUpgrade.WebSite. One object per site configuration object, in
+    name order, with the properties: name, siteGuid, template
+    (Administrators, HelpDesk, SelfAdministration or Custom), productVersion
+    (the version that created it, e.g. 7.6 or 8.2), isDefault,
+    currentRevision, revisions (how many are kept), bindings (iisSiteName,
+    applicationAlias and state - Active or Legacy - of each), sourceSiteName
+    and sourceSiteGuid (the configuration it was made from, if any),
+    createdUtc and modifiedUtc.
+
+    .EXAMPLE
+    PS> Get-ARWebSite -Path .\ar82.arbundle
+
+    Lists every site configuration object of an upgraded configuration
+    bundle, with its bindings.
+
+    .EXAMPLE
+    PS> Get-ARWebSite '*(7.6)' -Server sql02.corp.example.com -Database ARConfig82 |
+    >>     New-ARWebSite -ApplicationAlias { "$($_.template)76" } -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+
+    Creates one 8.2 site from each configuration object imported from 7.6,
+    with the template of the earlier site and an alias made from it.
+
+    .EXAMPLE
+    PS> Get-ARWebSite -Path .\ar82.arbundle | Where-Object isDefault | Remove-ARWebSite -DestinationPath .\ar82.arbundle -IncludeConfiguration
+
+    Removes the three default 8.2 sites and their configuration objects,
+    asking before each.
+
+    .LINK
+    New-ARWebSite
+
+    .LINK
+    Remove-ARWebSite
+
+    .LINK
+    Export-ARWebSiteConfiguration
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    [OutputType('ActiveRolesUpgrade.WebSite')]
+    param(
+        [Parameter(Position = 0)]
+        [SupportsWildcards()]
+        [ValidateNotNullOrEmpty()]
+        [string[]]$Name,
+
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [Alias('SqlInstance', 'ServerInstance')]
+        [ValidateNotNullOrEmpty()]
+        [string]$Server,
+
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$Database,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.Credential()]
+        [System.Management.Automation.PSCredential]$Credential,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
+        [string]$Authentication,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('OnPremises', 'AzureSQL')]
+        [string]$DatabaseType,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [switch]$TrustServerCertificate,
+
+        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ConnectionString,
+
+        [Parameter(Mandatory, ParameterSetName = 'Path', ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('FullName')]
+        [ValidateNotNullOrEmpty()]
+        [string]$Path,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$LogPath
+    )
+
+    process {
+        # Not $database: that is the -Database parameter.
+        $endpoint = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters
+        $params = [ordered]@{ source = $endpoint; names = @(if ($Name) { $Name }) }
+        Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'list-websites' -Params $params -LogPath $LogPath `
+            -Activity 'Listing Web Interface sites' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
+    }
+}

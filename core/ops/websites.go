@@ -1,0 +1,48 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/website"
+)
+
+// The Web Interface site operations besides new-website (website.go): the
+// guide's chapter "Upgrading the Active Roles Web Interface".
+func init() {
+	engine.Register("list-websites", runListWebsites)
+}
+
+type listWebsitesParams struct {
+	Source dbopen.Endpoint `json:"source"`
+	// Names are PowerShell wildcard patterns matched against each site's
+	// name or GUID; none lists every site.
+	Names []string `json:"names"`
+}
+
+// runListWebsites lists the site configuration objects of an 8.2
+// configuration database (the guide's "Identifying configuration objects").
+// It only reads and takes no lock.
+func runListWebsites(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p listWebsitesParams
+	if err := decodeParams(raw, &p, `{"source":{"path":"ar82.arbundle"},"names":["*(7.6)"]}`); err != nil {
+		return err
+	}
+	if p.Source.IsZero() {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database: a bundle path or a SQL Server database.", "No source was given.")
+	}
+	src, err := dbopen.OpenSource(ctx, &p.Source, em)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	sites, err := website.List(ctx, src, p.Names)
+	for _, s := range sites {
+		if rerr := em.Result("WebSite", s); rerr != nil {
+			return rerr
+		}
+	}
+	return err
+}

@@ -1,0 +1,132 @@
+# Web Interface sites (the guide's "Upgrading the Active Roles Web Interface"): Get-ARWebSite,
+# New-ARWebSite from the pipeline, Remove-ARWebSite, Export-/Import-ARWebSiteConfiguration.
+# Unit tests mock the native wrapper; integration tests run the engine in a child pwsh.
+
+Describe 'Get-ARWebSite requests' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $cfg = Join-Path $TestDrive 'ar82.arbundle'
+        function Get-LastRequest { [AppDomain]::CurrentDomain.GetData('ARTest.Request') | ConvertFrom-Json }
+    }
+    BeforeEach {
+        [AppDomain]::CurrentDomain.SetData('ARTest.Request', $null)
+        Mock -ModuleName ActiveRolesUpgrade Start-ARNativeJob { [AppDomain]::CurrentDomain.SetData('ARTest.Request', $RequestJson); 7 }
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent { [pscustomobject]@{ Status = 'Event'; Json = '{"type":"outcome","outcome":"succeeded","exitCode":0}' } }
+        Mock -ModuleName ActiveRolesUpgrade Stop-ARNativeJob { }
+        Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
+    }
+
+    It 'sends list-websites with the source and no names by default' {
+        Get-ARWebSite -Path $cfg
+        $r = Get-LastRequest
+        $r.operation | Should -Be 'list-websites'
+        $r.params.source.path | Should -Be $cfg
+        @($r.params.names).Count | Should -Be 0
+        $r.params.PSObject.Properties.Name | Should -Contain 'names'
+    }
+
+    It 'passes -Name patterns to the engine unchanged (the engine matches them, for the CLI too)' {
+        Get-ARWebSite '*(7.6)', 'Site for HelpDesk `(8.2`)' -Path $cfg
+        @((Get-LastRequest).params.names) | Should -Be @('*(7.6)', 'Site for HelpDesk `(8.2`)')
+        Get-ARWebSite -Name 'Contoso Portal' -Server sql02.corp.example.com -Database ARConfig82
+        $r = Get-LastRequest
+        @($r.params.names) | Should -Be @('Contoso Portal')
+        $r.params.source.server | Should -Be 'sql02.corp.example.com'
+    }
+
+    It 'reads only: no -WhatIf, and -Name supports wildcards' {
+        $command = Get-Command Get-ARWebSite -Module ActiveRolesUpgrade
+        $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+        $binding.SupportsShouldProcess | Should -BeFalse
+        $command.Parameters.Name.Attributes.TypeId.Name | Should -Contain 'SupportsWildcardsAttribute'
+    }
+
+    It 'types each result as ActiveRolesUpgrade.WebSite' {
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent {
+            $q = [AppDomain]::CurrentDomain.GetData('ARTest.Queue')
+            if ($q.Count) { [pscustomobject]@{ Status = 'Event'; Json = $q.Dequeue() } } else { [pscustomobject]@{ Status = 'End'; Json = $null } }
+        }
+        $q = [System.Collections.Generic.Queue[string]]::new()
+        $q.Enqueue('{"type":"result","resultType":"WebSite","data":{"name":"Site for HelpDesk (8.2)","siteGuid":"0f732607-ad8c-4301-91f3-3dd063200df0","template":"HelpDesk","isDefault":true,"bindings":[{"iisSiteName":"Default Web Site","applicationAlias":"ARWebHelpDesk","state":"Active"}]}}')
+        $q.Enqueue('{"type":"outcome","outcome":"succeeded","exitCode":0}')
+        [AppDomain]::CurrentDomain.SetData('ARTest.Queue', $q)
+        $site = Get-ARWebSite -Path $cfg
+        $site.PSObject.TypeNames[0] | Should -Be 'ActiveRolesUpgrade.WebSite'
+        $site.isDefault | Should -BeTrue
+        ($site | Format-Table | Out-String -Width 300) | Should -Match 'Default Web Site/ARWebHelpDesk \(Active\)'
+    }
+}
+
+Describe 'Web Interface sites on an upgraded database (child pwsh)' -Tag 'Integration' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        $skip = Get-NativeSkipReason
+        if (-not $skip -and -not (Test-Path -LiteralPath $SampleBundle)) { $skip = "the sample $SampleBundle is not there" }
+        $operations = @()
+        if (-not $skip) {
+            $run = Invoke-ChildPwsh -Script @'
+Import-Module $ManifestPath
+& (Get-Module ActiveRolesUpgrade) {
+    function Get-Ops { [CmdletBinding()] param() Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'version' -LogPath '-' }
+    Get-Ops
+} | ConvertTo-Json -Compress -Depth 5
+'@
+            $operations = @((ConvertFrom-ChildJson $run).operations)
+        }
+        function Skip-Unless {
+            param([string[]]$Operation)
+            if ($skip) { Set-ItResult -Skipped -Because $skip; return $true }
+            foreach ($op in $Operation) {
+                if ($operations -notcontains $op) {
+                    Set-ItResult -Skipped -Because "this engine build has no '$op' operation yet (build it: ./build.ps1 -Task Build)"
+                    return $true
+                }
+            }
+            $false
+        }
+        # One upgraded 8.2 configuration bundle (the shipped 7.6 sample, secrets skipped); each test copies it.
+        $upgraded = Join-Path $TestDrive 'upgraded.arbundle'
+        if (-not $skip) {
+            $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @"
+Import-Module `$ManifestPath
+`$null = Import-ARConfiguration -SourcePath '$SampleBundle' -DestinationPath '$upgraded' -CreateDestination -SkipEncryptedData -SkipPrincipals -ServicesServer ars82.corp.example.com -Force -LogPath '-' -WarningAction SilentlyContinue
+Test-Path '$upgraded' | ConvertTo-Json
+"@
+            if (-not (ConvertFrom-ChildJson $run)) { throw "the upgraded bundle was not created: $($run.Error)" }
+        }
+        function New-Upgraded {
+            param([string]$Name)
+            $p = Join-Path $TestDrive "$Name.arbundle"
+            Copy-Item -LiteralPath $upgraded -Destination $p -Force
+            $p
+        }
+    }
+
+    It 'lists every imported site with its template, version and Legacy bindings, and filters by wildcard' {
+        if (Skip-Unless 'list-websites') { return }
+        $cfg = New-Upgraded 'list'
+        $run = Invoke-ChildPwsh -Script @"
+Import-Module `$ManifestPath
+`$all = @(Get-ARWebSite -Path '$cfg' -LogPath '-')
+`$old = @(Get-ARWebSite '*(7.6)' -Path '$cfg' -LogPath '-')
+`$err = try { Get-ARWebSite 'Site for Kiosk (7.6)' -Path '$cfg' -LogPath '-' -ErrorAction Stop; 'none' } catch { `$_.FullyQualifiedErrorId }
+[pscustomobject]@{
+    Type = `$all[0].PSObject.TypeNames[0]; Names = @(`$all.name); Old = @(`$old.name)
+    Admin = `$all | Where-Object name -EQ 'Site for Administrators (7.6)' | Select-Object template, productVersion, isDefault, @{ n = 'states'; e = { @(`$_.bindings.state) } }
+    Err = `$err
+} | ConvertTo-Json -Compress -Depth 5
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.Type | Should -Be 'ActiveRolesUpgrade.WebSite'
+        $r.Names | Should -Contain 'Site for Administrators (7.6)'
+        $r.Names | Should -Contain 'Site for HelpDesk (7.6)'
+        $r.Names | Should -Contain 'Site for Self-Administration (7.6)'
+        $r.Old | Should -Be @('Site for Administrators (7.6)', 'Site for HelpDesk (7.6)', 'Site for Self-Administration (7.6)')
+        $r.Admin.template | Should -Be 'Administrators'
+        $r.Admin.productVersion | Should -Be '7.6'
+        $r.Admin.isDefault | Should -BeFalse
+        @($r.Admin.states | Where-Object { $_ -ne 'Legacy' }).Count | Should -Be 0
+        $r.Err | Should -BeLike 'AR-NOTFOUND*'
+    }
+}
