@@ -40,7 +40,9 @@ type Op string
 // The changes a plan can make.
 const (
 	// OpCreateLogin creates Login: a SQL login with its SID and password
-	// hash, a Windows login or group, or a Microsoft Entra login.
+	// hash, a Windows login or group, or a Microsoft Entra login; disabled
+	// when Login.Disabled (one step, so that a re-run never disables a
+	// login it did not create).
 	OpCreateLogin Op = "CreateLogin"
 	// OpAlterLogin sets Login's properties (and its password hash when
 	// Login.PasswordHash is set) on an existing login of the same SID.
@@ -53,15 +55,14 @@ const (
 	OpDropLogin Op = "DropLogin"
 	// OpCreateUser creates User: FOR LOGIN LoginName when LoginName is set,
 	// else WITHOUT LOGIN (AuthNone), for the Windows principal itself
-	// (AuthWindows) or FROM EXTERNAL PROVIDER (AuthExternal).
+	// (AuthWindows) or FROM EXTERNAL PROVIDER (AuthExternal). NoConnect
+	// takes back the CONNECT that CREATE USER grants, for a user that had
+	// none in the source (in the same step, for the same reason).
 	OpCreateUser Op = "CreateUser"
 	// OpRemapUser maps the existing User to the login LoginName.
 	OpRemapUser Op = "RemapUser"
 	// OpSetDefaultSchema sets User's default schema.
 	OpSetDefaultSchema Op = "SetDefaultSchema"
-	// OpRevokeConnect takes back the CONNECT that creating User granted,
-	// for a user that had none in the source.
-	OpRevokeConnect Op = "RevokeConnect"
 	// OpCreateRole creates Role (owned by Role.Owner when set).
 	OpCreateRole Op = "CreateRole"
 	// OpAddMember adds Membership.Member to Membership.Role.
@@ -83,4 +84,5 @@ type Statement struct {
 	Membership *Membership
 	Permission *Permission
 	Cascade    bool
+	NoConnect  bool
 }

@@ -314,14 +314,8 @@ func joinNotes(notes ...string) string {
 	return strings.Join(keep, "; ")
 }
 
-// createLogin is the statements that create l as desired.
-func createLogin(want Login) []Statement {
-	out := []Statement{{Op: OpCreateLogin, Login: &want}}
-	if want.Disabled {
-		out = append(out, Statement{Op: OpDisableLogin, Login: &want})
-	}
-	return out
-}
+// createLogin is the statement that creates l as desired.
+func createLogin(want Login) []Statement { return []Statement{{Op: OpCreateLogin, Login: &want}} }
 
 func (p *planner) planLogin(l *Login) Action {
 	a := Action{Name: l.Name, Type: loginType(l.Type)}
@@ -483,12 +477,11 @@ func (p *planner) planUser(u *User) Action {
 	}
 	want := *u
 	a.Action, a.Reason = Created, form.note
-	a.Statements = []Statement{{Op: OpCreateUser, User: &want, LoginName: form.login}}
 	// CREATE USER grants CONNECT; a user without it in the source stays without.
-	if p.srcConnect[fold(u.Name)] {
+	create := Statement{Op: OpCreateUser, User: &want, LoginName: form.login, NoConnect: !p.srcConnect[fold(u.Name)]}
+	a.Statements = []Statement{create}
+	if !create.NoConnect {
 		p.dstPerms[permKey(Permission{Class: ClassDatabase, Permission: "CONNECT", Grantee: u.Name})] = StateGrant
-	} else {
-		a.Statements = append(a.Statements, Statement{Op: OpRevokeConnect, User: &want})
 	}
 	p.avail[fold(u.Name)] = true
 	return a
@@ -516,6 +509,8 @@ func (p *planner) userForm(u *User) (userForm, string) {
 		}
 	}
 	switch {
+	case windows && !noWindows && !strings.Contains(u.Name, `\`):
+		return userForm{}, "a Windows user without a login whose name is not its account name (DOMAIN\\name): map it to a login on the source, or create it on the destination"
 	case windows && !noWindows:
 		note := "for the Windows account itself (it has no login on the source server)"
 		if l != nil {

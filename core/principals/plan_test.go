@@ -244,8 +244,8 @@ func TestPlanRichSourceIntoBlankDestination(t *testing.T) {
 		t.Errorf("ARService login %+v: want the source's SID and hash, the destination database as default, the policy flags", l)
 	}
 	q := find(t, acts, TypeSQLLogin, quoted)
-	if diff := cmp.Diff([]Op{OpCreateLogin, OpDisableLogin}, ops(q)); diff != "" {
-		t.Errorf("disabled login ops: %s", diff)
+	if diff := cmp.Diff([]Op{OpCreateLogin}, ops(q)); diff != "" || !q.Statements[0].Login.Disabled {
+		t.Errorf("disabled login: %s %+v", diff, q.Statements[0].Login)
 	}
 	if q.Statements[0].Login.DefaultDatabase != "OtherDB" || q.Statements[0].Login.DefaultLanguage != "Deutsch" {
 		t.Errorf("default database/language %+v", q.Statements[0].Login)
@@ -260,8 +260,11 @@ func TestPlanRichSourceIntoBlankDestination(t *testing.T) {
 	if s := find(t, acts, TypeUser, "NT AUTHORITY\\NETWORK SERVICE").Statements[0]; s.LoginName != "NT AUTHORITY\\NETWORK SERVICE" {
 		t.Errorf("NETWORK SERVICE user: %+v", s)
 	}
-	if got := ops(find(t, acts, TypeUser, "nologin")); !cmp.Equal(got, []Op{OpCreateUser, OpRevokeConnect}) {
-		t.Errorf("a user without CONNECT in the source: %v, want CREATE USER then REVOKE CONNECT", got)
+	if s := find(t, acts, TypeUser, "nologin").Statements[0]; s.Op != OpCreateUser || !s.NoConnect {
+		t.Errorf("a user without CONNECT in the source: %+v, want CREATE USER without CONNECT", s)
+	}
+	if s := find(t, acts, TypeUser, "ARService").Statements[0]; s.NoConnect {
+		t.Errorf("a user with CONNECT in the source: %+v", s)
 	}
 	if s := find(t, acts, TypeRole, roleQ).Statements[0]; s.Role.Owner != "ar_owner_role" {
 		t.Errorf("owned role %+v", s.Role)
@@ -611,6 +614,15 @@ func TestPlanForcedLoginRecreateNeedsHash(t *testing.T) {
 	}
 }
 
+func TestPlanWindowsUserNamedOtherThanItsAccount(t *testing.T) {
+	src := richSource()
+	src.Users = append(src.Users, User{Name: "jsmith", Type: UserWindows, Auth: AuthWindows, SID: sid(40)})
+	a := find(t, Plan(src, blankDestination(), Options{}), TypeUser, "jsmith")
+	if a.Action != Skipped || !strings.Contains(a.Reason, "not its account name") {
+		t.Errorf("Windows user without login named jsmith: %s %q", a.Action, a.Reason)
+	}
+}
+
 func TestPlanDefaultDatabase(t *testing.T) {
 	src := richSource()
 	src.Logins[3].DefaultDatabase = "Missing"
@@ -693,6 +705,9 @@ func apply(t *testing.T, d *Snapshot, acts []Action) {
 			switch s.Op {
 			case OpCreateLogin:
 				d.Logins = append(d.Logins, *s.Login)
+				if s.Login.Type != LoginSQL {
+					d.Logins[len(d.Logins)-1].PasswordHash = nil
+				}
 			case OpAlterLogin:
 				l := login(s.Login.Name)
 				h := l.PasswordHash
@@ -721,18 +736,13 @@ func apply(t *testing.T, d *Snapshot, acts []Action) {
 					u.SID = []byte(fmt.Sprintf("new-%s", u.Name))
 				}
 				d.Users = append(d.Users, u)
-				setPerm(Permission{State: StateGrant, Class: ClassDatabase, Permission: "CONNECT", Grantee: u.Name, Grantor: "dbo"})
+				if !s.NoConnect {
+					setPerm(Permission{State: StateGrant, Class: ClassDatabase, Permission: "CONNECT", Grantee: u.Name, Grantor: "dbo"})
+				}
 			case OpRemapUser:
 				user(s.User.Name).SID = loginSID(s.LoginName)
 			case OpSetDefaultSchema:
 				user(s.User.Name).DefaultSchema = s.User.DefaultSchema
-			case OpRevokeConnect:
-				for i, p := range d.Permissions {
-					if permKey(p) == permKey(Permission{Class: ClassDatabase, Permission: "CONNECT", Grantee: s.User.Name}) {
-						d.Permissions = append(d.Permissions[:i], d.Permissions[i+1:]...)
-						break
-					}
-				}
 			case OpCreateRole:
 				d.Roles = append(d.Roles, *s.Role)
 			case OpAddMember:

@@ -48,6 +48,9 @@ type namedStatement struct {
 	// Statements, when not 0, is how many statements the batch must parse
 	// into: a quoted name must never turn one statement into several.
 	Statements int `json:"statements,omitempty"`
+	// Since, when not 0, is the oldest SQL Server major version the engine
+	// sends the statement to (16: SQL Server 2022); it is parsed as that.
+	Since int `json:"since,omitempty"`
 }
 
 // dialectNames are database names the name-taking statements are built
@@ -149,6 +152,9 @@ func dialectStatements(t testing.TB) []namedStatement {
 		add("sqlInsertRow"+at+"/"+histTasks.temp, sqlInsertRow(histTasks.temp, append(ord, task...)))
 		add("sqlInsertRow"+at+"/"+histMembers.temp, sqlInsertRow(histMembers.temp, append(ord, mem...)))
 	}
+
+	// Copy-ARDatabasePrincipals: catalog reads, changes and scripts (principals_dialect_test.go).
+	out = append(out, principalDialectStatements(t)...)
 
 	// The model's DDL, batch by batch, as Initialize sends it.
 	for _, s := range dialectSchemas(t) {

@@ -23,7 +23,8 @@ public sealed record Statement(
     [property: JsonPropertyName("line")] int Line,
     [property: JsonPropertyName("column")] int Column,
     [property: JsonPropertyName("exact")] bool Exact,
-    [property: JsonPropertyName("statements")] int Statements);
+    [property: JsonPropertyName("statements")] int Statements,
+    [property: JsonPropertyName("since")] int Since = 0);
 
 /// <summary>A parser and the server it stands for.</summary>
 public sealed record Dialect(string Label, Func<TSqlParser> Create);
@@ -40,6 +41,11 @@ public static class Program
         new("TSql130Parser/Standalone (SQL Server 2016)", () => new TSql130Parser(true, SqlEngineType.Standalone)),
         new("TSql170Parser/SqlAzure (Azure SQL Database)", () => new TSql170Parser(true, SqlEngineType.SqlAzure)),
     ];
+
+    // A statement the engine sends only to newer servers ("since": their major
+    // version, e.g. 16 for CREATE LOGIN … FROM EXTERNAL PROVIDER) is parsed as
+    // that version instead of SQL Server 2016.
+    static readonly Dialect Standalone2022 = new("TSql160Parser/Standalone (SQL Server 2022)", () => new TSql160Parser(true, SqlEngineType.Standalone));
 
     // Database names that dynamic SQL is built with, as in dialect_test.go's
     // dialectNames: QUOTENAME must keep any of them one identifier.
@@ -74,8 +80,15 @@ public static class Program
         foreach (var dialect in Dialects)
         {
             var parser = dialect.Create();
+            TSqlParser? newer = null;
             foreach (var s in statements)
             {
+                if (s.Since >= 16 && dialect == Dialects[0])
+                {
+                    newer ??= Standalone2022.Create();
+                    errors += Check(newer, Standalone2022, s, ref dynamic);
+                    continue;
+                }
                 errors += Check(parser, dialect, s, ref dynamic);
             }
         }
