@@ -1,10 +1,11 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/activeroles/arupgrade/core/ops"
 )
 
 func commands() []*cli.Command {
@@ -234,8 +235,9 @@ func configParams(c *cli.Context) (map[string]any, error) {
 		if c.Bool("skip-encrypted-data") {
 			return nil, usageErr("--key-backup and --skip-encrypted-data exclude each other: give the key backup to copy secrets, or skip them.")
 		}
-		if _, err := os.Stat(kb); err != nil {
-			return nil, usageErr("Cannot read the key backup file %s: %v.", kb, err)
+		// The engine reads it again; this check only fails before the password prompt, with the same error.
+		if _, err := ops.ReadKeyBackupFile(kb); err != nil {
+			return nil, err
 		}
 		pw, err := readSecret(c, "key-password-file", "ARUPGRADE_KEY_PASSWORD", "Key backup password: ")
 		if err != nil {

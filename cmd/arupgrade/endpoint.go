@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/secrets"
 )
 
 // endpointFlags are the flags naming one side (prefix "source" or "destination").
@@ -73,11 +75,18 @@ func endpointFrom(c *cli.Context, prefix string, required bool) (*dbopen.Endpoin
 // on the terminal — never from a flag value.
 func readSecret(c *cli.Context, fileFlag, envVar, prompt string) (string, error) {
 	if path := c.String(fileFlag); path != "" {
-		b, err := os.ReadFile(path)
+		// Bounded: --key-password-file /dev/zero must not eat the machine's memory.
+		b, err := secrets.ReadFileLimited(path, secrets.MaxPasswordFileSize)
+		var tl *secrets.TooLargeError
+		if errors.As(err, &tl) {
+			return "", usageErr("The password file %s given with --%s is larger than %d bytes: a password file holds only the password (and a line end).",
+				path, fileFlag, tl.Limit)
+		}
 		if err != nil {
 			return "", usageErr("Cannot read the password file given with --%s: %v.", fileFlag, err)
 		}
 		s := strings.TrimRight(string(b), "\r\n")
+		clear(b)
 		if s == "" {
 			return "", usageErr("The password file given with --%s is empty.", fileFlag)
 		}
