@@ -31,7 +31,14 @@ func runOp(c *cli.Context, operation string, params map[string]any) error {
 	default:
 		return usageErr("--output %q is not known: use text or json.", globalString(c, "output"))
 	}
-	out := engine.Run(c.Context, req, r.event)
+	var checks prerequisiteFailures
+	out := engine.Run(c.Context, req, func(ev engine.Event) {
+		if operation == "test-prerequisites" {
+			checks.see(ev)
+		}
+		r.event(ev)
+	})
+	out = checks.outcome(out)
 	r.finish(out)
 	if p, ok := c.App.Metadata[metaRendered].(*bool); ok {
 		*p = true
@@ -49,6 +56,50 @@ func stdoutOf(c *cli.Context) io.Writer {
 		return w
 	}
 	return c.App.Writer
+}
+
+// prerequisiteFailures collects the failed checks of test-prerequisites.
+// The operation succeeds whatever the checks say (the module returns every
+// check object and does not throw); the CLI exits 3 when a check failed, as
+// the import would, after printing every check.
+type prerequisiteFailures []engine.Event
+
+func (p *prerequisiteFailures) see(ev engine.Event) {
+	if ev.Type != engine.TypeResult || ev.ResultType != "PrerequisiteCheck" {
+		return
+	}
+	var c struct{ Status string }
+	if json.Unmarshal(ev.Data, &c) == nil && c.Status == "Fail" {
+		*p = append(*p, ev)
+	}
+}
+
+func (p prerequisiteFailures) outcome(out engine.Event) engine.Event {
+	if out.Outcome != engine.Succeeded || len(p) == 0 {
+		return out
+	}
+	type check struct{ Code, Name, Message, Remedy string }
+	var first check
+	var codes []string
+	for i, ev := range p {
+		var c check
+		_ = json.Unmarshal(ev.Data, &c)
+		if i == 0 {
+			first = c
+		}
+		codes = append(codes, c.Code+" "+c.Name)
+	}
+	msg := fmt.Sprintf("%d prerequisite check failed: %s: %s", len(p), codes[0], first.Message)
+	remedy := first.Remedy
+	if len(p) > 1 {
+		msg = fmt.Sprintf("%d prerequisite checks failed: %s.", len(p), strings.Join(codes, ", "))
+		remedy = "Fix each failed check as its remedy says, then run test-prerequisites again."
+	}
+	// The first failed check's code (AR-E0xx) is the one the import would refuse with: exit 3.
+	e := engine.Errorf(first.Code, engine.CatInvalidOperation, remedy, "%s", msg)
+	out.Outcome, out.ExitCode = engine.Failed, e.Exit
+	out.Error = &engine.ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}
+	return out
 }
 
 type renderer interface {
