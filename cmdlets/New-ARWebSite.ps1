@@ -16,14 +16,18 @@ function New-ARWebSite {
     configuration database by Import-ARConfiguration with its name kept, is
     not changed. Everything is written in one transaction.
 
-    Find each earlier site's configuration object in the Web Interface Sites
-    Configuration wizard of the earlier version (Configuration settings >
-    Use existing configuration > Name), or in the Configuration Center's Web
-    Interface page (Configuration column). Run the command once per earlier
-    site. The IIS web application itself is created by the 8.2 Web Interface
-    setup (Configuration Center > Web Interface > Manage Sites); you can
-    delete the default 8.2 sites (Site for Administrators (8.2), Site for
-    HelpDesk (8.2), Site for Self-Administration (8.2)) afterwards if you do
+    Find each earlier site's configuration object with Get-ARWebSite (or in
+    the Web Interface Sites Configuration wizard of the earlier version:
+    Configuration settings > Use existing configuration > Name). Run the
+    command once per earlier site, or pipe the objects of Get-ARWebSite
+    into it: one new site is created per object. An invalid application
+    alias is refused (AR-ALIAS) and a name or application already in use
+    (AR-E018); nothing is written then.
+
+    The IIS web application itself is created by the 8.2 Web Interface
+    setup (Configuration Center > Web Interface > Manage Sites). Afterwards
+    you can delete the default 8.2 sites (Site for Administrators (8.2),
+    Site for HelpDesk (8.2), Site for Self-Administration (8.2)) if you do
     not need them. -WhatIf shows the site that would be created and writes
     nothing.
 
@@ -93,20 +97,29 @@ function New-ARWebSite {
     The name (case-insensitive) or GUID of the site configuration object
     that the earlier Web Interface site used, including its version number,
     for example "Site for Administrators (7.6)" (the wizard's "Configuration
-    to import").
+    to import"). Objects piped from Get-ARWebSite bind here by their
+    siteGuid: one new site is created for each.
 
     .PARAMETER Template
     The 8.2 site template of the new site: Administrators, HelpDesk or
-    SelfAdministration. Choose the one the earlier site was made from.
+    SelfAdministration. Choose the one the earlier site was made from. Piped
+    from Get-ARWebSite, the earlier site's template is used unless you give
+    one; a Custom site needs -Template.
 
     .PARAMETER ApplicationAlias
     The alias of the web application that will serve the site: the virtual
-    path in its address (https://<server>/<alias>). It must not already
-    serve an 8.2 site on -IisSiteName.
+    path in its address (https://<server>/<alias>). It must be one path
+    segment, as IIS requires: none of / \ ? # % * : < > | ", not "." or
+    "..", no leading or trailing space, at most 255 characters (spaces
+    inside are allowed; leading and trailing slashes are dropped). It must
+    not already serve an 8.2 site on -IisSiteName; aliases are compared
+    without regard to case. With pipeline input, give a script block that
+    makes one alias per site, such as { "ARWeb$($_.template)" }.
 
     .PARAMETER IisSiteName
     The IIS website that contains the web application. The default is
-    "Default Web Site".
+    "Default Web Site". Accepts a script block per piped site, like
+    -ApplicationAlias.
 
     .PARAMETER Name
     The name of the new site configuration object (the wizard's
@@ -127,7 +140,9 @@ function New-ARWebSite {
     passwords; failures name it in their message.
 
     .INPUTS
-    None. You cannot pipe objects to this command.
+    ActiveRolesUpgrade.WebSite. Site configuration objects from
+    Get-ARWebSite: each one's siteGuid binds to -SourceSite and its template
+    to -Template.
 
     .OUTPUTS
     ActiveRolesUpgrade.WebSiteResult, with the properties: siteGuid, name
@@ -149,6 +164,17 @@ function New-ARWebSite {
 
     Shows the site configurations that would be created for two earlier
     sites, without writing anything.
+
+    .EXAMPLE
+    PS> Get-ARWebSite '*(7.6)' -Path .\ar82.arbundle |
+    >>     New-ARWebSite -ApplicationAlias { "ARWeb$($_.template)" } -DestinationPath .\ar82.arbundle -Confirm:$false
+
+    Creates one 8.2 site from each configuration object imported from 7.6,
+    each with the template of its earlier site and its own alias
+    (ARWebAdministrators, ARWebHelpDesk, ARWebSelfAdministration).
+
+    .LINK
+    Get-ARWebSite
 
     .LINK
     Import-ARConfiguration
@@ -190,19 +216,20 @@ function New-ARWebSite {
         [ValidateNotNullOrEmpty()]
         [string]$DestinationPath,
 
-        [Parameter(Mandatory, Position = 0)]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Alias('SiteGuid')]
         [ValidateNotNullOrEmpty()]
         [string]$SourceSite,
 
-        [Parameter(Mandatory)]
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName)]
         [ValidateSet('Administrators', 'HelpDesk', 'SelfAdministration')]
         [string]$Template,
 
-        [Parameter(Mandatory)]
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string]$ApplicationAlias,
 
-        [Parameter()]
+        [Parameter(ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()]
         [string]$IisSiteName = 'Default Web Site',
 

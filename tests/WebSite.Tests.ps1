@@ -58,6 +58,68 @@ Describe 'Get-ARWebSite requests' -Tag 'Unit' {
     }
 }
 
+Describe 'New-ARWebSite from the pipeline' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $cfg = Join-Path $TestDrive 'ar82.arbundle'
+        # What Get-ARWebSite writes for two sites imported from 7.6.
+        function New-Site([string]$Name, [string]$Guid, [string]$Template) {
+            $o = [pscustomobject]@{ name = $Name; siteGuid = $Guid; template = $Template; productVersion = '7.6'; isDefault = $false
+                currentRevision = 1; revisions = 1; bindings = @(); sourceSiteGuid = '11111111-2222-4333-8444-555555555555' }
+            $o.PSObject.TypeNames.Insert(0, 'ActiveRolesUpgrade.WebSite')
+            $o
+        }
+        $admin = New-Site 'Site for Administrators (7.6)' '94937950-12fa-4ea7-8b3d-14ae83e56e91' 'Administrators'
+        $help = New-Site 'Site for HelpDesk (7.6)' '0f732607-ad8c-4301-91f3-3dd063200df0' 'HelpDesk'
+        function Get-Requests { @([AppDomain]::CurrentDomain.GetData('ARTest.Requests') | ForEach-Object { $_ | ConvertFrom-Json }) }
+    }
+    BeforeEach {
+        [AppDomain]::CurrentDomain.SetData('ARTest.Requests', [System.Collections.Generic.List[string]]::new())
+        Mock -ModuleName ActiveRolesUpgrade Start-ARNativeJob { [AppDomain]::CurrentDomain.GetData('ARTest.Requests').Add($RequestJson); 7 }
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent { [pscustomobject]@{ Status = 'Event'; Json = '{"type":"outcome","outcome":"succeeded","exitCode":0}' } }
+        Mock -ModuleName ActiveRolesUpgrade Stop-ARNativeJob { }
+        Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
+    }
+
+    It 'creates one site per piped object: its GUID as the source, its template, a script-block alias each' {
+        $admin, $help | New-ARWebSite -ApplicationAlias { "ARWeb$($_.template)" } -DestinationPath $cfg -Confirm:$false
+        $r = Get-Requests
+        $r.Count | Should -Be 2
+        $r.operation | Should -Be @('new-website', 'new-website')
+        $r.params.sourceSite | Should -Be @($admin.siteGuid, $help.siteGuid)
+        $r.params.template | Should -Be @('Administrators', 'HelpDesk')
+        $r.params.applicationAlias | Should -Be @('ARWebAdministrators', 'ARWebHelpDesk')
+        $r.params.iisSiteName | Should -Be @('Default Web Site', 'Default Web Site')
+        # The old object's name and source are not the new site's.
+        $r.params | ForEach-Object { $_.PSObject.Properties.Name | Should -Not -Contain 'name' }
+    }
+
+    It 'lets -Template and -IisSiteName given on the command line win over the piped object' {
+        $help | New-ARWebSite -Template SelfAdministration -ApplicationAlias ARWebSelf -IisSiteName 'Intranet' -DestinationPath $cfg -Confirm:$false
+        $r = Get-Requests
+        $r[0].params.template | Should -Be 'SelfAdministration'
+        $r[0].params.iisSiteName | Should -Be 'Intranet'
+    }
+
+    It 'refuses a piped Custom site without -Template, and still creates the others' {
+        $custom = New-Site 'Contoso Portal' '46a3b2df-093a-4910-9875-2f2766821393' 'Custom'
+        $out = $admin, $custom | New-ARWebSite -ApplicationAlias { "A$($_.revisions)$($_.template)" } -DestinationPath $cfg -Confirm:$false -ErrorAction Continue 2>&1
+        (Get-Requests).Count | Should -Be 1
+        $errs = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errs.Count | Should -Be 1
+        [string]$errs[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError*'
+        [string]$errs[0] | Should -Match 'Template'
+    }
+
+    It 'writes nothing under -WhatIf: each piped site becomes a whatIf request' {
+        $admin, $help | New-ARWebSite -ApplicationAlias { "ARWeb$($_.template)" } -DestinationPath $cfg -WhatIf
+        $r = Get-Requests
+        $r.Count | Should -Be 2
+        $r.params.whatIf | Should -Be @($true, $true)
+    }
+}
+
 Describe 'Web Interface sites on an upgraded database (child pwsh)' -Tag 'Integration' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
@@ -128,5 +190,28 @@ Import-Module `$ManifestPath
         $r.Admin.isDefault | Should -BeFalse
         @($r.Admin.states | Where-Object { $_ -ne 'Legacy' }).Count | Should -Be 0
         $r.Err | Should -BeLike 'AR-NOTFOUND*'
+    }
+
+    It 'creates one 8.2 site per piped earlier site (Get-ARWebSite | New-ARWebSite), each carrying its customisations' {
+        if (Skip-Unless 'list-websites', 'new-website') { return }
+        $cfg = New-Upgraded 'pipe'
+        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @"
+Import-Module `$ManifestPath
+`$made = @(Get-ARWebSite '*(7.6)' -Path '$cfg' -LogPath '-' | New-ARWebSite -ApplicationAlias { "ARWeb`$(`$_.template)" } -DestinationPath '$cfg' -Confirm:`$false -LogPath '-')
+`$new = @(Get-ARWebSite '*(8.2)*' -Path '$cfg' -LogPath '-')
+[pscustomobject]@{
+    Made = @(`$made | ForEach-Object { '{0}|{1}|{2}|{3}' -f `$_.name, `$_.sourceSite, `$_.applicationAlias, `$_.upgradedFrom })
+    New = @(`$new | ForEach-Object { '{0}|{1}|{2}|{3}' -f `$_.name, `$_.sourceSiteName, `$_.isDefault, ((`$_.bindings | ForEach-Object { `$_.applicationAlias + ':' + `$_.state }) -join ',') })
+} | ConvertTo-Json -Compress -Depth 5
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.Made | Should -Be @(
+            'Site for Administrators (8.2)|Site for Administrators (7.6)|ARWebAdministrators|7.6'
+            'Site for HelpDesk (8.2)|Site for HelpDesk (7.6)|ARWebHelpDesk|7.6'
+            'Site for Self-Administration (8.2)|Site for Self-Administration (7.6)|ARWebSelfAdministration|7.6')
+        $r.New | Should -Be @(
+            'Site for Administrators (8.2)|Site for Administrators (7.6)|False|ARWebAdministrators:Active'
+            'Site for HelpDesk (8.2)|Site for HelpDesk (7.6)|False|ARWebHelpDesk:Active'
+            'Site for Self-Administration (8.2)|Site for Self-Administration (7.6)|False|ARWebSelfAdministration:Active')
     }
 }

@@ -37,8 +37,10 @@ func runListWebsites(ctx context.Context, raw json.RawMessage, em *engine.Emitte
 	if err != nil {
 		return err
 	}
-	defer src.Close()
 	sites, err := website.List(ctx, src, p.Names)
+	// Closed before the results go out: piped into New-ARWebSite, each
+	// result may rewrite this very bundle while the list is being read.
+	_ = src.Close()
 	for _, s := range sites {
 		if rerr := em.Result("WebSite", s); rerr != nil {
 			return rerr
