@@ -26,6 +26,14 @@ const (
 	targetFrame  = 1 << 20 // uncompressed bytes of row data per data frame
 	maxFrameLen  = 1 << 30 // no payload (stored or raw) may exceed this
 	maxJSONFrame = 64 << 20
+	// maxRawFrame bounds a data frame's decompressed size, checked against
+	// the declared size before anything is allocated, so a damaged or
+	// hostile frame (a "zstd bomb": kilobytes that decompress to a
+	// gigabyte) costs at most this much memory.
+	maxRawFrame = 64 << 20
+	// maxRowLen is the largest encoded row a writer accepts: a frame is
+	// rows up to targetFrame plus the one that crosses it.
+	maxRowLen = maxRawFrame - targetFrame
 
 	frameHeader   byte = 'H'
 	frameData     byte = 'D'

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/bundle/bundletest"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -30,11 +33,21 @@ func FuzzOpen(f *testing.F) {
 	flipped := append([]byte{}, good...)
 	flipped[len(flipped)/3] ^= 0x40
 	f.Add(flipped)
+	// A compressed history table: mutations then reach zstd.
+	hist := filepath.Join(dir, "hist.arbundle")
+	writeHistoryBundle(f, hist, 40)
+	hb, err := os.ReadFile(hist)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(hb)
 
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// In memory: the fuzzer runs (and minimises) thousands of inputs a second.
-		// Also with every CRC made valid, so mutations reach the checks behind them.
-		for _, in := range [][]byte{b, fixCRCs(b), nil} {
+		// Also with every CRC made valid, and with every CRC and table
+		// checksum made valid (resealed), so mutations reach the checks
+		// behind them: row decoding, decompression, declared sizes.
+		for _, in := range [][]byte{b, fixCRCs(b), reseal(b)} {
 			for _, journal := range []bool{false, true} {
 				if in == nil {
 					continue
@@ -42,6 +55,7 @@ func FuzzOpen(f *testing.F) {
 				b := in
 				w, err := walk("fuzz.arbundle", bytes.NewReader(b), int64(len(b)), journal)
 				if err != nil {
+					damagedOnly(t, err)
 					continue
 				}
 				v := newView("fuzz.arbundle", w)
@@ -50,6 +64,29 @@ func FuzzOpen(f *testing.F) {
 			}
 		}
 	})
+}
+
+// reseal recomputes every checksum of b (nil when b is not a bundle at all).
+func reseal(b []byte) []byte {
+	f, err := bundletest.Parse(b)
+	if err != nil {
+		return nil
+	}
+	return f.Seal()
+}
+
+// damagedOnly fails unless err says the bundle is damaged (*FormatError):
+// whatever is wrong with a file must reach the user as a damaged bundle
+// (exit 5) naming it, never as a connection or read problem.
+func damagedOnly(t *testing.T, err error) {
+	t.Helper()
+	var fe *FormatError
+	if err != nil && !errors.As(err, &fe) {
+		t.Fatalf("error %q (%T) is not a *FormatError", err, err)
+	}
+	if fe != nil && (fe.Path == "" || !strings.Contains(err.Error(), fe.Path)) {
+		t.Fatalf("error %q does not name the bundle", err)
+	}
 }
 
 // fixCRCs returns a copy of b with the prologue's and each frame's CRC
@@ -98,22 +135,26 @@ func writeTinyBundle(t testing.TB, path string) {
 	must(t, w.Close())
 }
 
-// scanEverything reads every table to its end; errors are fine.
+// scanEverything reads every table to its end; an error must say the
+// bundle is damaged.
 func scanEverything(t *testing.T, s store.Source) {
 	info, err := s.Info(context.Background())
 	if err != nil {
+		damagedOnly(t, err)
 		return
 	}
 	for _, tb := range info.Tables {
-		_, _ = s.Count(context.Background(), tb.Name)
+		_, err := s.Count(context.Background(), tb.Name)
+		damagedOnly(t, err)
 		rs, err := s.Scan(context.Background(), tb.Name)
 		if err != nil {
+			damagedOnly(t, err)
 			continue
 		}
 		for rs.Next() {
 			_ = rs.Row()
 		}
-		_ = rs.Err()
+		damagedOnly(t, rs.Err())
 		_ = rs.Close()
 	}
 }

@@ -175,7 +175,7 @@ func (v *view) settings(ctx context.Context) (map[string]string, error) {
 	t := &v.hdr.Tables[ti]
 	ni, vi := t.Index("Name"), t.Index("Value")
 	if ni < 0 || vi < 0 {
-		return nil, fmt.Errorf("read bundle %s: the Settings table has no Name or Value column", v.path)
+		return nil, nil // not the Settings of an Active Roles database: detection says so
 	}
 	rs, err := v.scan(ctx, t.Name)
 	if err != nil {

@@ -197,7 +197,7 @@ func newEncoder(extra ...zstd.EOption) (*zstd.Encoder, error) {
 // decoder is shared: DecodeAll is safe for concurrent use.
 var decoder = sync.OnceValues(func() (*zstd.Decoder, error) {
 	return zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecodeAllCapLimit(true),
-		zstd.WithDecoderMaxMemory(maxFrameLen))
+		zstd.WithDecoderMaxMemory(maxRawFrame))
 })
 
 func newSink(w io.Writer, off int64, tables []data.Table) (*sink, error) {
@@ -261,6 +261,9 @@ func (s *sink) writeJSON(typ byte, v any) (int64, error) {
 func (s *sink) writeRow(ti int, row data.Row) error {
 	old := len(s.bufs[ti])
 	b, err := appendRow(s.bufs[ti], s.kinds[ti], row)
+	if err == nil && len(b)-old > maxRowLen {
+		err = fmt.Errorf("the row takes %d bytes; a bundle row may take at most %d", len(b)-old, maxRowLen)
+	}
 	if err != nil {
 		s.bufs[ti] = b[:old] // drop the half-encoded row
 		return &rowError{fmt.Errorf("table %s: %w", s.tables[ti].Name, err)}

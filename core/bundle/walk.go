@@ -107,6 +107,12 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 				(h.Flags == 0 && h.Stored != h.Raw) {
 				return fail(corruptf(path, off, "a data frame has invalid flags, table index, row count or length"))
 			}
+			if h.Raw > maxRawFrame {
+				return fail(corruptf(path, off, "a data frame announces %d bytes of rows, more than the %d a frame may hold", h.Raw, maxRawFrame))
+			}
+			if h.Rows > h.Raw {
+				return fail(corruptf(path, off, "a data frame announces %d rows in %d bytes", h.Rows, h.Raw))
+			}
 			st = &w.tables[h.Table]
 			sha.Reset()
 			sha.Write(st.chain[:])

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -75,8 +76,8 @@ const CodeBundle = "AR-BUNDLE"
 // one whose chain holds an error with a DamagedRemedy() method, such as a
 // bundle's *bundle.FormatError, which names the file and the byte offset —
 // is reported as such: AR-BUNDLE, InvalidData (exit 5), with that error's
-// remedy, never as a connection or read problem. A caller that already
-// chose InvalidData (or a cancellation) keeps its own code and remedy.
+// remedy, never as a connection or read problem. A caller's own AR-BUNDLE…
+// code (and a cancellation) is kept.
 //
 // Likewise a write that ran out of disk space (AsDiskFull) is AR-DISK-FULL,
 // WriteError, whatever the caller was writing.
@@ -87,7 +88,7 @@ func Wrap(err error, code, category, remedy, format string, args ...any) *Error 
 	case code != CodeDiskFull && isDiskFull(err):
 		code, category = CodeDiskFull, CatWriteError
 		remedy = "Free space on that volume (or choose a destination on a larger one), then run the command again."
-	case category != CatInvalidData && errors.As(err, &d):
+	case !strings.HasPrefix(code, CodeBundle) && errors.As(err, &d):
 		code, category, remedy = CodeBundle, CatInvalidData, d.DamagedRemedy()
 	}
 	e := Errorf(code, category, remedy, format, args...)
@@ -176,6 +177,13 @@ func outcomeOf(ctx context.Context, err error) (string, *ErrorInfo, int) {
 		if e.Category == CatOperationStopped {
 			return Cancelled, info(e), ExitCancelled
 		}
+		return Failed, info(e), e.Exit
+	}
+	var d interface{ DamagedRemedy() string }
+	if isDiskFull(err) || errors.As(err, &d) {
+		// An operation that returned the bare error still reports it as
+		// what it is (Wrap).
+		e = Wrap(err, "AR-FAILED", CatNotSpecified, "See the log file for details.", "The operation failed")
 		return Failed, info(e), e.Exit
 	}
 	if errors.Is(err, context.Canceled) || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
