@@ -2,20 +2,48 @@ function Copy-ARDatabasePrincipals {
     <#
     .SYNOPSIS
     Copies the SQL Server users, logins, roles and permissions of an earlier
-    Active Roles database to the 8.2 database (not available yet).
+    Active Roles database to the 8.2 database.
 
     .DESCRIPTION
     Copy-ARDatabasePrincipals is the Configuration Center's "Copy database
-    users, permissions, logins and roles" step: after an import it gives the
-    accounts that used the old database the same access to the new one.
+    users, permissions, logins and roles" step: it gives the accounts that
+    used the old database the same access to the new one. Import-ARConfiguration
+    and Import-ARManagementHistory run it after every successful import unless
+    -SkipPrincipals is given; run it yourself to copy again, to review
+    (-WhatIf), or to write the T-SQL for a DBA (-ScriptPath).
 
-    This version of ActiveRolesUpgrade does not implement it yet: the engine
-    answers with the error AR-NOTIMPL (category NotImplemented) and changes
-    nothing. Until it does, grant the Administration Service account
-    db_owner on the new database and recreate the other users, logins and
-    roles in SQL Server Management Studio or with SQL Server tools. Azure
-    SQL cannot synchronise SQL Server logins at all: use Azure Data Studio
-    or Azure Database Migration Service, as the upgrade guide recommends.
+    It copies, from the source database and its server:
+    - the server logins the database's users map to: SQL logins with the
+      same SID and password hash (reading hashes needs CONTROL SERVER on the
+      source server; without it each SQL login is reported with what to do),
+      default database (the source database becomes the destination
+      database) and language, password policy and disabled state; Windows
+      logins and groups; Microsoft Entra logins where the destination server
+      accepts them. Never copied: sa and other system logins, ##...##
+      certificate logins, NT SERVICE\... and NT AUTHORITY\... accounts, and
+      the login running the copy.
+    - the database users, for their logins, WITHOUT LOGIN or for the Windows
+      or Entra principal itself, with their default schema; an orphaned
+      destination user whose login now exists is mapped to it again.
+    - the user-defined roles (owners first) and the memberships of fixed and
+      user-defined roles, nested roles included.
+    - the database-, schema- and object-level (and column) GRANT, DENY and
+      GRANT WITH GRANT OPTION permissions, for objects that exist in the
+      destination; the others are reported, never dropped silently.
+
+    A login that exists on the destination with the same SID is
+    AlreadyPresent; with another SID it is a Conflict (its users are mapped
+    to it by name), which only -Force resolves. Every statement checks the
+    catalog first, so a second run creates nothing and reports everything
+    AlreadyPresent.
+
+    Azure SQL Database has no server logins this tool can synchronise: for an
+    Azure SQL destination the logins are reported as Skipped with the
+    guide's advice (Azure Data Studio, or Azure Database Migration Service
+    for a managed instance), and the users, roles and permissions Azure SQL
+    accepts are copied. A bundle holds no principals: a bundle source is
+    refused with an explanation, and a bundle destination only takes
+    -ScriptPath.
 
     .PARAMETER SourceServer
     The SQL Server instance that hosts the source database (the Active Roles
@@ -140,9 +168,25 @@ function Copy-ARDatabasePrincipals {
     Export-ARDatabase (or New-ARSampleDatabase); relative paths are relative
     to the current PowerShell location.
 
+    .PARAMETER ScriptPath
+    Writes the copy as a T-SQL script to this file instead of running it,
+    for a DBA to review and run (sqlcmd -b -i, or SQL Server Management
+    Studio). The script is complete for the destination as it is now: one
+    statement per change in dependency order, each guarded by an existence
+    check and followed by GO, so it can be run again; the principals that
+    need nothing are listed as comments. Its header says whether it holds
+    SQL Server password hashes: such a script is as secret as the passwords
+    (the file is created readable by its owner only). Without a destination
+    (a bundle destination) it is planned against an empty database.
+
     .PARAMETER Force
-    Runs without asking for confirmation (for runbooks and scheduled tasks).
-    The same as -Confirm:$false.
+    Resolves conflicts: a destination login of the same name with another
+    SID is dropped and created again with the source's SID and password
+    (never the login running the copy, nor one it belongs to; users of other
+    databases mapped to the dropped login lose it), a login of the same SID
+    gets the source's password and properties, and a user mapped to another
+    login is mapped to the source's. Because it can drop logins it asks for
+    confirmation (ConfirmImpact High) unless -Confirm:$false is given.
 
     .PARAMETER LogPath
     The engine's log file (JSON lines; appended to). Relative paths are
@@ -156,21 +200,36 @@ function Copy-ARDatabasePrincipals {
     None. You cannot pipe objects to this command.
 
     .OUTPUTS
-    ActiveRolesUpgrade.PrincipalsCopyResult, once implemented. Today the
-    command always ends with the terminating error AR-NOTIMPL
-    (NotImplemented) and writes no object.
+    ActiveRolesUpgrade.PrincipalCopyResult, one per login, user, role, role
+    membership and permission, with the properties: name, type (SqlLogin,
+    WindowsLogin, WindowsGroup, ExternalLogin, User, Role, Membership,
+    Permission), action (Created, Updated, AlreadyPresent, Skipped,
+    Conflict, Failed; with -WhatIf or -ScriptPath what would be done) and
+    reason. When any is Failed the command ends with the terminating error
+    AR-PRINCIPALS after writing them all.
 
     .EXAMPLE
-    PS> Copy-ARDatabasePrincipals -SourceServer sql01 -SourceDatabase ARConfig76 -DestinationServer sql02 -DestinationDatabase ARConfig82
+    PS> Copy-ARDatabasePrincipals -SourceServer sql01.corp.example.com -SourceDatabase ARConfig76 -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
 
-    Copies the principals of the 7.6 database to the 8.2 database, once
-    available; today it fails with AR-NOTIMPL.
+    Copies the logins, users, roles and permissions of the 7.6 database to
+    the 8.2 database and lists each with what was done.
 
     .EXAMPLE
-    PS> try { Copy-ARDatabasePrincipals -SourcePath .\ar76.arbundle -DestinationServer sql02 -DestinationDatabase ARConfig82 -Force }
-    >> catch [System.Exception] { if ($_.FullyQualifiedErrorId -like 'AR-NOTIMPL*') { Write-Warning 'Copy the database principals manually.' } else { throw } }
+    PS> Copy-ARDatabasePrincipals -SourceServer sql01 -SourceDatabase ARConfig76 -DestinationServer sql02 -DestinationDatabase ARConfig82 -WhatIf |
+    >>     Where-Object action -in 'Skipped', 'Conflict' | Format-Table name, type, action, reason -Wrap
 
-    Handles the not-implemented answer in a runbook.
+    Shows what would not be copied, and why, without changing anything.
+
+    .EXAMPLE
+    PS> Copy-ARDatabasePrincipals -SourceServer sql01 -SourceDatabase ARConfig76 -DestinationServer sql02 -DestinationDatabase ARConfig82 -ScriptPath .\principals.sql
+
+    Writes the T-SQL to principals.sql for a DBA instead of running it.
+
+    .EXAMPLE
+    PS> Copy-ARDatabasePrincipals -SourceServer sql01 -SourceDatabase ARConfig76 -DestinationServer sql02 -DestinationDatabase ARConfig82 -Force -Confirm:$false
+
+    Also resolves conflicts (logins of another SID are created again with
+    the source's), without asking.
 
     .LINK
     Import-ARConfiguration
@@ -178,8 +237,8 @@ function Copy-ARDatabasePrincipals {
     .LINK
     Import-ARManagementHistory
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'ServerToServer')]
-    [OutputType('ActiveRolesUpgrade.PrincipalsCopyResult')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'ServerToServer')]
+    [OutputType('ActiveRolesUpgrade.PrincipalCopyResult')]
     param(
         [Parameter(Mandatory, ParameterSetName = 'ServerToServer')]
         [Parameter(Mandatory, ParameterSetName = 'ServerToConnectionString')]
@@ -276,6 +335,10 @@ function Copy-ARDatabasePrincipals {
         [string]$DestinationPath,
 
         [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$ScriptPath,
+
+        [Parameter()]
         [switch]$Force,
 
         [Parameter()]
@@ -284,13 +347,24 @@ function Copy-ARDatabasePrincipals {
     )
 
     process {
-        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        # ConfirmImpact is High for -Force (it can drop logins); a plain copy
+        # asks only when $ConfirmPreference is Medium or lower.
+        if (-not $Force -and $ConfirmPreference -eq 'High') { $ConfirmPreference = 'None' }
         $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
         $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
-        $params = [ordered]@{ source = $source; destination = $destination; whatIf = $false }
+        $params = [ordered]@{ source = $source; destination = $destination; force = [bool]$Force; whatIf = $false }
         $sourceName = Get-AREndpointDisplayName -Endpoint $source
         $target = Get-AREndpointDisplayName -Endpoint $destination
-        if ($PSCmdlet.ShouldProcess($target, "Copy the database users, logins, roles and permissions of $sourceName")) {
+        if ($ScriptPath) {
+            $params.scriptPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $ScriptPath
+            $target = $params.scriptPath
+            $action = "Write the T-SQL that copies the database users, logins, roles and permissions of $sourceName to $(Get-AREndpointDisplayName -Endpoint $destination)"
+        } elseif ($Force) {
+            $action = "Copy the database users, logins, roles and permissions of $sourceName, dropping and recreating conflicting logins (-Force)"
+        } else {
+            $action = "Copy the database users, logins, roles and permissions of $sourceName"
+        }
+        if ($PSCmdlet.ShouldProcess($target, $action)) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'copy-principals' -Params $params -LogPath $LogPath `
                 -Activity 'Copying database principals' -TargetObject $target
         } elseif ($WhatIfPreference) {

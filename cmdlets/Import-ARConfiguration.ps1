@@ -193,10 +193,12 @@ function Import-ARConfiguration {
     result.
 
     .PARAMETER SkipPrincipals
-    Does not copy the source database's users, logins and roles (the
-    wizard's "Copy database users, permissions, logins and roles" cleared).
-    This version never copies them (see Copy-ARDatabasePrincipals); the
-    result's principals says what to do.
+    Does not copy the source database's users, logins, roles and permissions
+    after the import (the wizard's "Copy database users, permissions, logins
+    and roles" cleared). By default they are copied once the import has
+    succeeded, as Copy-ARDatabasePrincipals does (SQL Server source and
+    destination only); the result's principals (copied, reason) says what was
+    done, and warning AR-W006 says what could not be.
 
     .PARAMETER Replace
     Deletes the configuration already in the destination (an 8.2

@@ -172,10 +172,12 @@ function Import-ARManagementHistory {
     to a retry.
 
     .PARAMETER SkipPrincipals
-    Does not copy the source database's users, logins and roles (the
-    wizard's "Copy database users, permissions, logins and roles" cleared).
-    This version never copies them (see Copy-ARDatabasePrincipals); the
-    result's principals says what to do.
+    Does not copy the source database's users, logins, roles and permissions
+    after the import (the wizard's "Copy database users, permissions, logins
+    and roles" cleared). By default they are copied once the import has
+    succeeded, as Copy-ARDatabasePrincipals does (SQL Server source and
+    destination only); the result's principals (copied, reason) says what was
+    done, and warning AR-W006 says what could not be.
 
     .PARAMETER Force
     Runs without asking for confirmation (for runbooks and scheduled tasks).

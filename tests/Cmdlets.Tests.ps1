@@ -5,7 +5,7 @@ BeforeDiscovery {
     $writers = @(
         @{ Name = 'Import-ARConfiguration'; Impact = 'High' }
         @{ Name = 'Import-ARManagementHistory'; Impact = 'Medium' }
-        @{ Name = 'Copy-ARDatabasePrincipals'; Impact = 'Medium' }
+        @{ Name = 'Copy-ARDatabasePrincipals'; Impact = 'High' }
         @{ Name = 'New-ARWebSite'; Impact = 'Medium' }
         @{ Name = 'Set-ARServicesAssociation'; Impact = 'Medium' }
         @{ Name = 'Export-ARDatabase'; Impact = 'Low' }

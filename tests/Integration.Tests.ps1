@@ -180,7 +180,7 @@ $ps.Dispose()
         $r.OpenAfter | Should -Be 0
     }
 
-    It 'reports Copy-ARDatabasePrincipals as not implemented (AR-NOTIMPL)' {
+    It 'says a bundle holds no principals to copy (AR-NOPRINCIPALS, exit 2)' {
         if (Skip-Unless 'copy-principals') { return }
         $run = Invoke-ChildPwsh -Script @"
 Import-Module `$ManifestPath
@@ -188,9 +188,9 @@ try { Copy-ARDatabasePrincipals -SourcePath '$TestDrive/a.arbundle' -Destination
 catch { [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId; Category = [string]`$_.CategoryInfo.Category; Exit = `$_.Exception.ExitCode; Remedy = `$_.ErrorDetails.RecommendedAction } | ConvertTo-Json -Compress }
 "@
         $r = ConvertFrom-ChildJson $run
-        $r.Id | Should -Be 'AR-NOTIMPL,Copy-ARDatabasePrincipals'
-        $r.Category | Should -Be 'NotImplemented'
-        $r.Exit | Should -Be 6
+        $r.Id | Should -Be 'AR-NOPRINCIPALS,Copy-ARDatabasePrincipals'
+        $r.Category | Should -Be 'InvalidArgument'
+        $r.Exit | Should -Be 2
         $r.Remedy | Should -Not -BeNullOrEmpty
     }
 

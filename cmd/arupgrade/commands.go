@@ -131,20 +131,28 @@ func commands() []*cli.Command {
 			},
 		},
 		{
-			Name:  "copy-principals",
-			Usage: "copy database users, permissions, logins and roles from the source to the destination database (not available yet)",
+			Name: "copy-principals",
+			Usage: "copy database users, permissions, logins and roles from the source to the destination database " +
+				"(the imports do it after every import unless --skip-principals)",
+			UsageText: "arupgrade copy-principals --source \"Server=sql01;Database=ARConfig76\" --destination \"Server=sql02;Database=ARConfig82\" [--what-if | --script-path principals.sql] [--force]",
 			Flags: append(append(endpointFlags("source", false), endpointFlags("destination", false)...),
+				&cli.StringFlag{Name: "script-path", Usage: "write the T-SQL to `FILE` (re-runnable, may hold password hashes) instead of running it; --destination is then optional"},
+				&cli.BoolFlag{Name: "force", Usage: "resolve conflicts: drop and recreate logins of another SID (never the caller's), re-map users mapped to other logins"},
 				&cli.BoolFlag{Name: "what-if", Usage: "show what would be copied without writing"}),
 			Action: func(c *cli.Context) error {
 				src, err := endpointFrom(c, "source", true)
 				if err != nil {
 					return err
 				}
-				dst, err := endpointFrom(c, "destination", true)
+				dst, err := endpointFrom(c, "destination", c.String("script-path") == "")
 				if err != nil {
 					return err
 				}
-				return runOp(c, "copy-principals", map[string]any{"source": src, "destination": dst, "whatIf": c.Bool("what-if")})
+				params := map[string]any{"source": src, "scriptPath": c.String("script-path"), "force": c.Bool("force"), "whatIf": c.Bool("what-if")}
+				if dst != nil {
+					params["destination"] = dst
+				}
+				return runOp(c, "copy-principals", params)
 			},
 		},
 		{
@@ -185,6 +193,31 @@ func commands() []*cli.Command {
 					names = []string{}
 				}
 				return runOp(c, "list-websites", map[string]any{"source": src, "names": names})
+			},
+		},
+		{
+			Name:  "remove-website",
+			Usage: "remove a Web Interface site's Active binding and, with --include-configuration, its configuration object (the guide's \"Deleting default Web Interface sites\"), in one transaction",
+			UsageText: "arupgrade remove-website --destination ar82.arbundle --site 'Site for HelpDesk (8.2)' [--include-configuration] [--force] [--what-if]\n\n" +
+				"Only the three default 8.2 sites (Site for Administrators (8.2), Site for HelpDesk (8.2), Site for Self-Administration (8.2)) " +
+				"are removed without --force. A configuration object that another site was made from, or that an Active binding left in place " +
+				"still serves, is not removed (AR-E020, exit 3). The IIS application itself is removed on the web server (IIS Manager, or " +
+				"Remove-ARWebSite -RemoveWebApplication on Windows).",
+			Flags: append(endpointFlags("destination", false),
+				&cli.StringFlag{Name: "site", Usage: "name or GUID of the site configuration object", Required: true},
+				&cli.StringFlag{Name: "iis-site", Usage: "remove only the binding on this IIS website (default: every Active binding of the site)"},
+				&cli.StringFlag{Name: "alias", Usage: "remove only the binding with this application alias"},
+				&cli.BoolFlag{Name: "include-configuration", Usage: "also remove the configuration object: its revisions and every binding, Legacy ones included"},
+				&cli.BoolFlag{Name: "force", Usage: "allow removing a site other than the three default 8.2 sites"},
+				&cli.BoolFlag{Name: "what-if", Usage: "show what would be removed without writing"}),
+			Action: func(c *cli.Context) error {
+				dst, err := endpointFrom(c, "destination", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "remove-website", map[string]any{"destination": dst, "site": c.String("site"),
+					"iisSiteName": c.String("iis-site"), "applicationAlias": c.String("alias"),
+					"includeConfiguration": c.Bool("include-configuration"), "force": c.Bool("force"), "whatIf": c.Bool("what-if")})
 			},
 		},
 		{

@@ -110,7 +110,8 @@ func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter, ope
 	}
 	opts := configimport.Options{
 		KeyBackupPath: p.KeyBackupPath, KeyBackupPassword: p.KeyBackupPassword, SkipEncryptedData: p.SkipEncryptedData,
-		ServicesServer: p.ServicesServer, SkipPrincipals: p.SkipPrincipals, Replace: p.Replace, WhatIf: p.WhatIf,
+		// The principals are copied after the import (principalsAfterImport).
+		ServicesServer: p.ServicesServer, SkipPrincipals: true, Replace: p.Replace, WhatIf: p.WhatIf,
 		CreateDestination: p.Destination.Create, SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(),
 		SameDatabase: sameDatabase(&p.Source, &p.Destination),
 	}
@@ -164,6 +165,7 @@ func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine
 		return err
 	}
 	res.LogPath = em.LogPath()
+	res.Principals.Copied, res.Principals.Reason = principalsAfterImport(ctx, &p.Source, &p.Destination, p.SkipPrincipals, p.WhatIf, em)
 	return em.Result("ConfigurationImportResult", res)
 }
 
@@ -213,7 +215,8 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, o
 	if p.Source.IsZero() || p.Destination.IsZero() {
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
 	}
-	opts := historyimport.Options{BatchSize: p.BatchSize, SkipPrincipals: p.SkipPrincipals, WhatIf: p.WhatIf,
+	// The principals are copied after the import (principalsAfterImport).
+	opts := historyimport.Options{BatchSize: p.BatchSize, SkipPrincipals: true, WhatIf: p.WhatIf,
 		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
 	if (p.From == "") != (p.To == "") {
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all records.", "Only one end of the date range was given.")
@@ -285,6 +288,9 @@ func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 				ee.Remedy = "The new destination " + p.Destination.Describe() + " was removed to free the space. Free space on that volume (or choose a destination on a larger one), then run the same command again."
 			}
 		}
+	}
+	if err == nil && res != nil {
+		res.Principals.Copied, res.Principals.Reason = principalsAfterImport(ctx, &p.Source, &p.Destination, p.SkipPrincipals, p.WhatIf, em)
 	}
 	if res != nil {
 		// A failed or cancelled import still tells what it committed before stopping.

@@ -1,0 +1,312 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/model"
+	"github.com/activeroles/arupgrade/core/principals"
+	"github.com/activeroles/arupgrade/core/sqlserver"
+)
+
+func init() {
+	engine.Register("copy-principals", runCopyPrincipals)
+}
+
+// ResultPrincipal is the result type of one copied (or not copied)
+// principal: principals.Action's name, type, action and reason.
+const ResultPrincipal = "PrincipalCopyResult"
+
+// CodeNoPrincipals: an endpoint that cannot hold principals (a bundle).
+const CodeNoPrincipals = "AR-NOPRINCIPALS"
+
+type copyPrincipalsParams struct {
+	Source      dbopen.Endpoint `json:"source"`
+	Destination dbopen.Endpoint `json:"destination"`
+	ScriptPath  string          `json:"scriptPath"`
+	Force       bool            `json:"force"`
+	WhatIf      bool            `json:"whatIf"`
+}
+
+// principalDB is a database whose principals can be read and changed
+// (*sqlserver.Database).
+type principalDB interface {
+	ReadPrincipals(ctx context.Context) (*principals.Snapshot, error)
+	ApplyPrincipals(ctx context.Context, acts []principals.Action) error
+	Close() error
+}
+
+var _ principalDB = (*sqlserver.Database)(nil)
+
+// noPrincipals is the answer for a bundle where principals are needed:
+// bundles do not record them, which the user must hear rather than see an
+// empty copy.
+func noPrincipals(ep *dbopen.Endpoint, side string) *engine.Error {
+	if side == "source" {
+		return engine.Errorf(CodeNoPrincipals, engine.CatInvalidArgument,
+			"Copy them from the SQL Server database the bundle was exported from (-SourceServer and -SourceDatabase, or --source with a connection string): the logins and users live there.",
+			"The source %s is a bundle, and bundles do not record database users, logins, roles or permissions: there is nothing to copy from it.", ep.Describe())
+	}
+	return engine.Errorf(CodeNoPrincipals, engine.CatInvalidArgument,
+		"Copy the principals into the SQL Server database the bundle is imported into, or write them as a script with -ScriptPath (--script-path).",
+		"The destination %s is a bundle, which cannot hold SQL Server logins, users, roles or permissions.", ep.Describe())
+}
+
+// openPrincipalDB connects to a SQL Server endpoint for its principals.
+func openPrincipalDB(ctx context.Context, ep *dbopen.Endpoint, side string, em *engine.Emitter) (principalDB, error) {
+	if ep.IsBundle() {
+		return nil, noPrincipals(ep, side)
+	}
+	s, err := dbopen.OpenSource(ctx, ep, em)
+	if err != nil {
+		return nil, err
+	}
+	db, ok := s.(principalDB)
+	if !ok {
+		_ = s.Close()
+		return nil, noPrincipals(ep, side)
+	}
+	return db, nil
+}
+
+// readPrincipals reads one side's snapshot, naming the side on failure.
+func readPrincipals(ctx context.Context, db principalDB, ep *dbopen.Endpoint, side string) (*principals.Snapshot, error) {
+	s, err := db.ReadPrincipals(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, engine.Wrap(err, "AR-READ", engine.CatReadError,
+			"Check that the account may read the catalog views of the database (db_datareader is enough; CONTROL SERVER also reads password hashes).",
+			"Cannot read the database principals of the %s %s", side, ep.Describe())
+	}
+	return s, nil
+}
+
+// runCopyPrincipals is the guide's "Copy database users, permissions,
+// logins and roles": plan against the destination, then carry the plan
+// out, write it as a script, or (WhatIf) only report it. One
+// PrincipalCopyResult per login, user, role, membership and permission.
+func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p copyPrincipalsParams
+	if err := decodeParams(raw, &p, `{"source":{"server":"sql01.corp.example.com","database":"ARConfig76"},"destination":{"server":"sql02.corp.example.com","database":"ARConfig82"}}`); err != nil {
+		return err
+	}
+	switch {
+	case p.Source.IsZero():
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the source database (the earlier version's Active Roles database on SQL Server).", "No source was given.")
+	case p.Destination.IsZero() && p.ScriptPath == "":
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the destination database, or write a script with -ScriptPath (--script-path).", "No destination was given.")
+	case p.Destination.Create:
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Import into the new database first (Import-ARConfiguration copies the principals too), then copy them into it.",
+			"Principals are copied into an existing database; they cannot create one.")
+	case p.ScriptPath != "" && p.Destination.IsBundle():
+		em.Log().Info().Str("destination", p.Destination.Describe()).Msg("the destination is a bundle: the script is planned against an empty destination")
+	case p.Destination.IsBundle():
+		return noPrincipals(&p.Destination, "destination")
+	}
+	src, err := openPrincipalDB(ctx, &p.Source, "source", em)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	srcSnap, err := readPrincipals(ctx, src, &p.Source, "source")
+	if err != nil {
+		return err
+	}
+	dstSnap := &principals.Snapshot{}
+	var dst principalDB
+	if !p.Destination.IsZero() && !p.Destination.IsBundle() {
+		if dst, err = openPrincipalDB(ctx, &p.Destination, "destination", em); err != nil {
+			return err
+		}
+		defer dst.Close()
+		if dstSnap, err = readPrincipals(ctx, dst, &p.Destination, "destination"); err != nil {
+			return err
+		}
+	}
+	acts := principals.Plan(srcSnap, dstSnap, principals.Options{Force: p.Force})
+	switch {
+	case p.WhatIf:
+	case p.ScriptPath != "":
+		dstName := "(none given: planned against an empty destination)"
+		if !p.Destination.IsZero() {
+			dstName = p.Destination.Describe()
+		}
+		h := sqlserver.PrincipalScript{Source: p.Source.Describe(), Destination: dstName, Database: dstSnap.Database,
+			Producer: "arupgrade " + engine.Version, Written: time.Now()}
+		if err := writePrincipalScript(p.ScriptPath, acts, h); err != nil {
+			return err
+		}
+		em.Log().Info().Str("script", p.ScriptPath).Msg("wrote the principals script")
+	default:
+		if err := dst.ApplyPrincipals(ctx, acts); err != nil {
+			return err
+		}
+	}
+	for _, a := range acts {
+		if err := em.Result(ResultPrincipal, a); err != nil {
+			return err
+		}
+	}
+	c := countActions(acts)
+	c.log(em, p.WhatIf || p.ScriptPath != "")
+	if c[principals.Failed] > 0 {
+		return engine.Errorf("AR-PRINCIPALS", engine.CatWriteError,
+			"See each Failed result's reason (the server's message), fix it, and run the command again: what was copied is reported AlreadyPresent.",
+			"%d of %d database principals could not be copied.", c[principals.Failed], len(acts))
+	}
+	return nil
+}
+
+// writePrincipalScript writes the script next to its final name and
+// renames it into place, readable by the owner only: it can hold password
+// hashes.
+func writePrincipalScript(path string, acts []principals.Action, h sqlserver.PrincipalScript) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".principals-*.sql.tmp")
+	if err != nil {
+		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
+	if err := f.Chmod(0o600); err != nil && !isUnsupported(err) {
+		_ = f.Close()
+		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+	}
+	if err := sqlserver.WritePrincipalScript(f, acts, h); err != nil {
+		_ = f.Close()
+		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+	}
+	if err := f.Close(); err != nil {
+		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return writeErr(err, path, "Check the path: it must name a file, not a folder.", "Cannot write the script %s", path)
+	}
+	return nil
+}
+
+// isUnsupported: file modes mean little on Windows; a failed chmod there is not an error.
+func isUnsupported(err error) bool { return strings.Contains(strings.ToLower(err.Error()), "not supported") }
+
+// actionCounts counts actions by outcome.
+type actionCounts map[string]int
+
+func countActions(acts []principals.Action) actionCounts {
+	c := actionCounts{}
+	for _, a := range acts {
+		c[a.Action]++
+	}
+	return c
+}
+
+func (c actionCounts) String() string {
+	var parts []string
+	for _, k := range []string{principals.Created, principals.Updated, principals.AlreadyPresent, principals.Skipped, principals.Conflict, principals.Failed} {
+		if c[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[k], strings.ToLower(splitWords(k))))
+		}
+	}
+	if len(parts) == 0 {
+		return "nothing to copy"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// splitWords turns AlreadyPresent into "Already present".
+func splitWords(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (c actionCounts) log(em *engine.Emitter, planned bool) {
+	msg := "database principals copied"
+	if planned {
+		msg = "database principals planned"
+	}
+	em.Log().Info().Str("summary", c.String()).Msg(msg)
+}
+
+// principalsAfterImport is the imports' default last step (the guide's
+// "Copy database users, permissions, logins and roles", selected by
+// default): after a successful import it copies the source's principals
+// into the destination. It never fails the import; what it did, or why it
+// did not, is the result's principals, and anything short of a full copy
+// is also warning AR-W006.
+func principalsAfterImport(ctx context.Context, src, dst *dbopen.Endpoint, skip, whatIf bool, em *engine.Emitter) (copied bool, reason string) {
+	warn := func(reason string) (bool, string) {
+		em.Warn(model.W006PrincipalsNotCopied.ID, "Database users, logins and roles were not copied: "+reason)
+		return false, reason
+	}
+	switch {
+	case skip:
+		return false, "skipped at your request (-SkipPrincipals)"
+	case whatIf:
+		return false, "copied after the import (Copy-ARDatabasePrincipals -WhatIf lists what would be copied)"
+	case src.IsBundle():
+		return warn(noPrincipals(src, "source").Message + " " + noPrincipals(src, "source").Remedy)
+	case dst.IsBundle():
+		return warn("the destination is a bundle, which cannot hold SQL Server logins, users, roles or permissions; " +
+			"copy them with Copy-ARDatabasePrincipals after importing the bundle into SQL Server")
+	}
+	retry := " Run Copy-ARDatabasePrincipals with the same source and destination to copy them."
+	s, err := openPrincipalDB(ctx, src, "source", em)
+	if err != nil {
+		return warn(errText(err) + retry)
+	}
+	defer s.Close()
+	d, err := openPrincipalDB(ctx, dst, "destination", em)
+	if err != nil {
+		return warn(errText(err) + retry)
+	}
+	defer d.Close()
+	srcSnap, err := readPrincipals(ctx, s, src, "source")
+	if err != nil {
+		return warn(errText(err) + retry)
+	}
+	dstSnap, err := readPrincipals(ctx, d, dst, "destination")
+	if err != nil {
+		return warn(errText(err) + retry)
+	}
+	acts := principals.Plan(srcSnap, dstSnap, principals.Options{})
+	if err := d.ApplyPrincipals(ctx, acts); err != nil {
+		return warn("the copy was interrupted (" + errText(err) + ")." + retry)
+	}
+	for _, a := range acts {
+		em.Log().Info().Str("name", a.Name).Str("type", a.Type).Str("action", a.Action).Str("reason", a.Reason).Msg("database principal")
+	}
+	c := countActions(acts)
+	c.log(em, false)
+	summary := "copied: " + c.String()
+	if c[principals.Conflict]+c[principals.Failed] > 0 {
+		return warn(summary + "; Copy-ARDatabasePrincipals -WhatIf with the same source and destination lists each one with its reason (-Force resolves conflicts)")
+	}
+	if dstSnap.IsAzureSQL && c[principals.Skipped] > 0 {
+		return warn(summary + "; " + principals.AzureAdvice)
+	}
+	return true, summary
+}
+
+// errText is an error's message and remedy.
+func errText(err error) string {
+	var e *engine.Error
+	if errors.As(err, &e) {
+		return e.Error()
+	}
+	return err.Error()
+}
