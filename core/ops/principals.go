@@ -196,7 +196,9 @@ func writePrincipalScript(path string, acts []principals.Action, h sqlserver.Pri
 }
 
 // isUnsupported: file modes mean little on Windows; a failed chmod there is not an error.
-func isUnsupported(err error) bool { return strings.Contains(strings.ToLower(err.Error()), "not supported") }
+func isUnsupported(err error) bool {
+	return strings.Contains(strings.ToLower(err.Error()), "not supported")
+}
 
 // actionCounts counts actions by outcome.
 type actionCounts map[string]int

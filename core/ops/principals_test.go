@@ -70,7 +70,7 @@ func TestHistoryImportPrincipalsFromBundle(t *testing.T) {
 	}
 	for _, skip := range []bool{false, true} {
 		params := map[string]any{"source": map[string]any{"path": src},
-			"destination": map[string]any{"path": filepath.Join(dir, "h"+map[bool]string{false: "1", true: "2"}[skip]+".arbundle"), "create": true},
+			"destination":    map[string]any{"path": filepath.Join(dir, "h"+map[bool]string{false: "1", true: "2"}[skip]+".arbundle"), "create": true},
 			"skipPrincipals": skip}
 		raw, _ := json.Marshal(params)
 		var warnings []string
