@@ -5,6 +5,7 @@ package dbopen
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,48 +85,111 @@ func (e *Endpoint) Describe() string {
 }
 
 // RedactConnectionString removes passwords and secrets from a connection
-// string in either form, for messages and logs.
+// string in either form, for messages and logs. Keys are matched as the
+// driver matches them (any case; spaces, '_' and '-' ignored; URL query keys
+// percent-decoded), quoted values are skipped whole (Password="a;b"), and
+// text that is not Key=Value — possibly the tail of a password — is not
+// shown either.
 func RedactConnectionString(s string) string {
-	if strings.HasPrefix(strings.ToLower(s), "sqlserver://") {
-		// sqlserver://user:password@host/... and ?password=...
-		out := s
-		if at := strings.Index(out, "@"); at > 0 {
-			head := out[:at]
-			if c := strings.LastIndex(head, ":"); c > len("sqlserver://") {
-				out = head[:c] + ":***" + out[at:]
-			}
-		}
-		return redactPairs(out, "&", "?")
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(s)), "sqlserver://") {
+		return redactURL(strings.TrimSpace(s))
 	}
-	return redactPairs(s, ";", "")
+	return redactPairs(s)
 }
 
-var secretKeys = []string{"password", "pwd", "clientsecret", "client secret", "secret", "accesstoken"}
+// secretKeys are the keys (normalised with normKey) whose values are secret.
+var secretKeys = map[string]bool{"password": true, "pwd": true, "clientsecret": true, "secret": true, "accesstoken": true}
 
-func redactPairs(s, sep, lead string) string {
-	prefix := ""
-	body := s
-	if lead != "" {
-		if i := strings.Index(s, lead); i >= 0 {
-			prefix, body = s[:i+1], s[i+1:]
-		} else {
-			return s
+// normKey normalises a key as core/sqlserver does.
+func normKey(k string) string {
+	return strings.NewReplacer(" ", "", "\t", "", "_", "", "-", "").Replace(strings.ToLower(strings.TrimSpace(k)))
+}
+
+func redactURL(s string) string {
+	rest := s[len("sqlserver://"):]
+	head, query, hasQuery := strings.Cut(rest, "?")
+	// sqlserver://user:password@host/...: the last '@' ends the userinfo.
+	if at := strings.LastIndex(head, "@"); at >= 0 {
+		if c := strings.Index(head[:at], ":"); c >= 0 {
+			head = head[:c] + ":***" + head[at:]
 		}
 	}
-	parts := strings.Split(body, sep)
+	out := s[:len("sqlserver://")] + head
+	if !hasQuery {
+		return out
+	}
+	parts := strings.Split(query, "&")
 	for i, p := range parts {
-		k, _, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		kk := strings.ToLower(strings.TrimSpace(k))
-		for _, sk := range secretKeys {
-			if kk == sk {
-				parts[i] = k + "=***"
-			}
+		k, _, _ := strings.Cut(p, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil || secretKeys[normKey(key)] {
+			parts[i] = k + "=***"
 		}
 	}
-	return prefix + strings.Join(parts, sep)
+	return out + "?" + strings.Join(parts, "&")
+}
+
+// redactPairs redacts the Server=…;Password=… form, reading it as the
+// driver does (core/sqlserver splitKeyValues).
+func redactPairs(s string) string {
+	var b strings.Builder
+	i := 0
+	for i < len(s) {
+		start := i
+		for i < len(s) && (s[i] == ';' || s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		b.WriteString(s[start:i])
+		if i >= len(s) {
+			break
+		}
+		eq := strings.IndexByte(s[i:], '=')
+		semi := strings.IndexByte(s[i:], ';')
+		if eq < 0 || (semi >= 0 && semi < eq) {
+			b.WriteString("***") // maybe the tail of a password that holds ';'
+			return b.String()
+		}
+		key := s[i : i+eq]
+		b.WriteString(key)
+		b.WriteByte('=')
+		i += eq + 1
+		vstart := i
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i < len(s) && (s[i] == '"' || s[i] == '\'') {
+			q := s[i]
+			i++
+			for i < len(s) {
+				if s[i] == q {
+					if i+1 < len(s) && s[i+1] == q {
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				i++
+			}
+			// The driver refuses text after the closing quote; it is shown as
+			// part of the value (redacted with it).
+			if end := strings.IndexByte(s[i:], ';'); end >= 0 {
+				i += end
+			} else {
+				i = len(s)
+			}
+		} else if end := strings.IndexByte(s[i:], ';'); end >= 0 {
+			i += end
+		} else {
+			i = len(s)
+		}
+		if secretKeys[normKey(key)] {
+			b.WriteString("***")
+		} else {
+			b.WriteString(s[vstart:i])
+		}
+	}
+	return b.String()
 }
 
 // HasSecret reports whether a connection string carries a password; the CLI

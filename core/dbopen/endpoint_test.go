@@ -46,6 +46,14 @@ func TestRedactConnectionString(t *testing.T) {
 		{"sqlserver://u:Secr3t@host:1433?database=d", "sqlserver://u:***@host:1433?database=d"},
 		{"sqlserver://host?database=d&password=Secr3t", "sqlserver://host?database=d&password=***"},
 		{"Server=s;Database=d", "Server=s;Database=d"},
+		// Keys as the driver reads them, quoted values whole (issue 9 fuzzing).
+		{`Server=s;Password="Secr3t;x""y";Database=d`, "Server=s;Password=***;Database=d"},
+		{"Server=s;Pass Word=Secr3t", "Server=s;Pass Word=***"},
+		{"Server=s;p_w_d = Secr3t;Database=d", "Server=s;p_w_d =***;Database=d"},
+		{"Server=s;Password=a;Secr3t", "Server=s;Password=***;***"},
+		{"sqlserver://host?database=d&pass_word=Secr3t", "sqlserver://host?database=d&pass_word=***"},
+		{"sqlserver://host?database=d&p%61ssword=Secr3t", "sqlserver://host?database=d&p%61ssword=***"},
+		{"sqlserver://u:Secr3t@x@host?database=d", "sqlserver://u:***@host?database=d"},
 	}
 	for _, tt := range tests {
 		got := RedactConnectionString(tt.in)
