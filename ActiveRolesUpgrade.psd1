@@ -18,6 +18,7 @@
         'Import-ARManagementHistory'
         'New-ARSampleDatabase'
         'New-ARWebSite'
+        'Remove-ARWebSite'
         'Set-ARServicesAssociation'
         'Test-ARUpgradePrerequisite'
     )

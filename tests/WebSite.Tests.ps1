@@ -120,6 +120,90 @@ Describe 'New-ARWebSite from the pipeline' -Tag 'Unit' {
     }
 }
 
+Describe 'Remove-ARWebSite' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $cfg = Join-Path $TestDrive 'ar82.arbundle'
+        function Get-Requests { @([AppDomain]::CurrentDomain.GetData('ARTest.Requests') | ForEach-Object { $_ | ConvertFrom-Json }) }
+        # A runspace whose host cannot prompt: a confirmation request fails there instead of waiting.
+        function Invoke-WithoutHost {
+            param([string]$Arguments)
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript(@"
+Import-Module '$ManifestPath'
+& (Get-Module ActiveRolesUpgrade) { function script:Start-ARNativeJob { param(`$RequestJson) [AppDomain]::CurrentDomain.SetData('ARTest.EngineCalled', `$true); throw 'stop' } }
+try { Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath '$TestDrive/d.arbundle' $Arguments; 'NO ERROR' } catch { `$_.Exception.Message }
+"@)
+                [AppDomain]::CurrentDomain.SetData('ARTest.EngineCalled', $false)
+                $message = ($ps.Invoke() | Select-Object -Last 1) -as [string]
+                if ([AppDomain]::CurrentDomain.GetData('ARTest.EngineCalled')) { 'ENGINE CALLED' } else { $message }
+            } finally { $ps.Dispose() }
+        }
+    }
+    BeforeEach {
+        [AppDomain]::CurrentDomain.SetData('ARTest.Requests', [System.Collections.Generic.List[string]]::new())
+        Mock -ModuleName ActiveRolesUpgrade Start-ARNativeJob { [AppDomain]::CurrentDomain.GetData('ARTest.Requests').Add($RequestJson); 7 }
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent { [pscustomobject]@{ Status = 'Event'; Json = '{"type":"outcome","outcome":"succeeded","exitCode":0}' } }
+        Mock -ModuleName ActiveRolesUpgrade Stop-ARNativeJob { }
+        Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
+    }
+
+    It 'is a ConfirmImpact High writer' {
+        $binding = (Get-Command Remove-ARWebSite -Module ActiveRolesUpgrade).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+        $binding.SupportsShouldProcess | Should -BeTrue
+        [string]$binding.ConfirmImpact | Should -Be 'High'
+    }
+
+    It 'asks before removing (the prompt fails in a host that cannot prompt, and nothing runs)' {
+        $r = Invoke-WithoutHost '-IncludeConfiguration'
+        $r | Should -Not -Be 'ENGINE CALLED'
+        $r | Should -Match 'prompt|interaction|NonInteractive'
+    }
+
+    It 'does not ask with -Force or -Confirm:$false' {
+        Invoke-WithoutHost '-Force' | Should -Be 'ENGINE CALLED'
+        Invoke-WithoutHost '-Confirm:$false' | Should -Be 'ENGINE CALLED'
+    }
+
+    It 'sends remove-website with the site, the binding filter and the switches' {
+        Remove-ARWebSite 'Contoso Portal' -DestinationPath $cfg -ApplicationAlias ARWebAdmin3 -IncludeConfiguration -Force
+        $r = (Get-Requests)[0]
+        $r.operation | Should -Be 'remove-website'
+        $r.params.site | Should -Be 'Contoso Portal'
+        $r.params.applicationAlias | Should -Be 'ARWebAdmin3'
+        $r.params.iisSiteName | Should -Be ''
+        $r.params.includeConfiguration | Should -BeTrue
+        $r.params.force | Should -BeTrue
+        $r.params.whatIf | Should -BeFalse
+        $r.params.destination.path | Should -Be $cfg
+    }
+
+    It 'sends force:false without -Force (the engine refuses anything but the three defaults then)' {
+        Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath $cfg -Confirm:$false
+        (Get-Requests)[0].params.force | Should -BeFalse
+        (Get-Requests)[0].params.includeConfiguration | Should -BeFalse
+    }
+
+    It 'removes each piped site by name, and -WhatIf asks the engine for a plan of each' {
+        $sites = 'Site for Administrators (8.2)', 'Site for HelpDesk (8.2)' | ForEach-Object { [pscustomobject]@{ name = $_; siteGuid = [guid]::NewGuid().ToString(); isDefault = $true } }
+        $sites | Remove-ARWebSite -DestinationPath $cfg -IncludeConfiguration -WhatIf
+        $r = Get-Requests
+        $r.params.site | Should -Be @('Site for Administrators (8.2)', 'Site for HelpDesk (8.2)')
+        $r.params.whatIf | Should -Be @($true, $true)
+    }
+
+    It 'takes a New-ARWebSite result from the pipeline: its name, website and alias' {
+        [pscustomobject]@{ name = 'Site for HelpDesk (8.2) (2)'; siteGuid = [guid]::NewGuid().ToString(); iisSiteName = 'Intranet'; applicationAlias = 'ARHelp' } |
+            Remove-ARWebSite -DestinationPath $cfg -Force
+        $r = (Get-Requests)[0]
+        $r.params.site | Should -Be 'Site for HelpDesk (8.2) (2)'
+        $r.params.iisSiteName | Should -Be 'Intranet'
+        $r.params.applicationAlias | Should -Be 'ARHelp'
+    }
+}
+
 Describe 'Web Interface sites on an upgraded database (child pwsh)' -Tag 'Integration' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
@@ -213,5 +297,35 @@ Import-Module `$ManifestPath
             'Site for Administrators (8.2)|Site for Administrators (7.6)|False|ARWebAdministrators:Active'
             'Site for HelpDesk (8.2)|Site for HelpDesk (7.6)|False|ARWebHelpDesk:Active'
             'Site for Self-Administration (8.2)|Site for Self-Administration (7.6)|False|ARWebSelfAdministration:Active')
+    }
+
+    It 'removes the default 8.2 sites without -Force and nothing else without it' {
+        if (Skip-Unless 'list-websites', 'remove-website', 'fixture') { return }
+        $cfg = Join-Path $TestDrive 'f82.arbundle'
+        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @"
+Import-Module `$ManifestPath
+`$null = New-ARSampleDatabase -Version 8.2 -OutputPath '$cfg' -ConfigObjects 60 -Force -LogPath '-'
+`$defaults = @(Get-ARWebSite -Path '$cfg' -LogPath '-' | Where-Object isDefault)
+`$removed = @(`$defaults | Remove-ARWebSite -DestinationPath '$cfg' -IncludeConfiguration -Confirm:`$false -LogPath '-')
+`$refused = try { Remove-ARWebSite 'Contoso Portal' -DestinationPath '$cfg' -IncludeConfiguration -Confirm:`$false -LogPath '-'; 'removed' } catch { `$_.FullyQualifiedErrorId }
+`$forced = Remove-ARWebSite 'Contoso Portal' -DestinationPath '$cfg' -Force -LogPath '-'
+`$left = @(Get-ARWebSite -Path '$cfg' -LogPath '-')
+[pscustomobject]@{
+    Defaults = @(`$defaults.name); Removed = @(`$removed | Where-Object { `$_.removed -and `$_.configurationRemoved } | ForEach-Object name)
+    Type = `$removed[0].PSObject.TypeNames[0]; Refused = `$refused
+    Forced = '{0}|{1}|{2}' -f `$forced.removed, `$forced.configurationRemoved, (@(`$forced.removedBindings.state) -join ',')
+    Left = @(`$left.name); ContosoBindings = @((`$left | Where-Object name -EQ 'Contoso Portal').bindings).Count
+} | ConvertTo-Json -Compress -Depth 5
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.Defaults | Should -Be @('Site for HelpDesk (8.2)', 'Site for Self-Administration (8.2)')
+        $r.Removed | Should -Be $r.Defaults
+        $r.Type | Should -Be 'ActiveRolesUpgrade.WebSiteRemoval'
+        $r.Refused | Should -BeLike 'AR-NOTDEFAULT*'
+        $r.Forced | Should -Be 'True|False|Active'
+        $r.Left | Should -Not -Contain 'Site for HelpDesk (8.2)'
+        $r.Left | Should -Contain 'Contoso Portal'
+        $r.Left | Should -Contain 'Site for Administrators (8.2)'   # made from another configuration: not a default
+        $r.ContosoBindings | Should -Be 0
     }
 }

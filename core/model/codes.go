@@ -76,7 +76,11 @@ var (
 	E018SiteConflict               = Code{"AR-E018", "SiteConflict"}
 	// E019DestinationInUse is the tool's own: another run holds the
 	// destination's writer lock (one writer per destination).
-	E019DestinationInUse             = Code{"AR-E019", "DestinationInUse"}
+	E019DestinationInUse = Code{"AR-E019", "DestinationInUse"}
+	// E020SiteInUse is the tool's own: a Web Interface site configuration
+	// that another site was made from, or that an Active binding still
+	// serves, is not removed.
+	E020SiteInUse                    = Code{"AR-E020", "SiteInUse"}
 	W001PendingApprovals             = Code{"AR-W001", "PendingApprovals"}
 	W002SecretsWithoutKey            = Code{"AR-W002", "SecretsWithoutKey"}
 	W003AzureTenantsReauthenticate   = Code{"AR-W003", "AzureTenantsReauthenticate"}

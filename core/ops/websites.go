@@ -13,6 +13,7 @@ import (
 // guide's chapter "Upgrading the Active Roles Web Interface".
 func init() {
 	engine.Register("list-websites", runListWebsites)
+	engine.Register("remove-website", runRemoveWebsite)
 }
 
 type listWebsitesParams struct {
@@ -47,4 +48,40 @@ func runListWebsites(ctx context.Context, raw json.RawMessage, em *engine.Emitte
 		}
 	}
 	return err
+}
+
+type removeWebsiteParams struct {
+	Destination          dbopen.Endpoint `json:"destination"`
+	Site                 string          `json:"site"`
+	IISSiteName          string          `json:"iisSiteName"`
+	ApplicationAlias     string          `json:"applicationAlias"`
+	IncludeConfiguration bool            `json:"includeConfiguration"`
+	Force                bool            `json:"force"`
+	WhatIf               bool            `json:"whatIf"`
+}
+
+// runRemoveWebsite removes a site's Active binding and, when asked, its
+// configuration object (the guide's "Deleting default Web Interface sites"),
+// in one transaction under the destination's writer lock.
+func runRemoveWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p removeWebsiteParams
+	if err := decodeParams(raw, &p, `{"destination":{"path":"ar82.arbundle"},"site":"Site for HelpDesk (8.2)","includeConfiguration":true}`); err != nil {
+		return err
+	}
+	if p.Destination.IsZero() {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
+	}
+	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "remove-website", p.WhatIf, em)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = dst.Close(); releaseLock(release, em) }()
+	res, err := website.Remove(ctx, dst, website.RemoveRequest{Site: p.Site, IISSiteName: p.IISSiteName, ApplicationAlias: p.ApplicationAlias,
+		IncludeConfiguration: p.IncludeConfiguration, Force: p.Force, WhatIf: p.WhatIf})
+	if err != nil {
+		return err
+	}
+	em.Log().Info().Str("site", res.Name).Int("bindings", len(res.RemovedBindings)).Bool("configuration", res.ConfigurationRemoved).
+		Bool("whatIf", p.WhatIf).Msg("web interface site removed")
+	return em.Result("WebSiteRemoval", res)
 }

@@ -1,0 +1,244 @@
+function Remove-ARWebSite {
+    <#
+    .SYNOPSIS
+    Removes an Active Roles 8.2 Web Interface site: its Active binding and,
+    optionally, its site configuration object.
+
+    .DESCRIPTION
+    Remove-ARWebSite does to the configuration database what the
+    Configuration Center's Manage Sites > Delete does (the upgrade guide's
+    "Deleting default Web Interface sites"): it removes the Active binding
+    of a site - the record that an 8.2 IIS application (website and alias)
+    serves it - and, with -IncludeConfiguration, the site configuration
+    object itself: its row, every saved revision and every binding, Legacy
+    ones included. Everything is removed in one transaction, or nothing.
+
+    After New-ARWebSite made 8.2 sites from the configuration objects of
+    your earlier sites, remove the three default 8.2 sites ("Site for
+    Administrators (8.2)", "Site for HelpDesk (8.2)" and "Site for
+    Self-Administration (8.2)", shown with IsDefault by Get-ARWebSite) if
+    you do not need them. Any other site needs -Force, so that a site
+    carrying customisations is not removed by mistake. A configuration
+    object that another site was made from, or that an Active binding left
+    in place still serves, is never removed (AR-E020). Only the
+    configuration database changes: remove the IIS application itself in IIS
+    Manager or the Configuration Center.
+
+    The command asks for confirmation (ConfirmImpact High) unless -Force or
+    -Confirm:$false is given; -WhatIf asks the engine what would be removed
+    and writes nothing.
+
+    .PARAMETER DestinationServer
+    The SQL Server instance that hosts the Active Roles 8.2 configuration
+    database: the computer's fully qualified domain name for a default
+    instance (sql01.corp.example.com), <FQDN>\<instance> for a named
+    instance, or the Azure SQL logical server
+    (contoso.database.windows.net). A port can follow a comma
+    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
+    -DestinationConnectionString or -DestinationPath instead.
+
+    .PARAMETER DestinationDatabase
+    The name of the Active Roles 8.2 configuration database on
+    -DestinationServer, as shown by the Active Roles Console or the
+    Configuration Center (for example ARConfig76).
+
+    .PARAMETER DestinationCredential
+    The login for -DestinationServer: a SQL Server login (the default
+    authentication when a credential is given), an Azure AD user for
+    AzureADPassword, or the application (client) ID and client secret for
+    AzureADServicePrincipal. Leave it out for Windows authentication, which
+    connects as the account running PowerShell. The password is passed to
+    the engine only inside its request and is never written to any output
+    stream or log.
+
+    .PARAMETER DestinationAuthentication
+    How to authenticate to -DestinationServer: Windows (integrated; the
+    default without a credential), SqlLogin (the default with
+    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service; a user-assigned identity's client ID can be given as the
+    -DestinationCredential user name), AzureADDefault (the Azure default
+    credential chain: environment, managed identity, Azure CLI; the default
+    for AzureSQL without a credential) or AzureADInteractive (a browser
+    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
+    -DestinationCredential.
+
+    .PARAMETER DestinationDatabaseType
+    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
+    database or managed instance, as in the Configuration Center's Database
+    Type list.
+
+    .PARAMETER DestinationTrustServerCertificate
+    Encrypts the connection to -DestinationServer without validating the
+    server's certificate (a self-signed or internal-CA certificate). The
+    engine reports a warning check when it is used; prefer installing a
+    trusted certificate.
+
+    .PARAMETER DestinationConnectionString
+    The Active Roles 8.2 configuration database as a connection string,
+    instead of -DestinationServer and -DestinationDatabase: either the
+    ADO.NET form
+    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
+    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
+    -DestinationCredential when a password is needed: a connection string is
+    plain text.
+
+    .PARAMETER DestinationPath
+    The path of a database bundle (*.arbundle) to use as the Active Roles
+    8.2 configuration database, instead of a SQL Server database. Bundles
+    are portable single-file copies written by Export-ARDatabase (or
+    New-ARSampleDatabase); relative paths are relative to the current
+    PowerShell location.
+
+    .PARAMETER Name
+    The name (case-insensitive) or GUID of the site configuration object, as
+    Get-ARWebSite lists it (the Configuration column of the Configuration
+    Center's Sites page), for example "Site for HelpDesk (8.2)". Objects
+    from Get-ARWebSite and New-ARWebSite bind by their name.
+
+    .PARAMETER IisSiteName
+    Removes only the site's Active binding on this IIS website (compared
+    without regard to case). By default every Active binding of the site is
+    removed.
+
+    .PARAMETER ApplicationAlias
+    Removes only the site's Active binding with this application alias
+    (compared without regard to case; leading and trailing slashes are
+    ignored). By default every Active binding of the site is removed.
+
+    .PARAMETER IncludeConfiguration
+    Also removes the site configuration object: its row, every revision of
+    its document and every binding, Legacy ones included. It is refused
+    (AR-E020) when another site was made from this configuration or when an
+    Active binding not being removed still serves it. Export the
+    configuration first with Export-ARWebSiteConfiguration to keep a copy.
+
+    .PARAMETER Force
+    Allows removing a site other than the three default 8.2 sites, and runs
+    without asking for confirmation (for runbooks and scheduled tasks).
+
+    .PARAMETER LogPath
+    The engine's log file (JSON lines; appended to). Relative paths are
+    relative to the current PowerShell location; "-" writes no log file. By
+    default the engine appends to arupgrade-<yyyyMMdd>.log under
+    %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
+    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains
+    passwords; failures name it in their message.
+
+    .INPUTS
+    ActiveRolesUpgrade.WebSite, ActiveRolesUpgrade.WebSiteResult. Sites from
+    Get-ARWebSite or New-ARWebSite, bound by their name (and, for
+    New-ARWebSite results, their iisSiteName and applicationAlias).
+
+    .OUTPUTS
+    ActiveRolesUpgrade.WebSiteRemoval, with the properties: name, siteGuid,
+    isDefault, removedBindings (iisSiteName, applicationAlias and state of
+    each binding removed), configurationRemoved, revisionsRemoved, whatIf
+    and removed.
+
+    .EXAMPLE
+    PS> Get-ARWebSite -Path .\ar82.arbundle | Where-Object isDefault |
+    >>     Remove-ARWebSite -DestinationPath .\ar82.arbundle -IncludeConfiguration -Confirm:$false
+
+    Removes the three default 8.2 sites and their configuration objects.
+
+    .EXAMPLE
+    PS> Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+
+    Removes the default HelpDesk site's Active binding; the configuration
+    object is kept. Asks first. Remove the IIS application itself in IIS
+    Manager.
+
+    .EXAMPLE
+    PS> Remove-ARWebSite 'Contoso Portal' -DestinationPath .\ar82.arbundle -IncludeConfiguration -Force -WhatIf
+
+    Shows what removing a site that is not a default would remove, without
+    writing anything.
+
+    .LINK
+    Get-ARWebSite
+
+    .LINK
+    New-ARWebSite
+
+    .LINK
+    Export-ARWebSiteConfiguration
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'Server')]
+    [OutputType('ActiveRolesUpgrade.WebSiteRemoval')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationServer,
+
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationDatabase,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.Credential()]
+        [System.Management.Automation.PSCredential]$DestinationCredential,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
+        [string]$DestinationAuthentication,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('OnPremises', 'AzureSQL')]
+        [string]$DestinationDatabaseType,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [switch]$DestinationTrustServerCertificate,
+
+        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationConnectionString,
+
+        [Parameter(Mandatory, ParameterSetName = 'Path')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationPath,
+
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Alias('SiteGuid')]
+        [ValidateNotNullOrEmpty()]
+        [string]$Name,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [string]$IisSiteName,
+
+        [Parameter(ValueFromPipelineByPropertyName)]
+        [ValidateNotNullOrEmpty()]
+        [string]$ApplicationAlias,
+
+        [Parameter()]
+        [switch]$IncludeConfiguration,
+
+        [Parameter()]
+        [switch]$Force,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$LogPath
+    )
+
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+        $params = [ordered]@{
+            destination = $destination; site = $Name; iisSiteName = [string]$IisSiteName; applicationAlias = [string]$ApplicationAlias
+            includeConfiguration = [bool]$IncludeConfiguration; force = [bool]$Force; whatIf = $false
+        }
+        $binding = if ($IisSiteName -or $ApplicationAlias) { " ($(if ($IisSiteName) { $IisSiteName } else { '*' })/$(if ($ApplicationAlias) { $ApplicationAlias } else { '*' }))" } else { '' }
+        $action = if ($IncludeConfiguration) { "Remove the Web Interface site$binding and its configuration object" } else { "Remove the Active binding$binding of the Web Interface site" }
+        $target = "'$Name' in $(Get-AREndpointDisplayName -Endpoint $destination)"
+        if ($PSCmdlet.ShouldProcess($target, $action)) {
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'remove-website' -Params $params -LogPath $LogPath `
+                -Activity 'Removing a Web Interface site' -TargetObject $Name
+        } elseif ($WhatIfPreference) {
+            $params.whatIf = $true
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'remove-website' -Params $params -LogPath $LogPath `
+                -Activity 'Planning the removal of a Web Interface site' -TargetObject $Name
+        }
+    }
+}
