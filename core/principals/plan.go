@@ -477,8 +477,11 @@ func (p *planner) planUser(u *User) Action {
 	}
 	want := *u
 	a.Action, a.Reason = Created, form.note
-	// CREATE USER grants CONNECT; a user without it in the source stays without.
-	create := Statement{Op: OpCreateUser, User: &want, LoginName: form.login, NoConnect: !p.srcConnect[fold(u.Name)]}
+	// CREATE USER grants CONNECT; a user without it in the source stays
+	// without. A source where no user has CONNECT is taken to report no
+	// permissions at all (a catalog that hides them), not to have only
+	// disabled users: nothing is revoked then.
+	create := Statement{Op: OpCreateUser, User: &want, LoginName: form.login, NoConnect: len(p.srcConnect) > 0 && !p.srcConnect[fold(u.Name)]}
 	a.Statements = []Statement{create}
 	if !create.NoConnect {
 		p.dstPerms[permKey(Permission{Class: ClassDatabase, Permission: "CONNECT", Grantee: u.Name})] = StateGrant

@@ -614,6 +614,20 @@ func TestPlanForcedLoginRecreateNeedsHash(t *testing.T) {
 	}
 }
 
+// A source whose catalog reports no CONNECT at all (no permissions): the
+// created users keep the CONNECT that CREATE USER gives.
+func TestPlanSourceWithoutPermissions(t *testing.T) {
+	src := richSource()
+	src.Permissions = nil
+	for _, a := range Plan(src, blankDestination(), Options{}) {
+		for _, s := range a.Statements {
+			if s.NoConnect {
+				t.Errorf("%s %s: CONNECT revoked although the source reports no permissions", a.Type, a.Name)
+			}
+		}
+	}
+}
+
 func TestPlanWindowsUserNamedOtherThanItsAccount(t *testing.T) {
 	src := richSource()
 	src.Users = append(src.Users, User{Name: "jsmith", Type: UserWindows, Auth: AuthWindows, SID: sid(40)})

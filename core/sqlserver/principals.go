@@ -163,19 +163,25 @@ func (r *principalReader) logins(ctx context.Context, s *principals.Snapshot) er
 
 // database reads the database's principals, memberships, permissions and securables.
 func (r *principalReader) database(ctx context.Context, s *principals.Snapshot) error {
+	logins := map[string]bool{}
+	for _, l := range s.Logins {
+		logins[string(l.SID)] = true
+	}
 	err := r.query(ctx, "read database principals", sqlDatabasePrincipals, func(rows *sql.Rows) error {
 		var (
 			name, typ, schema, auth, owner string
 			sid                            []byte
-			fixed                          int
 		)
-		if err := rows.Scan(&name, &typ, &sid, &schema, &auth, &owner, &fixed); err != nil {
+		if err := rows.Scan(&name, &typ, &sid, &schema, &auth, &owner); err != nil {
 			return err
 		}
 		typ = strings.TrimSpace(typ)
 		if typ == "R" {
-			s.Roles = append(s.Roles, principals.Role{Name: name, Owner: owner, Fixed: fixed == 1})
+			s.Roles = append(s.Roles, principals.Role{Name: name, Owner: owner, Fixed: fixedRoles[strings.ToLower(name)]})
 			return nil
+		}
+		if auth == "" {
+			auth = inferAuth(typ, sid, logins)
 		}
 		s.Users = append(s.Users, principals.User{Name: name, Type: typ, Auth: auth, SID: sid, DefaultSchema: schema})
 		return nil
@@ -243,6 +249,41 @@ func (r *principalReader) database(ctx context.Context, s *principals.Snapshot) 
 		}
 		return nil
 	})
+}
+
+// fixedRoles are the fixed database roles and public, by name: the names
+// are reserved, so they need no catalog flag.
+var fixedRoles = map[string]bool{"public": true, "db_owner": true, "db_accessadmin": true, "db_securityadmin": true,
+	"db_ddladmin": true, "db_backupoperator": true, "db_datareader": true, "db_datawriter": true,
+	"db_denydatareader": true, "db_denydatawriter": true}
+
+// inferAuth is a user's authentication type where the catalog does not say
+// (authentication_type_desc NULL): from its type, and for SQL users from
+// whether a login has its SID.
+func inferAuth(typ string, sid []byte, logins map[string]bool) string {
+	switch typ {
+	case principals.UserWindows, principals.UserWindowsGroup:
+		return principals.AuthWindows
+	case principals.UserExternal, principals.UserExternalGroup:
+		return principals.AuthExternal
+	case principals.UserSQL:
+		if len(sid) > 0 && (logins[string(sid)] || len(logins) == 0) {
+			return principals.AuthInstance
+		}
+		if len(sid) > 0 && !allZero(sid) {
+			return principals.AuthInstance // orphaned: reported as such
+		}
+	}
+	return principals.AuthNone
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // ApplyPrincipals carries out the planned actions in order, statement by

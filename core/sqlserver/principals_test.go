@@ -45,12 +45,12 @@ func expectPrincipalCatalog(m sqlmock.Sqlmock, rights []driver.Value) {
 // expectDatabaseCatalog pins the reads of the database's own catalog.
 func expectDatabaseCatalog(m sqlmock.Sqlmock) {
 	m.ExpectQuery(sqlDatabasePrincipals).WithoutArgs().WillReturnRows(
-		sqlmock.NewRows([]string{"name", "type", "sid", "schema", "auth", "owner", "fixed"}).
-			AddRow("ARService", "S", sidA, "dbo", "INSTANCE", "", int64(0)).
-			AddRow("ar_readers", "R", nil, "", "NONE", "dbo", int64(0)).
-			AddRow("db_owner", "R", nil, "", "NONE", "dbo", int64(1)).
-			AddRow("public", "R", nil, "", "NONE", "dbo", int64(1)).
-			AddRow("nologin", "S", []byte{7}, "dbo", "NONE", "", int64(0)))
+		sqlmock.NewRows([]string{"name", "type", "sid", "schema", "auth", "owner"}).
+			AddRow("ARService", "S", sidA, "dbo", "INSTANCE", "").
+			AddRow("ar_readers", "R", nil, "", "NONE", "dbo").
+			AddRow("db_owner", "R", nil, "", "NONE", "dbo").
+			AddRow("public", "R", nil, "", "NONE", "dbo").
+			AddRow("nologin", "S", []byte{7}, "dbo", "NONE", ""))
 	m.ExpectQuery(sqlRoleMembers).WithoutArgs().WillReturnRows(
 		sqlmock.NewRows([]string{"role", "member"}).AddRow("ar_readers", "nologin").AddRow("db_owner", "ARService"))
 	m.ExpectQuery(sqlDatabasePermissions).WithoutArgs().WillReturnRows(
@@ -158,6 +158,29 @@ func TestReadPrincipalsAzure(t *testing.T) {
 	}
 	if !s.IsAzureSQL || !s.NoWindowsLogins || !s.ExternalPrincipals || s.Logins != nil || s.Databases != nil {
 		t.Errorf("Azure snapshot: %+v", s)
+	}
+}
+
+// A catalog without authentication_type_desc: the type is inferred.
+func TestInferAuth(t *testing.T) {
+	logins := map[string]bool{string(sidA): true}
+	for _, tc := range []struct {
+		typ  string
+		sid  []byte
+		want string
+	}{
+		{"S", sidA, principals.AuthInstance},
+		{"S", sidB, principals.AuthInstance}, // orphaned
+		{"S", nil, principals.AuthNone},
+		{"S", []byte{0, 0, 0, 0}, principals.AuthNone},
+		{"U", sidB, principals.AuthWindows},
+		{"G", sidB, principals.AuthWindows},
+		{"E", sidB, principals.AuthExternal},
+		{"C", sidB, principals.AuthNone},
+	} {
+		if got := inferAuth(tc.typ, tc.sid, logins); got != tc.want {
+			t.Errorf("inferAuth(%s, %x) = %s, want %s", tc.typ, tc.sid, got, tc.want)
+		}
 	}
 }
 

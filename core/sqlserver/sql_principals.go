@@ -48,12 +48,10 @@ ORDER BY p.name;`
 	sqlSQLLogins = `SELECT l.name, l.password_hash, l.is_policy_checked, l.is_expiration_checked
 FROM sys.sql_logins AS l;`
 
-	// sqlDatabasePrincipals: every user and role with its owner; public
-	// (principal_id 0) counts as fixed.
+	// sqlDatabasePrincipals: every user and role with its owner (roles only).
 	sqlDatabasePrincipals = `SELECT p.name, p.type, p.sid, COALESCE(p.default_schema_name, N''), COALESCE(p.authentication_type_desc, N''),
-  COALESCE(o.name, N''), CASE WHEN p.is_fixed_role = 1 OR p.principal_id = 0 THEN 1 ELSE 0 END
+  CASE WHEN p.owning_principal_id IS NULL THEN N'' ELSE COALESCE(USER_NAME(p.owning_principal_id), N'') END
 FROM sys.database_principals AS p
-LEFT JOIN sys.database_principals AS o ON o.principal_id = p.owning_principal_id
 ORDER BY p.name;`
 
 	sqlRoleMembers = `SELECT r.name, m.name
