@@ -4,8 +4,8 @@
 $script:ProgressIdSeed = 0x4152   # 'AR'; each job takes the next id
 $script:EventTimeoutMilliseconds = 200
 $script:DrainTimeoutSeconds = 30
-# The outcome event of the last job this module ran (also of a job stopped by Ctrl+C, whose
-# outcome cannot be written to any stream): for support and for the tests.
+# The outcome event of the last job this module ran (also of a job stopped by Ctrl+C): for
+# support and for the tests.
 $script:LastOutcome = $null
 
 function Invoke-AREngine {
@@ -15,7 +15,9 @@ function Invoke-AREngine {
     warning → Write-Warning, result → typed objects on the pipeline, failure → terminating error.
     .DESCRIPTION
     The job is always cancelled (if still running), drained to its outcome (bounded wait)
-    and closed in a finally block, so Ctrl+C or a stopped pipeline leaks no handle.
+    and closed in a finally block, so Ctrl+C or a stopped pipeline leaks no handle. A job
+    stopped by Ctrl+C is reported by Write-ARStoppedOutcome (a warning, the partial result,
+    an entry in $Error), because a stopped pipeline takes no more objects or errors.
     Params may hold SecureString values: they are expanded only inside the request JSON.
     #>
     [CmdletBinding()]
@@ -45,6 +47,11 @@ function Invoke-AREngine {
     $outcome = $null
     $handle = $null
     $script:LastOutcome = $null
+    # Why the loop below may end without an outcome: an exception ($loopFailed), a consumer
+    # that wanted no more objects (Select-Object -First stops us while we write a result:
+    # $writingResult), or else Ctrl+C / a stopped pipeline, which no catch block sees.
+    $loopFailed = $false
+    $writingResult = $false
 
     Microsoft.PowerShell.Utility\Write-Verbose "Starting engine operation '$Operation'."
     $handleBox = [long[]]::new(1)
@@ -84,7 +91,9 @@ function Invoke-AREngine {
                     Microsoft.PowerShell.Utility\Write-Warning "$code$($ev.message)"
                 }
                 'result' {
+                    $writingResult = $true
                     ConvertTo-ARResultObject -EngineEvent $ev
+                    $writingResult = $false
                 }
                 'outcome' {
                     $outcome = $ev
@@ -95,21 +104,31 @@ function Invoke-AREngine {
                 }
             }
         }
+    } catch {
+        $loopFailed = $true
+        throw
     } finally {
         # Stopped right after aru_start returned, before $handle was assigned: the box has it.
         if ($null -eq $handle -and $handleBox[0] -ne 0) { $handle = $handleBox[0] }
+        $stopped = $null -eq $outcome -and -not $loopFailed -and -not $writingResult
+        $partial = [System.Collections.Generic.List[object]]::new()
         if ($null -eq $outcome -and $null -ne $handle) {
-            # Stopped (Ctrl+C, Select-Object -First, an error): cancel and drain to the outcome.
+            # Stopped (Ctrl+C, Select-Object -First, an error): cancel and drain to the outcome,
+            # keeping the results the job still reports (a cancelled import's partial result).
             try { Stop-ARNativeJob -Handle $handle } catch { $null = $_ }
             $deadline = [datetime]::UtcNow.AddSeconds($script:DrainTimeoutSeconds)
             try {
                 while ([datetime]::UtcNow -lt $deadline) {
                     $r = Receive-ARNativeEvent -Handle $handle -TimeoutMilliseconds $script:EventTimeoutMilliseconds
                     if ($r.Status -eq 'End') { break }
-                    if ($r.Status -eq 'Event' -and $r.Json -match '"type"\s*:\s*"outcome"') {
-                        $script:LastOutcome = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $r.Json
-                        break
+                    if ($r.Status -ne 'Event' -or $r.Json -notmatch '"type"\s*:\s*"(outcome|result)"') { continue }
+                    $ev = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $r.Json
+                    if ([string]$ev.type -eq 'result') {
+                        $partial.Add((ConvertTo-ARResultObject -EngineEvent $ev))
+                        continue
                     }
+                    $script:LastOutcome = $ev
+                    break
                 }
             } catch { $null = $_ }
         }
@@ -119,6 +138,9 @@ function Invoke-AREngine {
         try {
             Microsoft.PowerShell.Utility\Write-Progress -Id $progressId -Activity $currentActivity -Completed
         } catch { $null = $_ }
+        if ($stopped -and $null -ne $script:LastOutcome -and [string]$script:LastOutcome.outcome -ne 'succeeded') {
+            Write-ARStoppedOutcome -Outcome $script:LastOutcome -PartialResult $partial.ToArray() -TargetObject $TargetObject
+        }
     }
 
     if ($null -eq $outcome) {
@@ -146,6 +168,37 @@ function Invoke-AREngine {
             $Cmdlet.ThrowTerminatingError((New-ARErrorRecord -Exception $ex -TargetObject $TargetObject))
         }
     }
+}
+
+function Write-ARStoppedOutcome {
+    <#
+    .SYNOPSIS
+    Reports the outcome of a job stopped by Ctrl+C (or by a host stopping the pipeline).
+    .DESCRIPTION
+    A stopped pipeline takes no more objects or errors, but the warning stream and the host
+    still work. So the outcome's message and remedy ("cancelled after batch N; run the import
+    again to continue") become a warning, the partial result objects are shown on the host,
+    and the error goes into $Error, its TargetObject the (last) partial result and its
+    RecommendedAction the remedy, for scripts that look there.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]$Outcome,
+        [AllowEmptyCollection()][object[]]$PartialResult = @(),
+        $TargetObject
+    )
+    $info = $Outcome.error
+    if ($null -eq $info) {
+        $info = [pscustomobject]@{ code = 'AR-CANCELLED'; category = 'OperationStopped'; message = 'The operation was cancelled.'; remedy = 'Run it again to continue.' }
+    }
+    $text = "$($info.code): $($info.message)"
+    if ($info.remedy) { $text = "$text $($info.remedy)" }
+    Microsoft.PowerShell.Utility\Write-Warning $text
+    foreach ($p in $PartialResult) { $p | Microsoft.PowerShell.Core\Out-Host }
+    $exit = if ($Outcome.exitCode) { [int]$Outcome.exitCode } else { 130 }
+    $ex = New-AREngineException -ErrorInfo $info -ExitCode $exit -LogPath $Outcome.logPath
+    $target = if ($PartialResult.Count) { $PartialResult[-1] } else { $TargetObject }
+    $global:Error.Insert(0, (New-ARErrorRecord -Exception $ex -TargetObject $target))
 }
 
 function Write-AREngineProgress {

@@ -181,8 +181,11 @@ Describe 'Event pump' -Tag 'Unit' {
         It 'cancels, drains to the outcome and closes when the pipeline stops early' {
             $events = @(1..20 | ForEach-Object { $dbInfo }) + '{"type":"outcome","outcome":"cancelled","error":{"code":"AR-CANCELLED","category":"OperationStopped","message":"cancelled"},"exitCode":130}'
             Set-EngineEvents $events
-            $first = Get-ARDatabaseInfo -Path $bundle | Select-Object -First 1
+            $errorsBefore = $Error.Count
+            $first = Get-ARDatabaseInfo -Path $bundle -WarningVariable warnings | Select-Object -First 1
             $first.version | Should -Be '7.6.3'
+            $warnings | Should -BeNullOrEmpty -Because 'Select-Object -First asked for no more; that is no Ctrl+C to report'
+            $Error.Count | Should -Be $errorsBefore
             Should -Invoke -ModuleName ActiveRolesUpgrade Stop-ARNativeJob -Times 1 -Exactly -ParameterFilter { $Handle -eq 42 }
             Should -Invoke -ModuleName ActiveRolesUpgrade Close-ARNativeJob -Times 1 -Exactly -ParameterFilter { $Handle -eq 42 }
             Should -Invoke -ModuleName ActiveRolesUpgrade Write-Progress -ParameterFilter { $Completed }
