@@ -136,6 +136,17 @@ func (d *ConfigDest) TakeOver(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// WouldTakeOver reports, without taking the lock, whether a run of
+// operation would take the bundle over (TakeOver): what a prerequisite
+// check predicts.
+func (d *ConfigDest) WouldTakeOver(ctx context.Context, operation string) (bool, error) {
+	b := d.current()
+	if b == nil {
+		return false, nil
+	}
+	return wouldTakeOver(ctx, d.path, operation, b.view)
+}
+
 // DiscardCreated removes the bundle when this run created it under its
 // lock (a failed or cancelled run leaves nothing behind); otherwise it does
 // nothing. It reports whether it removed it.

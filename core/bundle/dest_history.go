@@ -174,6 +174,13 @@ func (d *HistoryDest) TakeOver(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// WouldTakeOver reports, without taking the lock, whether a run of
+// operation would take the bundle over (TakeOver): what a prerequisite
+// check predicts.
+func (d *HistoryDest) WouldTakeOver(ctx context.Context, operation string) (bool, error) {
+	return wouldTakeOver(ctx, d.path, operation, d.view())
+}
+
 // DiscardCreated removes the bundle when this run created it under its
 // lock (an import that ran out of disk space leaves nothing behind);
 // otherwise it does nothing. It reports whether it removed it.

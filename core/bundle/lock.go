@@ -257,6 +257,9 @@ type LockState struct {
 	Holder *store.LockHolder
 	// ImportRunID is the holder's ImportRun row (0 when unknown).
 	ImportRunID int64
+	// Created: the holder's operation created the bundle and had not
+	// finished it (when not Held: a run of that operation may take it over).
+	Created bool
 }
 
 // ProbeLock reports whether a run holds the writer lock of the bundle at
@@ -281,9 +284,26 @@ func ProbeLock(path string) (LockState, error) {
 	st := LockState{Held: held}
 	if r := readRecord(f); r != nil {
 		h := r.LockHolder
-		st.Holder, st.ImportRunID = &h, r.ImportRunID
+		st.Holder, st.ImportRunID, st.Created = &h, r.ImportRunID, r.Created
 	}
 	return st, nil
+}
+
+// wouldTakeOver tells a reader, without the lock, whether a run of
+// operation would take the bundle over (see destLock.abandoned).
+func wouldTakeOver(ctx context.Context, path, operation string, v *view) (bool, error) {
+	if v == nil {
+		return false, nil
+	}
+	st, err := ProbeLock(path)
+	if err != nil || st.Held || !st.Created || st.Holder == nil || st.Holder.Operation != operation {
+		return false, err
+	}
+	if st.ImportRunID == 0 {
+		return true, nil
+	}
+	done, err := v.runSucceeded(ctx, st.ImportRunID)
+	return !done && err == nil, err
 }
 
 // destLock is a destination's writer lock and what the destination did

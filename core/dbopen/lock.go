@@ -53,6 +53,26 @@ func Claim(ctx context.Context, ep *Endpoint, dst store.Source, operation string
 	return rel, nil
 }
 
+// Predict settles, without taking the lock, what Claim would for a run of
+// operation: a read-only operation (test-prerequisites) reports what the
+// run would do with a destination an interrupted run left.
+func Predict(ctx context.Context, ep *Endpoint, dst store.Source, operation string, info *Destination) error {
+	w, ok := dst.(interface {
+		WouldTakeOver(context.Context, string) (bool, error)
+	})
+	if !ok || !ep.Create || !info.Exists {
+		return nil
+	}
+	took, err := w.WouldTakeOver(ctx, operation)
+	if err != nil {
+		return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the path and your permissions.", "Cannot read the lock of %s", ep.Describe())
+	}
+	if took {
+		info.Exists, info.TakenOver = false, true
+	}
+	return nil
+}
+
 // Holder describes this process as the holder of a destination's lock.
 func Holder(operation string) store.LockHolder {
 	host, _ := os.Hostname()

@@ -102,9 +102,22 @@ func claim(ctx context.Context, ep *dbopen.Endpoint, dst store.Source, operation
 	return release, nil
 }
 
-// openConfigRun opens a configuration import; with operation set (a run
-// that writes) it also takes the destination's writer lock.
-func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter, operation string) (*configRun, error) {
+// claimOrPredict takes the destination's writer lock for a run that writes
+// (claim), or predicts for one that does not what the lock would settle.
+func claimOrPredict(ctx context.Context, ep *dbopen.Endpoint, dst store.Source, operation string, write bool, info *dbopen.Destination,
+	release *func() error, em *engine.Emitter) error {
+	if !write {
+		return dbopen.Predict(ctx, ep, dst, operation, info)
+	}
+	rel, err := claim(ctx, ep, dst, operation, info, em)
+	*release = rel
+	return err
+}
+
+// openConfigRun opens a configuration import; a run that writes also
+// takes the destination's writer lock (a check only predicts what the run
+// would find).
+func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter, write bool) (*configRun, error) {
 	if p.Source.IsZero() || p.Destination.IsZero() {
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
 	}
@@ -135,11 +148,9 @@ func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter, ope
 		r.close()
 		return nil, err
 	}
-	if operation != "" && !p.WhatIf {
-		if r.release, err = claim(ctx, &p.Destination, r.dst, operation, &d, em); err != nil {
-			r.close()
-			return nil, err
-		}
+	if err := claimOrPredict(ctx, &p.Destination, r.dst, "import-configuration", write && !p.WhatIf, &d, &r.release, em); err != nil {
+		r.close()
+		return nil, err
 	}
 	r.opts.DestinationExists = d.Exists
 	return r, nil
@@ -150,7 +161,7 @@ func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine
 	if err := decodeParams(raw, &p, exampleConfig); err != nil {
 		return err
 	}
-	r, err := openConfigRun(ctx, &p, em, "import-configuration")
+	r, err := openConfigRun(ctx, &p, em, true)
 	if err != nil {
 		return err
 	}
@@ -209,9 +220,9 @@ func (r *historyRun) close() {
 	releaseLock(r.release, r.em)
 }
 
-// openHistoryRun opens a history import; with operation set (a run that
-// writes) it also takes the destination's writer lock.
-func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, operation string) (*historyRun, error) {
+// openHistoryRun opens a history import; a run that writes also takes the
+// destination's writer lock (a check only predicts what the run would find).
+func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, write bool) (*historyRun, error) {
 	if p.Source.IsZero() || p.Destination.IsZero() {
 		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
 	}
@@ -248,11 +259,9 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, o
 		r.close()
 		return nil, err
 	}
-	if operation != "" && !p.WhatIf {
-		if r.release, err = claim(ctx, &p.Destination, r.dst, operation, &d, em); err != nil {
-			r.close()
-			return nil, err
-		}
+	if err := claimOrPredict(ctx, &p.Destination, r.dst, "import-history", write && !p.WhatIf, &d, &r.release, em); err != nil {
+		r.close()
+		return nil, err
 	}
 	r.opts.DestinationIsAzureSQL = d.IsAzureSQL
 	if d.Exists {
@@ -269,7 +278,7 @@ func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 	if err := decodeParams(raw, &p, `{"source":{"path":"ar76.arbundle"},"destination":{"path":"ar82-history.arbundle","create":true},"from":"2024-01-01","to":"2024-06-30"}`); err != nil {
 		return err
 	}
-	r, err := openHistoryRun(ctx, &p, em, "import-history")
+	r, err := openHistoryRun(ctx, &p, em, true)
 	if err != nil {
 		return err
 	}
@@ -309,7 +318,7 @@ func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.E
 	var checks []any
 	switch strings.ToLower(p.Kind) {
 	case "", "configuration":
-		r, err := openConfigRun(ctx, &p.configParams, em, "")
+		r, err := openConfigRun(ctx, &p.configParams, em, false)
 		if err != nil {
 			return err
 		}
@@ -323,7 +332,7 @@ func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.E
 		}
 	case "history":
 		hp := historyParams{Source: p.Source, Destination: p.Destination, From: p.From, To: p.To, BatchSize: p.BatchSize, SkipPrincipals: p.SkipPrincipals}
-		r, err := openHistoryRun(ctx, &hp, em, "")
+		r, err := openHistoryRun(ctx, &hp, em, false)
 		if err != nil {
 			return err
 		}

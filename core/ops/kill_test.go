@@ -75,7 +75,11 @@ func TestKillDuringCreatedDestinationImport(t *testing.T) {
 					_, runs := dump(t, dst)
 					complete = outcomes(runs)["Succeeded"] > 0
 				}
+				predicted := prerequisitesSayExists(t, tt.op, tt.params(dst))
 				_, o := runOp(t, tt.op, tt.params(dst))
+				if refused := o.Error != nil && o.Error.Code == model.E008DatabaseNameExists.ID; refused != predicted {
+					t.Fatalf("kill %d: test-prerequisites predicted AR-E008 %v, the run: %s", i, predicted, describeOutcome(o))
+				}
 				if o.Outcome != engine.Succeeded {
 					// Killed after the import had finished: the new name is
 					// taken by a complete destination.
@@ -124,4 +128,32 @@ func inspectInterrupted(t *testing.T, path string) int {
 		}
 	}
 	return len(info.InterruptedRuns)
+}
+
+// prerequisitesSayExists runs test-prerequisites for the import and reports
+// whether it refuses the destination as existing (AR-E008).
+func prerequisitesSayExists(t *testing.T, op string, params map[string]any) bool {
+	t.Helper()
+	p := map[string]any{"kind": map[string]string{"import-configuration": "configuration", "import-history": "history"}[op]}
+	for k, v := range params {
+		p[k] = v
+	}
+	results, o := runOp(t, "test-prerequisites", p)
+	if o.Error != nil && o.Error.Code == model.E008DatabaseNameExists.ID {
+		return true
+	}
+	if o.Outcome != engine.Succeeded {
+		// The other engineer may make a failed check exit 3; the checks
+		// are still all printed.
+		if o.ExitCode != engine.ExitPreflight {
+			t.Fatalf("test-prerequisites: %s", describeOutcome(o))
+		}
+	}
+	for _, r := range results {
+		var c struct{ Code, Status string }
+		if json.Unmarshal(r.Data, &c) == nil && c.Code == model.E008DatabaseNameExists.ID && c.Status == "Fail" {
+			return true
+		}
+	}
+	return false
 }
