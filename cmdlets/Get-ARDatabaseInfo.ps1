@@ -92,8 +92,10 @@ function Get-ARDatabaseInfo {
     Supported), version (the Active Roles schema version, e.g. 7.6.3),
     generation, role (Configuration, ManagementHistory or Combined),
     installationId, encryptionKeyId, utcOffsetMinutes (7.x databases),
-    counts (objects per entity, e.g. ManagedDomain, ChangeRecord) and tables
-    (rows per table).
+    counts (objects per entity, e.g. ManagedDomain, ChangeRecord), tables
+    (rows per table) and interruptedRuns (ImportRun rows still Running whose
+    run was killed or stopped: importRunId, kind, startedUtc, sourceServer,
+    sourceDatabase; listed for bundles).
 
     .EXAMPLE
     PS> Get-ARDatabaseInfo -Server sql01.corp.example.com -Database ARConfig76
