@@ -3,7 +3,10 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -94,6 +97,11 @@ func DefaultLogDir() string {
 	return filepath.Join(os.TempDir(), "activerolesupgrade", "logs")
 }
 
+// WarnLogFile is the tool's warning that the log file cannot be written; the
+// run goes on without it (AR-W0xx: the tool's own codes next to the model's
+// AR-W001–W006).
+const WarnLogFile = "AR-W007"
+
 func newEmitter(out chan<- Event, req Request) (*Emitter, func(), error) {
 	em := &Emitter{out: out}
 	level := zerolog.InfoLevel
@@ -106,20 +114,29 @@ func newEmitter(out chan<- Event, req Request) (*Emitter, func(), error) {
 	var writers []io.Writer
 	closeFn := func() {}
 	var openErr error
+	var openWarning *Event
 	path := req.LogFile
 	if path != "-" {
-		if path == "" {
+		explicit := path != ""
+		if !explicit {
 			path = filepath.Join(DefaultLogDir(), "arupgrade-"+time.Now().UTC().Format("20060102")+".log")
 		}
 		f, err := openLog(path)
-		if err != nil {
+		switch {
+		case err != nil && explicit:
+			// A log file the caller named and that cannot even be opened is a usage error: nothing has run yet.
 			openErr = Wrap(err, "AR-LOGFILE", CatInvalidArgument, "Name a log file in a folder you can write to, or pass \"-\" for no log file.",
 				"Cannot open the log file %s", path)
-		} else {
+		case err != nil:
+			// The default place is not the caller's choice: say so and run without a file.
+			w := logFileWarning(path, err)
+			openWarning = &w
+		default:
 			em.logPath = path
+			lf := &logFile{f: f, path: path, out: out}
 			// The file gets every level; the event stream only the requested ones.
-			writers = append(writers, zerolog.MultiLevelWriter(f))
-			closeFn = func() { _ = f.Close() }
+			writers = append(writers, lf)
+			closeFn = lf.close
 		}
 	}
 	em.fileLog = zerolog.New(zerolog.MultiLevelWriter(writers...)).With().Timestamp().Logger()
@@ -129,6 +146,9 @@ func newEmitter(out chan<- Event, req Request) (*Emitter, func(), error) {
 	ew := &eventWriter{out: out, min: level}
 	writers = append(writers, ew)
 	em.log = zerolog.New(zerolog.MultiLevelWriter(writers...)).Level(zerolog.DebugLevel).With().Timestamp().Logger()
+	if openWarning != nil {
+		em.send(*openWarning)
+	}
 	return em, closeFn, openErr
 }
 
@@ -137,6 +157,61 @@ func openLog(path string) (*os.File, error) {
 		return nil, err
 	}
 	return os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+}
+
+func logFileWarning(path string, err error) Event {
+	return Event{Type: TypeWarning, Time: time.Now().UTC(), Code: WarnLogFile,
+		Message: fmt.Sprintf("The log file %s cannot be written (%v); the run goes on without a log file. "+
+			"Free space there or name another file with -LogPath / --log-file.", path, cause(err))}
+}
+
+// cause is the system's reason without the path the message names already.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// logFile is the log file writer. The first failed write (a full disk,
+// /dev/full, a vanished network share) becomes one AR-W007 warning event;
+// later lines are dropped. It never returns an error, so zerolog has nothing
+// to print on stderr and the run is not disturbed by its log.
+type logFile struct {
+	path string
+	out  chan<- Event
+
+	mu     sync.Mutex
+	f      *os.File
+	failed bool
+}
+
+func (l *logFile) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil || l.failed {
+		return len(p), nil
+	}
+	if _, err := l.f.Write(p); err != nil {
+		l.failed = true
+		// Straight to the stream: em.Warn would write to this file again.
+		l.out <- logFileWarning(l.path, err)
+	}
+	return len(p), nil
+}
+
+func (l *logFile) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return
+	}
+	if err := l.f.Close(); err != nil && !l.failed {
+		l.failed = true
+		l.out <- logFileWarning(l.path, err)
+	}
+	l.f = nil
 }
 
 // eventWriter turns zerolog JSON lines into log events.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +131,104 @@ func TestRequestOutcome(t *testing.T) {
 	if ev.Type != TypeOutcome || ev.Outcome != Failed || ev.ExitCode != ExitInvalidInput || ev.Error == nil || ev.Error.Code != "AR-REQUEST" {
 		t.Fatalf("outcome %+v", ev)
 	}
+}
+
+// TestLogFileThatCannotBeWritten: a log file whose writes fail (a full disk;
+// /dev/full here) does not disturb the run: it succeeds, one AR-W007 warning
+// names the file, and zerolog prints nothing raw on stderr.
+func TestLogFileThatCannotBeWritten(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	stderr := captureStderr(t)
+	evs, out := collect(t, Request{Operation: "test-ok", LogFile: "/dev/full"})
+	if out.Outcome != Succeeded || out.ExitCode != ExitOK {
+		t.Fatalf("outcome %+v %+v", out, out.Error)
+	}
+	var warnings []Event
+	for _, e := range evs {
+		if e.Type == TypeWarning && e.Code == WarnLogFile {
+			warnings = append(warnings, e)
+		}
+	}
+	if len(warnings) != 1 {
+		t.Fatalf("got %d AR-W007 warnings, want exactly 1: %+v", len(warnings), warnings)
+	}
+	if msg := warnings[0].Message; !strings.Contains(msg, "/dev/full") || !strings.Contains(msg, "no space left") {
+		t.Errorf("warning %q does not say which file and why", msg)
+	}
+	// The operation's own warning and result still arrive.
+	var sawOwn, sawResult bool
+	for _, e := range evs {
+		sawOwn = sawOwn || (e.Type == TypeWarning && e.Code == "AR-W999")
+		sawResult = sawResult || e.Type == TypeResult
+	}
+	if !sawOwn || !sawResult {
+		t.Errorf("events after the log failure are missing: %+v", evs)
+	}
+	if s := stderr(); s != "" {
+		t.Errorf("stderr = %q, want nothing (no raw zerolog errors)", s)
+	}
+}
+
+// TestDefaultLogFolderThatCannotBeCreated: when the default log folder cannot
+// be made (the caller named no file), the run goes on with one AR-W007 warning
+// naming where; a log file the caller named and that cannot be opened is still
+// refused before anything runs (AR-LOGFILE, exit 2).
+func TestDefaultLogFolderThatCannotBeCreated(t *testing.T) {
+	blocker := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_STATE_HOME", blocker)
+	t.Setenv("LOCALAPPDATA", blocker)
+	evs, out := collect(t, Request{Operation: "test-ok"})
+	if out.Outcome != Succeeded || out.LogPath != "" {
+		t.Fatalf("outcome %+v %+v", out, out.Error)
+	}
+	n := 0
+	for _, e := range evs {
+		if e.Type == TypeWarning && e.Code == WarnLogFile {
+			n++
+			if !strings.Contains(e.Message, blocker) {
+				t.Errorf("warning %q does not name the place", e.Message)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("got %d AR-W007 warnings, want 1", n)
+	}
+	_, out = collect(t, Request{Operation: "test-ok", LogFile: filepath.Join(blocker, "x.log")})
+	if out.Outcome != Failed || out.Error.Code != "AR-LOGFILE" || out.ExitCode != ExitInvalidInput {
+		t.Fatalf("explicit unopenable log file: %+v %+v", out, out.Error)
+	}
+}
+
+// captureStderr redirects os.Stderr until the returned function is called,
+// which returns what was written.
+func captureStderr(t *testing.T) func() string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	done := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- string(b)
+	}()
+	restored := false
+	restore := func() string {
+		if restored {
+			return ""
+		}
+		restored = true
+		os.Stderr = old
+		w.Close()
+		return <-done
+	}
+	t.Cleanup(func() { restore() })
+	return restore
 }
