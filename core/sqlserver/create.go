@@ -7,19 +7,24 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"github.com/activeroles/arupgrade/core/data"
 )
 
+// maxNameUnits is SQL Server's sysname limit: 128 UTF-16 code units. A
+// character outside the Basic Multilingual Plane (an emoji, 𝔄) takes two.
+const maxNameUnits = 128
+
 // checkDatabaseName refuses names SQL Server would reject or QUOTENAME would
-// turn into NULL (more than 128 characters).
+// turn into NULL (more than 128 UTF-16 code units) — and sp_executesql NULL
+// then creates nothing and reports no error.
 func checkDatabaseName(name string) error {
 	switch {
 	case strings.TrimSpace(name) == "":
 		return optErr("Database", "no database name given", "give a name such as ActiveRoles820")
-	case utf8.RuneCountInString(name) > 128:
-		return optErr("Database", "the name is longer than 128 characters", "choose a shorter name")
+	case utf16Len(name) > maxNameUnits:
+		return optErr("Database", fmt.Sprintf("the name is %d UTF-16 code units long, SQL Server allows %d (a character outside the Basic Multilingual Plane, such as an emoji, counts twice)", utf16Len(name), maxNameUnits), "choose a shorter name")
 	case strings.ContainsRune(name, 0):
 		return optErr("Database", "the name contains a NUL character", "choose another name")
 	}
@@ -174,4 +179,14 @@ func DropDatabase(ctx context.Context, serverOptions Options, name string) error
 		return wrap("drop database "+name, err, &o)
 	}
 	return nil
+}
+
+// utf16Len is the length of s in UTF-16 code units, as SQL Server counts
+// nvarchar/sysname lengths.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
