@@ -2,6 +2,8 @@ package sqlserver
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
+	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/retry"
 )
 
@@ -126,7 +129,90 @@ func wrap(op string, err error, o *Options) error {
 			e.err = redactedError{msg: red, ctx: contextCause(err)}
 		}
 	}
+	if ce := certificateFailure(err, o); ce != nil {
+		ce.Err = e
+		return ce
+	}
 	return e
+}
+
+// CodeCertificate is a connection refused because the server's TLS
+// certificate did not pass validation (category ConnectionError, exit 4).
+const CodeCertificate = "AR-CERTIFICATE"
+
+// certificateFailure recognises a failed validation of the server's TLS
+// certificate and says which problem it is and the options that fix it, in
+// place of the generic connection remedy. go-mssqldb keeps the x509 error in
+// the chain for strict (TDS 8) encryption but formats it as text with %v for
+// TDS 7.x, so both are looked for.
+func certificateFailure(err error, o *Options) *engine.Error {
+	kind, detail := certificateProblem(err)
+	if kind == "" {
+		return nil
+	}
+	server := "the server"
+	if o != nil && o.Server != "" {
+		server = o.ServerName()
+	}
+	const trust = "Only on a network you trust, connecting without validation is possible with " +
+		"--source-trust-server-certificate / --destination-trust-server-certificate " +
+		"(PowerShell: -SourceTrustServerCertificate / -DestinationTrustServerCertificate; a connection string: TrustServerCertificate=true)."
+	var msg, remedy string
+	switch kind {
+	case certHostName:
+		msg = fmt.Sprintf("Cannot connect to %s: its TLS certificate is for another host name (%s).", server, detail)
+		remedy = "Connect with a name the certificate holds (usually the server's FQDN), or give the name in the certificate with " +
+			"--source-host-name-in-certificate / --destination-host-name-in-certificate (a connection string: HostNameInCertificate=…). " + trust
+	case certInvalid:
+		msg = fmt.Sprintf("Cannot connect to %s: its TLS certificate is not valid (%s).", server, detail)
+		remedy = "Renew or replace the SQL Server certificate (check its dates, and this computer's clock). " + trust
+	default:
+		msg = fmt.Sprintf("Cannot connect to %s: its TLS certificate is not trusted; it is self-signed or issued by an authority this computer does not trust (%s).", server, detail)
+		remedy = "Install a certificate from a certificate authority this computer trusts on SQL Server, or trust the certificate's issuer on this computer. " + trust
+	}
+	return engine.Errorf(CodeCertificate, engine.CatConnectionError, remedy, "%s", msg)
+}
+
+// Kinds of certificate problems.
+const (
+	certUntrusted = "untrusted"
+	certHostName  = "hostname"
+	certInvalid   = "invalid"
+)
+
+// certificateProblem returns the kind of a certificate validation failure in
+// err's chain or text ("" when there is none) and the validator's words.
+func certificateProblem(err error) (kind, detail string) {
+	var he x509.HostnameError
+	var ie x509.CertificateInvalidError
+	var ue x509.UnknownAuthorityError
+	var ve *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &he):
+		return certHostName, he.Error()
+	case errors.As(err, &ie):
+		return certInvalid, ie.Error()
+	case errors.As(err, &ue):
+		return certUntrusted, ue.Error()
+	case errors.As(err, &ve):
+		return certUntrusted, ve.Err.Error()
+	}
+	msg := err.Error()
+	i := strings.Index(msg, "x509: ")
+	if i < 0 {
+		if strings.Contains(msg, "tls: failed to verify certificate") {
+			return certUntrusted, msg[strings.Index(msg, "tls: failed to verify certificate"):]
+		}
+		return "", ""
+	}
+	detail = msg[i:]
+	switch {
+	case strings.HasPrefix(detail, "x509: certificate is valid for"), strings.HasPrefix(detail, "x509: certificate is not valid for any names"):
+		return certHostName, detail
+	case strings.HasPrefix(detail, "x509: certificate has expired"), strings.Contains(detail, "not yet valid"):
+		return certInvalid, detail
+	}
+	return certUntrusted, detail
 }
 
 type redactedError struct {
