@@ -174,8 +174,12 @@ func (p *plan) checkSource(name string) {
 	}
 	p.pass(model.E001SourceNotActiveRoles, "The source %s is an Active Roles database.", name)
 	if s.State != model.StateSupported {
-		p.add(model.E002SourceVersionUnsupported, StatusFail,
-			"Upgrade the source to Active Roles 7.5 or later first (supported sources: 7.5, 7.6, 8.0, 8.1 and 8.2).",
+		remedy := "Upgrade the source to Active Roles 7.5 or later first (supported sources: 7.5, 7.6, 8.0, 8.1 and 8.2)."
+		if s.State == model.StateNewer {
+			// Newer than the 8.2 target: upgrading the source cannot help.
+			remedy = "This tool imports Active Roles 7.5–8.2 databases into 8.2; use the tools of the Active Roles version that created this database."
+		}
+		p.add(model.E002SourceVersionUnsupported, StatusFail, remedy,
 			"Active Roles %s is not supported as a source: %s.", s.Version.Short(), s.Reason)
 		notApplicable(model.E003SourceRoleMismatch, model.E016UTCOffsetMissing)
 		return
