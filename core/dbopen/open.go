@@ -55,9 +55,12 @@ func OpenForInspection(ctx context.Context, ep *Endpoint, w Warner) (store.Sourc
 func bundleErr(err error, ep *Endpoint) error {
 	var fe *bundle.FormatError
 	if errors.As(err, &fe) {
-		return engine.Wrap(err, "AR-BUNDLE", engine.CatInvalidData,
-			"The file is damaged or incomplete: restore it from its origin or create it again with arupgrade export.",
-			"The bundle %s cannot be used", ep.Describe())
+		remedy := "The file is damaged or incomplete: restore it from its origin or create it again with arupgrade export."
+		if errors.Is(err, bundle.ErrUnsupportedVersion) {
+			// Not damaged: a newer format this version cannot read.
+			remedy = "It was written by a newer version of ActiveRolesUpgrade: update arupgrade (or the PowerShell module) to that version or later to read it."
+		}
+		return engine.Wrap(err, "AR-BUNDLE", engine.CatInvalidData, remedy, "The bundle %s cannot be used", ep.Describe())
 	}
 	return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the path and your permissions.", "Cannot open the bundle %s", ep.Describe())
 }
