@@ -12,10 +12,12 @@
     FunctionsToExport    = @(
         'Copy-ARDatabasePrincipals'
         'Export-ARDatabase'
+        'Export-ARWebSiteConfiguration'
         'Get-ARDatabaseInfo'
         'Get-ARWebSite'
         'Import-ARConfiguration'
         'Import-ARManagementHistory'
+        'Import-ARWebSiteConfiguration'
         'New-ARSampleDatabase'
         'New-ARWebSite'
         'Remove-ARWebSite'

@@ -204,6 +204,81 @@ try { Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath '$TestDrive/d.
     }
 }
 
+Describe 'Export-ARWebSiteConfiguration and Import-ARWebSiteConfiguration requests' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $cfg = Join-Path $TestDrive 'ar82.arbundle'
+        function Get-Requests { @([AppDomain]::CurrentDomain.GetData('ARTest.Requests') | ForEach-Object { $_ | ConvertFrom-Json }) }
+    }
+    BeforeEach {
+        [AppDomain]::CurrentDomain.SetData('ARTest.Requests', [System.Collections.Generic.List[string]]::new())
+        Mock -ModuleName ActiveRolesUpgrade Start-ARNativeJob { [AppDomain]::CurrentDomain.GetData('ARTest.Requests').Add($RequestJson); 7 }
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent { [pscustomobject]@{ Status = 'Event'; Json = '{"type":"outcome","outcome":"succeeded","exitCode":0}' } }
+        Mock -ModuleName ActiveRolesUpgrade Stop-ARNativeJob { }
+        Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
+    }
+
+    It 'exports to an absolute file path, overwriting only with -Force' {
+        Push-Location $TestDrive
+        try { Export-ARWebSiteConfiguration 'Contoso Portal' -SourcePath $cfg -OutputPath 'contoso.json' } finally { Pop-Location }
+        $r = (Get-Requests)[0]
+        $r.operation | Should -Be 'export-website'
+        $r.params.site | Should -Be 'Contoso Portal'
+        $r.params.out | Should -Be (Join-Path (Get-Item $TestDrive).FullName 'contoso.json')
+        $r.params.overwrite | Should -BeFalse
+        $r.params.source.path | Should -Be $cfg
+        Export-ARWebSiteConfiguration 'Contoso Portal' -SourcePath $cfg -OutputPath (Join-Path $TestDrive 'c.json') -Force
+        (Get-Requests)[1].params.overwrite | Should -BeTrue
+    }
+
+    It 'names one file per piped site inside a folder' {
+        $folder = Join-Path $TestDrive 'backup'
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        [pscustomobject]@{ name = 'Site for HelpDesk (8.2)' }, [pscustomobject]@{ name = 'A/B: "C"?' } | Export-ARWebSiteConfiguration -SourcePath $cfg -OutputPath $folder
+        $r = Get-Requests
+        $r.params.site | Should -Be @('Site for HelpDesk (8.2)', 'A/B: "C"?')
+        $r[0].params.out | Should -Be (Join-Path (Get-Item $folder).FullName 'Site for HelpDesk (8.2).json')
+        [System.IO.Path]::GetFileName($r[1].params.out) | Should -Be 'A_B_ _C__.json'
+    }
+
+    It 'does not export under -WhatIf' {
+        Export-ARWebSiteConfiguration 'Contoso Portal' -SourcePath $cfg -OutputPath (Join-Path $TestDrive 'w.json') -WhatIf
+        (Get-Requests).Count | Should -Be 0
+    }
+
+    It 'imports a file (absolute path) with its options, and -WhatIf asks the engine for a plan' {
+        Import-ARWebSiteConfiguration (Join-Path $TestDrive 'c.json') -DestinationPath $cfg -Name 'Restored portal' -LegacyBindings -Force
+        $r = (Get-Requests)[0]
+        $r.operation | Should -Be 'import-website'
+        $r.params.path | Should -Be (Join-Path $TestDrive 'c.json')
+        $r.params.name | Should -Be 'Restored portal'
+        $r.params.legacyBindings | Should -BeTrue
+        $r.params.whatIf | Should -BeFalse
+        Import-ARWebSiteConfiguration (Join-Path $TestDrive 'c.json') -DestinationPath $cfg -WhatIf
+        (Get-Requests)[1].params.whatIf | Should -BeTrue
+        (Get-Requests)[1].params.legacyBindings | Should -BeFalse
+    }
+
+    It 'takes files from Get-ChildItem and export results from the pipeline' {
+        $folder = Join-Path $TestDrive 'in'
+        $null = New-Item -ItemType Directory -Force -Path $folder
+        'a', 'b' | ForEach-Object { Set-Content -Path (Join-Path $folder "$_.json") -Value '{}' }
+        Get-ChildItem -Path $folder -Filter '*.json' | Import-ARWebSiteConfiguration -DestinationPath $cfg -Force
+        [pscustomobject]@{ name = 'x'; path = (Join-Path $TestDrive 'x.json') } | Import-ARWebSiteConfiguration -DestinationPath $cfg -Force
+        $r = Get-Requests
+        $r.params.path | Should -Be @((Join-Path (Get-Item $folder).FullName 'a.json'), (Join-Path (Get-Item $folder).FullName 'b.json'), (Join-Path $TestDrive 'x.json'))
+    }
+
+    It 'writes: export ConfirmImpact Low, import Medium' {
+        foreach ($c in @(@('Export-ARWebSiteConfiguration', 'Low'), @('Import-ARWebSiteConfiguration', 'Medium'))) {
+            $binding = (Get-Command $c[0] -Module ActiveRolesUpgrade).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+            $binding.SupportsShouldProcess | Should -BeTrue
+            [string]$binding.ConfirmImpact | Should -Be $c[1]
+        }
+    }
+}
+
 Describe 'Web Interface sites on an upgraded database (child pwsh)' -Tag 'Integration' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
@@ -327,5 +402,30 @@ Import-Module `$ManifestPath
         $r.Left | Should -Contain 'Contoso Portal'
         $r.Left | Should -Contain 'Site for Administrators (8.2)'   # made from another configuration: not a default
         $r.ContosoBindings | Should -Be 0
+    }
+
+    It 'round-trips a site configuration through a file: export, import, export differ only in GUID and name' {
+        if (Skip-Unless 'export-website', 'import-website') { return }
+        $cfg = New-Upgraded 'roundtrip'
+        $first = Join-Path $TestDrive 'first.json'
+        $second = Join-Path $TestDrive 'second.json'
+        $run = Invoke-ChildPwsh -TimeoutSeconds 180 -Script @"
+Import-Module `$ManifestPath
+`$e = Export-ARWebSiteConfiguration 'Site for Administrators (7.6)' -SourcePath '$cfg' -OutputPath '$first' -LogPath '-'
+`$i = Import-ARWebSiteConfiguration '$first' -DestinationPath '$cfg' -Force -LogPath '-'
+`$null = Export-ARWebSiteConfiguration `$i.siteGuid -SourcePath '$cfg' -OutputPath '$second' -LogPath '-'
+[pscustomobject]@{ ExportType = `$e.PSObject.TypeNames[0]; ImportType = `$i.PSObject.TypeNames[0]; Name = `$i.name; Guid = `$i.siteGuid; NewGuid = `$i.newGuid; Original = `$i.originalSiteGuid } | ConvertTo-Json -Compress
+"@
+        $r = ConvertFrom-ChildJson $run
+        $r.ExportType | Should -Be 'ActiveRolesUpgrade.WebSiteExport'
+        $r.ImportType | Should -Be 'ActiveRolesUpgrade.WebSiteImport'
+        $r.Name | Should -Be 'Site for Administrators (7.6) (2)'
+        $r.NewGuid | Should -BeTrue
+        $a = [System.IO.File]::ReadAllLines($first)
+        $b = [System.IO.File]::ReadAllLines($second)
+        $b.Count | Should -Be $a.Count
+        $diff = @(for ($i = 0; $i -lt $a.Count; $i++) { if ($a[$i] -ne $b[$i]) { $b[$i].Trim() } })
+        $diff | Should -Be @("""siteGuid"": ""$($r.Guid)"",", '"name": "Site for Administrators (7.6) (2)",')
+        $a -join "`n" | Should -Match ([regex]::Escape($r.Original))
     }
 }

@@ -221,6 +221,42 @@ func commands() []*cli.Command {
 			},
 		},
 		{
+			Name:      "export-website",
+			Usage:     "write one Web Interface site configuration object (its row, every revision, its bindings) to a JSON file: a backup before changes, or to move it to another database",
+			UsageText: "arupgrade export-website --source ar82.arbundle --site 'Site for Administrators (7.6)' --out admin76.json [--overwrite]",
+			Flags: append(endpointFlags("source", false),
+				&cli.StringFlag{Name: "site", Usage: "name or GUID of the site configuration object", Required: true},
+				&cli.StringFlag{Name: "out", Usage: "the JSON `FILE` to write", Required: true},
+				&cli.BoolFlag{Name: "overwrite", Usage: "replace the file if it exists"}),
+			Action: func(c *cli.Context) error {
+				src, err := endpointFrom(c, "source", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "export-website", map[string]any{"source": src, "site": c.String("site"), "out": c.String("out"), "overwrite": c.Bool("overwrite")})
+			},
+		},
+		{
+			Name:  "import-website",
+			Usage: "write a site configuration file (from export-website) into an 8.2 configuration database, in one transaction",
+			UsageText: "arupgrade import-website --destination ar82.arbundle --path admin76.json [--name NAME] [--legacy-bindings] [--what-if]\n\n" +
+				"The GUID is kept unless the database has it (then a new one); the name is kept unless taken (then the first free \"<name> (n)\"). " +
+				"An Active binding whose website and alias already serve a site is refused (AR-E018, exit 3) unless --legacy-bindings.",
+			Flags: append(endpointFlags("destination", false),
+				&cli.StringFlag{Name: "path", Usage: "the site configuration `FILE` to read", Required: true},
+				&cli.StringFlag{Name: "name", Usage: "name of the imported configuration (default: the file's, made unique)"},
+				&cli.BoolFlag{Name: "legacy-bindings", Usage: "record every binding as Legacy, so that the configuration claims no IIS application"},
+				&cli.BoolFlag{Name: "what-if", Usage: "show what would be imported without writing"}),
+			Action: func(c *cli.Context) error {
+				dst, err := endpointFrom(c, "destination", true)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "import-website", map[string]any{"destination": dst, "path": c.String("path"), "name": c.String("name"),
+					"legacyBindings": c.Bool("legacy-bindings"), "whatIf": c.Bool("what-if")})
+			},
+		},
+		{
 			Name:   "version",
 			Usage:  "print the engine's version",
 			Action: func(c *cli.Context) error { return runOp(c, "version", map[string]any{}) },

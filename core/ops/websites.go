@@ -14,6 +14,8 @@ import (
 func init() {
 	engine.Register("list-websites", runListWebsites)
 	engine.Register("remove-website", runRemoveWebsite)
+	engine.Register("export-website", runExportWebsite)
+	engine.Register("import-website", runImportWebsite)
 }
 
 type listWebsitesParams struct {
@@ -84,4 +86,70 @@ func runRemoveWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 	em.Log().Info().Str("site", res.Name).Int("bindings", len(res.RemovedBindings)).Bool("configuration", res.ConfigurationRemoved).
 		Bool("whatIf", p.WhatIf).Msg("web interface site removed")
 	return em.Result("WebSiteRemoval", res)
+}
+
+type exportWebsiteParams struct {
+	Source    dbopen.Endpoint `json:"source"`
+	Site      string          `json:"site"`
+	Out       string          `json:"out"`
+	Overwrite bool            `json:"overwrite"`
+}
+
+// runExportWebsite writes one site configuration object to a JSON file (a
+// backup before changes, or to move it to another database). It only reads
+// the database and takes no lock.
+func runExportWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p exportWebsiteParams
+	if err := decodeParams(raw, &p, `{"source":{"path":"ar82.arbundle"},"site":"Site for Administrators (7.6)","out":"site.json"}`); err != nil {
+		return err
+	}
+	if p.Source.IsZero() {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database: a bundle path or a SQL Server database.", "No source was given.")
+	}
+	src, err := dbopen.OpenSource(ctx, &p.Source, em)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	res, err := website.Export(ctx, src, website.ExportRequest{Site: p.Site, Path: p.Out, Overwrite: p.Overwrite})
+	if err != nil {
+		return err
+	}
+	em.Log().Info().Str("site", res.Name).Str("file", res.Path).Msg("web interface site configuration exported")
+	return em.Result("WebSiteExport", res)
+}
+
+type importWebsiteParams struct {
+	Destination    dbopen.Endpoint `json:"destination"`
+	Path           string          `json:"path"`
+	Name           string          `json:"name"`
+	LegacyBindings bool            `json:"legacyBindings"`
+	WhatIf         bool            `json:"whatIf"`
+}
+
+// runImportWebsite writes a site configuration file into an 8.2
+// configuration database, in one transaction under the writer lock.
+func runImportWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
+	var p importWebsiteParams
+	if err := decodeParams(raw, &p, `{"destination":{"path":"ar82.arbundle"},"path":"site.json"}`); err != nil {
+		return err
+	}
+	if p.Destination.IsZero() || p.Path == "" {
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database and the site configuration file.", "Importing a site needs a destination and a file.")
+	}
+	// The file is checked before the destination is opened or locked.
+	if _, err := website.ReadFile(p.Path); err != nil {
+		return err
+	}
+	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "import-website", p.WhatIf, em)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = dst.Close(); releaseLock(release, em) }()
+	res, err := website.Import(ctx, dst, website.ImportRequest{Path: p.Path, Name: p.Name, LegacyBindings: p.LegacyBindings, WhatIf: p.WhatIf})
+	if err != nil {
+		return err
+	}
+	em.Log().Info().Str("site", res.Name).Str("file", res.Path).Bool("renamed", res.Renamed).Bool("whatIf", p.WhatIf).Msg("web interface site configuration imported")
+	return em.Result("WebSiteImport", res)
 }

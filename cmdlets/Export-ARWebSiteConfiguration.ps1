@@ -1,0 +1,205 @@
+function Export-ARWebSiteConfiguration {
+    <#
+    .SYNOPSIS
+    Writes a Web Interface site configuration object of an Active Roles 8.2
+    configuration database to a JSON file.
+
+    .DESCRIPTION
+    Export-ARWebSiteConfiguration does what the Configuration Center's
+    "Export a Web Interface site's configuration object to a file" does: it
+    writes one site configuration object - its row (name, GUID, template,
+    product version, current revision, the configuration it was made from,
+    times), every saved revision of its document and its IIS bindings - to
+    one JSON file. Keep it as a backup before you change or remove sites
+    (the upgrade guide's prerequisite), or import it into another 8.2
+    configuration database with Import-ARWebSiteConfiguration.
+
+    Documents are written exactly as stored, so exporting, importing and
+    exporting again gives the same file apart from the site's GUID and name
+    when the import had to change them. The file is written beside its
+    final name and renamed into place: it is whole or absent. The database
+    is only read; no lock is taken.
+
+    Pipe sites from Get-ARWebSite and give a folder as -OutputPath to write
+    one file per site, named after it.
+
+    .PARAMETER Name
+    The name (case-insensitive) or GUID of the site configuration object, as
+    Get-ARWebSite lists it. Objects from Get-ARWebSite bind by their name.
+
+    .PARAMETER SourceServer
+    The SQL Server instance that hosts the Active Roles 8.2 configuration
+    database: the computer's fully qualified domain
+    name for a default instance (sql01.corp.example.com), <FQDN>\<instance>
+    for a named instance, or the Azure SQL logical server
+    (contoso.database.windows.net). A port can follow a comma
+    (sql01.corp.example.com,1433). Use it with -SourceDatabase; or use
+    -SourceConnectionString or -SourcePath instead.
+
+    .PARAMETER SourceDatabase
+    The name of the Active Roles 8.2 configuration database on
+    -SourceServer, as shown by the Active Roles Console
+    or the Configuration Center (for example ARConfig76).
+
+    .PARAMETER SourceCredential
+    The login for -SourceServer: a SQL Server login (the default
+    authentication when a credential is given), an Azure AD user for
+    AzureADPassword, or the application (client) ID and client secret for
+    AzureADServicePrincipal. Leave it out for Windows authentication, which
+    connects as the account running PowerShell. The password is passed to
+    the engine only inside its request and is never written to any output
+    stream or log.
+
+    .PARAMETER SourceAuthentication
+    How to authenticate to -SourceServer: Windows (integrated; the default
+    without a credential), SqlLogin (the default with -SourceCredential),
+    AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity (the
+    managed identity of this Azure VM or service; a user-assigned identity's
+    client ID can be given as the -SourceCredential user name),
+    AzureADDefault (the Azure default credential chain: environment, managed
+    identity, Azure CLI; the default for AzureSQL without a credential) or
+    AzureADInteractive (a browser sign-in). SqlLogin, AzureADPassword and
+    AzureADServicePrincipal need -SourceCredential.
+
+    .PARAMETER SourceDatabaseType
+    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
+    database or managed instance, as in the Configuration Center's Database
+    Type list.
+
+    .PARAMETER SourceTrustServerCertificate
+    Encrypts the connection to -SourceServer without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
+
+    .PARAMETER SourceConnectionString
+    The Active Roles 8.2 configuration database as a connection string, instead of -SourceServer and -SourceDatabase:
+    either the ADO.NET form
+    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
+    Security=true) or a sqlserver:// URL. Prefer -SourceServer with
+    -SourceCredential when a password is needed: a connection string is
+    plain text.
+
+    .PARAMETER SourcePath
+    The path of a database bundle (*.arbundle) holding the Active Roles
+    8.2 configuration database, instead of a SQL Server database. Bundles are portable single-file copies written by
+    Export-ARDatabase (or New-ARSampleDatabase); relative paths are relative
+    to the current PowerShell location.
+
+    .PARAMETER OutputPath
+    The JSON file to write, or an existing folder: the file is then named
+    after the site (<name>.json, characters a file name cannot hold
+    replaced by _). Relative paths are relative to the current PowerShell
+    location. An existing file is kept unless -Force is given.
+
+    .PARAMETER Force
+    Overwrites an existing file, and runs without asking for confirmation.
+
+    .PARAMETER LogPath
+    The engine's log file (JSON lines; appended to). Relative paths are
+    relative to the current PowerShell location; "-" writes no log file. By
+    default the engine appends to arupgrade-<yyyyMMdd>.log under
+    %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
+    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains
+    passwords; failures name it in their message.
+
+    .INPUTS
+    ActiveRolesUpgrade.WebSite. Sites from Get-ARWebSite, bound by their
+    name.
+
+    .OUTPUTS
+    ActiveRolesUpgrade.WebSiteExport, with the properties: name, siteGuid,
+    path (the file written), revisions, bindings (how many of each were
+    written) and bytes.
+
+    .EXAMPLE
+    PS> Export-ARWebSiteConfiguration 'Site for Administrators (7.6)' -SourcePath .\ar82.arbundle -OutputPath .\admin76.json
+
+    Writes the configuration object of the earlier administrators' site to
+    admin76.json.
+
+    .EXAMPLE
+    PS> $null = New-Item -ItemType Directory .\site-backup -Force
+    PS> Get-ARWebSite -Server sql02.corp.example.com -Database ARConfig82 |
+    >>     Export-ARWebSiteConfiguration -SourceServer sql02.corp.example.com -SourceDatabase ARConfig82 -OutputPath .\site-backup
+
+    Backs up every site configuration object of ARConfig82, one file per
+    site, before sites are created or removed.
+
+    .LINK
+    Import-ARWebSiteConfiguration
+
+    .LINK
+    Get-ARWebSite
+
+    .LINK
+    Remove-ARWebSite
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Low', DefaultParameterSetName = 'Server')]
+    [OutputType('ActiveRolesUpgrade.WebSiteExport')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceServer,
+
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceDatabase,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.Credential()]
+        [System.Management.Automation.PSCredential]$SourceCredential,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
+        [string]$SourceAuthentication,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('OnPremises', 'AzureSQL')]
+        [string]$SourceDatabaseType,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [switch]$SourceTrustServerCertificate,
+
+        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceConnectionString,
+
+        [Parameter(Mandatory, ParameterSetName = 'Path')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourcePath,
+
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
+        [Alias('SiteGuid')]
+        [ValidateNotNullOrEmpty()]
+        [string]$Name,
+
+        [Parameter(Mandatory, Position = 1)]
+        [ValidateNotNullOrEmpty()]
+        [string]$OutputPath,
+
+        [Parameter()]
+        [switch]$Force,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$LogPath
+    )
+
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
+        $out = Resolve-ARPath -Cmdlet $PSCmdlet -Path $OutputPath
+        if ([System.IO.Directory]::Exists($out)) {
+            $file = $Name
+            foreach ($c in [System.IO.Path]::GetInvalidFileNameChars() + [char[]]'<>:"/\|?*') { $file = $file.Replace([string]$c, '_') }
+            $out = [System.IO.Path]::Combine($out, "$file.json")
+        }
+        $sourceName = Get-AREndpointDisplayName -Endpoint $source
+        if ($PSCmdlet.ShouldProcess($out, "Export the Web Interface site configuration '$Name' of $sourceName")) {
+            $params = [ordered]@{ source = $source; site = $Name; out = $out; overwrite = [bool]$Force }
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'export-website' -Params $params -LogPath $LogPath `
+                -Activity 'Exporting a Web Interface site configuration' -TargetObject $Name
+        }
+    }
+}

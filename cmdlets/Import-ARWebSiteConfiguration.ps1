@@ -1,0 +1,210 @@
+function Import-ARWebSiteConfiguration {
+    <#
+    .SYNOPSIS
+    Writes a Web Interface site configuration file into an Active Roles 8.2
+    configuration database.
+
+    .DESCRIPTION
+    Import-ARWebSiteConfiguration reads a file written by
+    Export-ARWebSiteConfiguration and writes the site configuration object
+    it holds - its row, every revision of its document and its bindings -
+    into an Active Roles 8.2 configuration database, in one transaction.
+    Use it to restore a backup after a site was changed or removed, or to
+    move a configuration to another database.
+
+    The site keeps its GUID unless the database already has it (then it gets
+    a new one), and its name unless that is taken (then the first free
+    "<name> (2)", "<name> (3)", ..., as the 8.2 naming rule does); -Name
+    gives another. An Active binding whose IIS website and alias already
+    serve a site is refused (AR-E018) unless -LegacyBindings records the
+    bindings as Legacy. The whole file is checked before anything is
+    written: a damaged or edited file is refused (AR-SITEFILE) and nothing
+    changes. -WhatIf shows what would be imported and writes nothing.
+
+    .PARAMETER DestinationServer
+    The SQL Server instance that hosts the Active Roles 8.2 configuration
+    database: the computer's fully qualified domain name for a default
+    instance (sql01.corp.example.com), <FQDN>\<instance> for a named
+    instance, or the Azure SQL logical server
+    (contoso.database.windows.net). A port can follow a comma
+    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
+    -DestinationConnectionString or -DestinationPath instead.
+
+    .PARAMETER DestinationDatabase
+    The name of the Active Roles 8.2 configuration database on
+    -DestinationServer, as shown by the Active Roles Console or the
+    Configuration Center (for example ARConfig76).
+
+    .PARAMETER DestinationCredential
+    The login for -DestinationServer: a SQL Server login (the default
+    authentication when a credential is given), an Azure AD user for
+    AzureADPassword, or the application (client) ID and client secret for
+    AzureADServicePrincipal. Leave it out for Windows authentication, which
+    connects as the account running PowerShell. The password is passed to
+    the engine only inside its request and is never written to any output
+    stream or log.
+
+    .PARAMETER DestinationAuthentication
+    How to authenticate to -DestinationServer: Windows (integrated; the
+    default without a credential), SqlLogin (the default with
+    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service; a user-assigned identity's client ID can be given as the
+    -DestinationCredential user name), AzureADDefault (the Azure default
+    credential chain: environment, managed identity, Azure CLI; the default
+    for AzureSQL without a credential) or AzureADInteractive (a browser
+    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
+    -DestinationCredential.
+
+    .PARAMETER DestinationDatabaseType
+    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
+    database or managed instance, as in the Configuration Center's Database
+    Type list.
+
+    .PARAMETER DestinationTrustServerCertificate
+    Encrypts the connection to -DestinationServer without validating the
+    server's certificate (a self-signed or internal-CA certificate). The
+    engine reports a warning check when it is used; prefer installing a
+    trusted certificate.
+
+    .PARAMETER DestinationConnectionString
+    The Active Roles 8.2 configuration database as a connection string,
+    instead of -DestinationServer and -DestinationDatabase: either the
+    ADO.NET form
+    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
+    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
+    -DestinationCredential when a password is needed: a connection string is
+    plain text.
+
+    .PARAMETER DestinationPath
+    The path of a database bundle (*.arbundle) to use as the Active Roles
+    8.2 configuration database, instead of a SQL Server database. Bundles
+    are portable single-file copies written by Export-ARDatabase (or
+    New-ARSampleDatabase); relative paths are relative to the current
+    PowerShell location.
+
+    .PARAMETER InputPath
+    The site configuration file (JSON) to import, as written by
+    Export-ARWebSiteConfiguration. Accepts pipeline input, including files
+    from Get-ChildItem and the results of Export-ARWebSiteConfiguration.
+    Relative paths are relative to the current PowerShell location.
+
+    .PARAMETER Name
+    The name of the imported site configuration object. It must not exist
+    yet (AR-E018). By default the file's name is kept, or made unique.
+
+    .PARAMETER LegacyBindings
+    Records every binding of the file as Legacy, so that the imported
+    configuration claims no IIS application: for a copy next to the original
+    in the same database, or before the IIS application exists.
+
+    .PARAMETER Force
+    Runs without asking for confirmation (for runbooks and scheduled tasks).
+    The same as -Confirm:$false.
+
+    .PARAMETER LogPath
+    The engine's log file (JSON lines; appended to). Relative paths are
+    relative to the current PowerShell location; "-" writes no log file. By
+    default the engine appends to arupgrade-<yyyyMMdd>.log under
+    %LOCALAPPDATA%\ActiveRolesUpgrade\Logs on Windows, or
+    ~/.local/state/activerolesupgrade/logs elsewhere. The log never contains
+    passwords; failures name it in their message.
+
+    .INPUTS
+    System.String, System.IO.FileInfo, ActiveRolesUpgrade.WebSiteExport.
+    File paths, files from Get-ChildItem (bound by their FullName) or
+    export results (bound by their path).
+
+    .OUTPUTS
+    ActiveRolesUpgrade.WebSiteImport, with the properties: name and siteGuid
+    (as imported), originalName and originalSiteGuid (as in the file),
+    renamed, newGuid, revisions, bindings (iisSiteName, applicationAlias and
+    state of each), path, whatIf and imported.
+
+    .EXAMPLE
+    PS> Import-ARWebSiteConfiguration .\admin76.json -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+
+    Restores the site configuration object saved in admin76.json.
+
+    .EXAMPLE
+    PS> Get-ChildItem .\site-backup\*.json | Import-ARWebSiteConfiguration -DestinationPath .\ar82-test.arbundle -LegacyBindings -Force
+
+    Copies every backed-up site configuration into a test bundle, without
+    claiming any IIS application.
+
+    .LINK
+    Export-ARWebSiteConfiguration
+
+    .LINK
+    Get-ARWebSite
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Server')]
+    [OutputType('ActiveRolesUpgrade.WebSiteImport')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationServer,
+
+        [Parameter(Mandatory, ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationDatabase,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.Credential()]
+        [System.Management.Automation.PSCredential]$DestinationCredential,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
+        [string]$DestinationAuthentication,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('OnPremises', 'AzureSQL')]
+        [string]$DestinationDatabaseType,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [switch]$DestinationTrustServerCertificate,
+
+        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationConnectionString,
+
+        [Parameter(Mandatory, ParameterSetName = 'Path')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationPath,
+
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('FullName', 'Path')]
+        [ValidateNotNullOrEmpty()]
+        [string]$InputPath,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$Name,
+
+        [Parameter()]
+        [switch]$LegacyBindings,
+
+        [Parameter()]
+        [switch]$Force,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$LogPath
+    )
+
+    process {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+        $file = Resolve-ARPath -Cmdlet $PSCmdlet -Path $InputPath
+        $params = [ordered]@{ destination = $destination; path = $file; name = [string]$Name; legacyBindings = [bool]$LegacyBindings; whatIf = $false }
+        $target = Get-AREndpointDisplayName -Endpoint $destination
+        if ($PSCmdlet.ShouldProcess($target, "Import the Web Interface site configuration in $file")) {
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'import-website' -Params $params -LogPath $LogPath `
+                -Activity 'Importing a Web Interface site configuration' -TargetObject $file
+        } elseif ($WhatIfPreference) {
+            $params.whatIf = $true
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'import-website' -Params $params -LogPath $LogPath `
+                -Activity 'Planning a Web Interface site import' -TargetObject $file
+        }
+    }
+}
