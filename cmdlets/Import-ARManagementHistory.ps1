@@ -365,7 +365,8 @@ function Import-ARManagementHistory {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
         if ($PSBoundParameters.ContainsKey('From') -and $PSBoundParameters.ContainsKey('To') -and $From.Date -gt $To.Date) {
             $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $From `
-                        -Exception ([System.ArgumentException]::new("-From ($(ConvertTo-ARDateParameter -Date $From)) is after -To ($(ConvertTo-ARDateParameter -Date $To))."))))
+                        -Exception ([System.ArgumentException]::new("-From ($(ConvertTo-ARDateParameter -Date $From)) is after -To ($(ConvertTo-ARDateParameter -Date $To)).")) `
+                        -RecommendedAction 'Give a -From on or before -To, or leave both out to import all records.'))
         }
         $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
         $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination' -Create:$CreateDestination

@@ -11,6 +11,12 @@ function Test-ARUpgradePrerequisite {
     and destination you name, and returns one object per check, with Pass,
     Warning or Fail, a message and a remedy. It writes nothing.
 
+    A failed check is an object whose status is Fail, not an error: the cmdlet
+    returns every check and does not throw, so filter on status (see the
+    examples). Errors are for checks that cannot run at all, such as a source
+    that cannot be reached. (arupgrade test-prerequisites exits 3 when a check
+    fails, as the import would.)
+
     The checks cover what the Configuration Center's wizards ask of you: the
     source is an Active Roles 7.5 or later database of the right role, the
     destination is blank or an 8.2 database of that role, add-ons are
@@ -373,8 +379,10 @@ function Test-ARUpgradePrerequisite {
         $wrong = if ($Kind -eq 'Configuration') { $historyOnly } else { $configOnly }
         foreach ($name in $wrong) {
             if ($PSBoundParameters.ContainsKey($name)) {
+                $other = if ($Kind -eq 'Configuration') { 'ManagementHistory' } else { 'Configuration' }
                 $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $name `
-                            -Exception ([System.ArgumentException]::new("-$name does not apply to -Kind $Kind."))))
+                            -Exception ([System.ArgumentException]::new("-$name does not apply to -Kind $Kind.")) `
+                            -RecommendedAction "Leave out -$name, or check a $other import with -Kind $other."))
             }
         }
         $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'

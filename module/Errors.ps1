@@ -41,6 +41,8 @@ function New-ARErrorRecord {
     .SYNOPSIS
     Turns an exception into an ErrorRecord: for an EngineException, ErrorId = the engine's
     code, the category mapped from the engine's category name, and the remedy as RecommendedAction.
+    Errors the module raises itself pass their fix as -RecommendedAction, so every error of
+    this module says how to fix it in the same place.
     #>
     [CmdletBinding()]
     [OutputType([System.Management.Automation.ErrorRecord])]
@@ -48,12 +50,16 @@ function New-ARErrorRecord {
         [Parameter(Mandatory)][System.Exception]$Exception,
         $TargetObject,
         [string]$ErrorId,
-        [System.Management.Automation.ErrorCategory]$Category = 'NotSpecified'
+        [System.Management.Automation.ErrorCategory]$Category = 'NotSpecified',
+        [string]$RecommendedAction
     )
     $ex = $Exception
     while ($ex -is [System.Management.Automation.MethodInvocationException] -and $ex.InnerException) { $ex = $ex.InnerException }
 
-    if ($ex -is [ActiveRolesUpgrade.Interop.V1.EngineException]) {
+    # By name: before any engine call the interop type is not compiled yet, and a type literal
+    # would turn every parameter error of a fresh session into "Unable to find type".
+    $engineType = 'ActiveRolesUpgrade.Interop.V1.EngineException' -as [type]
+    if ($null -ne $engineType -and $ex -is $engineType) {
         $record = [System.Management.Automation.ErrorRecord]::new($ex, $ex.Code, (ConvertTo-ARErrorCategory $ex.Category), $TargetObject)
         $text = $ex.Message
         if ($ex.Remedy) { $text = "$text $($ex.Remedy)" }
@@ -69,5 +75,10 @@ function New-ARErrorRecord {
         elseif ($ex -is [System.InvalidOperationException]) { $Category = 'InvalidOperation' }
         elseif ($ex -is [System.NotSupportedException]) { $Category = 'NotImplemented' }
     }
-    [System.Management.Automation.ErrorRecord]::new($ex, $ErrorId, $Category, $TargetObject)
+    $record = [System.Management.Automation.ErrorRecord]::new($ex, $ErrorId, $Category, $TargetObject)
+    if ($RecommendedAction) {
+        $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new("$($ex.Message) $RecommendedAction")
+        $record.ErrorDetails.RecommendedAction = $RecommendedAction
+    }
+    $record
 }

@@ -113,11 +113,13 @@ function New-AREndpoint {
         $needsCredential = 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal'
         if ($needsCredential -contains $auth -and -not $credential) {
             $Cmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-CREDENTIAL' -Category InvalidArgument -TargetObject $auth `
-                        -Exception ([System.ArgumentException]::new("${label}${Prefix}Authentication $auth needs ${label}${Prefix}Credential (for AzureADServicePrincipal: the application (client) ID as user name and a client secret as password)."))))
+                        -Exception ([System.ArgumentException]::new("${label}${Prefix}Authentication $auth needs ${label}${Prefix}Credential.")) `
+                        -RecommendedAction "Add ${label}${Prefix}Credential (Get-Credential); for AzureADServicePrincipal the application (client) ID is the user name and a client secret the password."))
         }
         if ($auth -eq 'Windows' -and $credential) {
             $Cmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-CREDENTIAL' -Category InvalidArgument -TargetObject $auth `
-                        -Exception ([System.ArgumentException]::new("Windows authentication connects as the account running PowerShell; ${label}${Prefix}Credential is for SQL Server logins and Azure AD. Add ${label}${Prefix}Authentication SqlLogin (or an AzureAD mode), or leave out the credential."))))
+                        -Exception ([System.ArgumentException]::new("Windows authentication connects as the account running PowerShell; ${label}${Prefix}Credential is for SQL Server logins and Azure AD.")) `
+                        -RecommendedAction "Add ${label}${Prefix}Authentication SqlLogin (or an AzureAD mode), or leave out ${label}${Prefix}Credential."))
         }
         $endpoint.auth = $auth
         if ($credential) {
@@ -128,8 +130,10 @@ function New-AREndpoint {
         $endpoint.trustServerCertificate = [bool]$b["${Prefix}TrustServerCertificate"]
         $endpoint.applicationName = 'ActiveRolesUpgrade'
     } else {
+        $what = if ($Prefix) { $Prefix.ToLowerInvariant() } else { 'database' }
         $Cmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ENDPOINT' -Category InvalidArgument -TargetObject $Prefix `
-                    -Exception ([System.ArgumentException]::new("Name the $(if ($Prefix) { $Prefix.ToLowerInvariant() } else { 'database' }): ${label}${Prefix}Server with ${label}${Prefix}Database, ${label}${Prefix}ConnectionString, or ${label}${Prefix}Path."))))
+                    -Exception ([System.ArgumentException]::new("No $what was named.")) `
+                    -RecommendedAction "Name the ${what}: ${label}${Prefix}Server with ${label}${Prefix}Database, ${label}${Prefix}ConnectionString, or ${label}${Prefix}Path."))
     }
     if ($Create) { $endpoint.create = $true }
     $endpoint
