@@ -9,48 +9,15 @@ import (
 	"time"
 
 	"github.com/activeroles/arupgrade/core/bundle"
-	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
-// addDefaults plays the 8.2 Web Interface setup: the three default sites,
-// each with revision 1 and an Active binding.
-func addDefaults(t *testing.T, path string) {
-	t.Helper()
-	d := open(t, path)
-	ctx := context.Background()
-	tx, err := d.BeginConfig(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := data.TimeValue(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	for i, s := range []struct{ name, template, alias string }{
-		{"Site for Administrators (8.2)", model.TemplateAdministrators, "ARWebAdmin"},
-		{"Site for HelpDesk (8.2)", model.TemplateHelpDesk, "ARWebHelpDesk"},
-		{"Site for Self-Administration (8.2)", model.TemplateSelfAdministration, "ARWebSelfService"},
-	} {
-		g := data.UUID5(model.HistoryNamespace, "default site "+s.name)
-		doc := `{"schemaVersion":3,"title":"Active Roles","theme":"default","navigation":[],"settings":{}}`
-		for _, w := range []struct {
-			table string
-			row   data.Row
-		}{
-			{tSite, data.Row{data.GUIDValue(g), data.StringValue(s.name), data.StringValue(s.template), data.StringValue("8.2"), data.IntValue(1), data.NullValue(), now, now}},
-			{tDocument, data.Row{data.GUIDValue(g), data.IntValue(1), data.IntValue(3), now, data.StringValue(doc)}},
-			{tBinding, data.Row{data.NullValue(), data.GUIDValue(g), data.StringValue("Default Web Site"), data.StringValue(s.alias), data.StringValue(StateActive)}},
-		} {
-			if err := tx.Insert(ctx, w.table, []data.Row{w.row}); err != nil {
-				t.Fatalf("default site %d: %v", i, err)
-			}
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
+// addDefaults plays the 8.2 Web Interface setup on a bundle: the three
+// default sites, each with revision 1 and an Active binding.
+func addDefaults(t *testing.T, path string) { addDefaultsTo(t, open(t, path)) }
 
 func names(sites []SiteInfo) []string {
 	var out []string
