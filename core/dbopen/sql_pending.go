@@ -137,6 +137,9 @@ func openSQL(ctx context.Context, ep *Endpoint, w Warner, oo sqlserver.OpenOptio
 			w.Warn(wn.Code, wn.Message)
 		}
 	}
+	if w != nil && oo.Warn == nil {
+		oo.Warn = w.Warn
+	}
 	d, err := sqlserver.Open(ctx, o, oo)
 	if err != nil {
 		return nil, connErr(err, o)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -42,6 +43,9 @@ type OpenOptions struct {
 	// RowByRow fills the history batch's temp tables with parameterised
 	// INSERTs instead of bulk copy (for the benchmark comparing the two).
 	RowByRow bool
+	// Warn, when set, receives findings made while the database is in use
+	// (e.g. bulk copy unavailable, so rows go one statement at a time).
+	Warn func(code, message string)
 }
 
 // Database is one SQL Server database. It implements store.Source,
@@ -73,6 +77,9 @@ type Database struct {
 	bulkCols map[string]map[string]string
 	// lockConns are the sessions holding a writer lock (LockForWrite).
 	lockConns []*sql.Conn
+	// bulkOff: the server refused bulk copy once; history batches insert
+	// row by row from then on.
+	bulkOff atomic.Bool
 }
 
 var (

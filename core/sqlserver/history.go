@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	mssql "github.com/microsoft/go-mssqldb"
 
@@ -95,6 +96,7 @@ var (
 	colOrd         = data.Column{Name: "Ord", Type: data.TInt, TypeName: "int"}
 	colDisposition = data.Column{Name: "Disposition", Type: data.TTinyInt, TypeName: "tinyint"}
 	colParentGuid  = data.Column{Name: "ParentGuid", Type: data.TUniqueID, TypeName: "uniqueidentifier", Nullable: true}
+	colParentOrd   = data.Column{Name: "ParentOrd", Type: data.TInt, TypeName: "int", Nullable: true}
 )
 
 func ordExtras() []extraCol {
@@ -117,38 +119,108 @@ func (d *Database) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch)
 	if err != nil {
 		return nil, err
 	}
-	// Flatten the batch; a record's position is its Ord.
-	var recs, attrs, tasks []data.Row
-	var parents []data.Value
-	recGuid := h.rec.Index(histRecords.guid)
 	for i, r := range b.Records {
 		if len(r.Record) != len(h.rec.Columns) {
 			return nil, fmt.Errorf("history batch %d: record %d has %d values, %s has %d columns", b.Seq, i+1, len(r.Record), h.rec.Name, len(h.rec.Columns))
 		}
-		recs = append(recs, r.Record)
-		for _, a := range r.Attributes {
-			attrs = append(attrs, a)
-			parents = append(parents, r.Record[recGuid])
-		}
-		tasks = append(tasks, r.Tasks...)
 	}
+	waves := splitWaves(h, b)
+	res, err := d.writeBatchTx(ctx, b.Seq, h, iid, waves)
+	var be *bulkError
+	if err != nil && errors.As(err, &be) && !IsTransient(err) && ctx.Err() == nil && d.bulkOff.CompareAndSwap(false, true) {
+		// The server refused bulk copy into the session's temp tables
+		// (permissions, or a server that cannot): the batch was rolled back,
+		// and it and every later one take the portable path of one
+		// parameterised INSERT per row.
+		if d.oo.Warn != nil {
+			d.oo.Warn(WarnBulkCopyUnavailable, fmt.Sprintf("bulk copy into %s is not available (%v); rows are inserted one statement at a time, which is slower", d.opts.Location(), be.err))
+		}
+		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves)
+	}
+	return res, err
+}
+
+// writeBatchTx writes the waves of one batch in a transaction of its own.
+func (d *Database) writeBatchTx(ctx context.Context, seq int, h *histTables, iid data.UUID, waves []wave) (*store.HistoryBatchResult, error) {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, d.wrap(fmt.Sprintf("begin history batch %d", b.Seq), err)
+		return nil, d.wrap(fmt.Sprintf("begin history batch %d", seq), err)
 	}
-	res, err := d.writeBatch(ctx, tx, h, iid, recs, attrs, parents, tasks, b.Memberships)
+	res, err := d.writeWaves(ctx, tx, h, iid, waves)
 	if err != nil {
-		err = fmt.Errorf("history batch %d: %w", b.Seq, err)
+		err = fmt.Errorf("history batch %d: %w", seq, err)
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			err = errors.Join(err, d.wrap("roll back history batch", rerr))
 		}
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, d.wrap(fmt.Sprintf("commit history batch %d", b.Seq), err)
+		return nil, d.wrap(fmt.Sprintf("commit history batch %d", seq), err)
 	}
 	return res, nil
 }
+
+// writeWaves writes each wave in turn and adds up what happened. A task
+// whose record was a conflict in an earlier wave is a conflict without being
+// sent (model §8.3: tasks of a conflicting record are conflicts).
+func (d *Database) writeWaves(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, waves []wave) (*store.HistoryBatchResult, error) {
+	total := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
+	type conflict struct {
+		pos  int // in the batch
+		guid data.UUID
+	}
+	conflicts := map[string][]conflict{}
+	conflicted := map[data.UUID]bool{}
+	taskGuid := h.task.Index(histTasks.guid)
+	for _, w := range waves {
+		send := w
+		send.tasks, send.taskParent, send.taskPos = nil, nil, nil
+		for i, t := range w.tasks {
+			if w.taskParent[i] < 0 && conflicted[w.taskRecord[i]] {
+				conflicts[histTasks.table] = append(conflicts[histTasks.table], conflict{w.taskPos[i], t[taskGuid].AsGUID()})
+				continue
+			}
+			send.tasks = append(send.tasks, t)
+			send.taskParent = append(send.taskParent, w.taskParent[i])
+			send.taskPos = append(send.taskPos, w.taskPos[i])
+		}
+		res, ords, err := d.writeBatch(ctx, tx, h, iid, &send)
+		if err != nil {
+			return nil, err
+		}
+		pos := map[string][]int{histRecords.table: send.recPos, histTasks.table: send.taskPos, histMembers.table: send.memPos}
+		for e, gs := range res.Conflicts {
+			for i, g := range gs {
+				conflicts[e] = append(conflicts[e], conflict{pos[e][ords[e][i]], g})
+			}
+		}
+		for _, g := range res.Conflicts[histRecords.table] {
+			conflicted[g] = true
+		}
+		total.RecordsAdded += res.RecordsAdded
+		total.RecordsDuplicate += res.RecordsDuplicate
+		total.TasksAdded += res.TasksAdded
+		total.TasksDuplicate += res.TasksDuplicate
+		total.MembershipsAdded += res.MembershipsAdded
+		total.MembershipsDuplicate += res.MembershipsDuplicate
+		total.AttributesAdded += res.AttributesAdded
+	}
+	// Conflicts are listed in batch order, as if the rows went one by one.
+	for e, cs := range conflicts {
+		slices.SortFunc(cs, func(a, b conflict) int { return a.pos - b.pos })
+		for _, c := range cs {
+			total.Conflicts[e] = append(total.Conflicts[e], c.guid)
+		}
+	}
+	return total, nil
+}
+
+// bulkError marks a failure of bulk copy itself, as opposed to the
+// statements around it.
+type bulkError struct{ err error }
+
+func (e *bulkError) Error() string { return e.err.Error() }
+func (e *bulkError) Unwrap() error { return e.err }
 
 func (d *Database) exec(ctx context.Context, tx *sql.Tx, op, stmt string, args ...any) (int64, error) {
 	qctx, cancel := d.cmdCtx(ctx)
@@ -165,35 +237,46 @@ func (d *Database) fill(ctx context.Context, tx *sql.Tx, temp string, t *data.Ta
 	if len(rows) == 0 {
 		return nil
 	}
-	if d.oo.RowByRow {
+	if d.oo.RowByRow || d.bulkOff.Load() {
 		return insertRows(ctx, d, tx, temp, t, rows, extra)
 	}
-	return bulkInsert(ctx, d, tx, temp, t, rows, extra, false)
+	if err := bulkInsert(ctx, d, tx, temp, t, rows, extra, false); err != nil {
+		return &bulkError{err}
+	}
+	return nil
 }
 
-func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID,
-	recs, attrs []data.Row, parents []data.Value, tasks, mems []data.Row) (*store.HistoryBatchResult, error) {
+// It also returns, per table, the position in the wave of each conflict.
+func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, w *wave) (*store.HistoryBatchResult, map[string][]int, error) {
+	ords := map[string][]int{}
+	recs, attrs, parents, tasks, mems := w.recs, w.attrs, w.parents, w.tasks, w.mems
 	recCols, attrCols := names(h.rec, writeCols(h.rec)), names(h.attr, writeCols(h.attr))
 	taskCols, memCols := names(h.task, writeCols(h.task)), names(h.mem, writeCols(h.mem))
 
 	if _, err := d.exec(ctx, tx, "drop leftover temp tables", sqlHistDropTemp); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := d.exec(ctx, tx, "create temp tables", sqlHistCreateTemp(recCols, attrCols, taskCols, memCols, h.attrRecordIDType)); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := d.fill(ctx, tx, histRecords.temp, h.rec, recs, ordExtras()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	attrExtra := []extraCol{{colParentGuid, func(i int) data.Value { return parents[i] }}}
 	if err := d.fill(ctx, tx, histAttrTemp, h.attr, attrs, attrExtra); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := d.fill(ctx, tx, histTasks.temp, h.task, tasks, ordExtras()); err != nil {
-		return nil, err
+	taskExtra := append(ordExtras(), extraCol{colParentOrd, func(i int) data.Value {
+		if p := w.taskParent[i]; p >= 0 {
+			return data.IntValue(int64(p))
+		}
+		return data.NullValue()
+	}})
+	if err := d.fill(ctx, tx, histTasks.temp, h.task, tasks, taskExtra); err != nil {
+		return nil, nil, err
 	}
 	if err := d.fill(ctx, tx, histMembers.temp, h.mem, mems, ordExtras()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	res := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
@@ -206,47 +289,47 @@ func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, ii
 			continue
 		}
 		if _, err := d.exec(ctx, tx, "classify "+e.ent.table+" rows", sqlHistClassify(e.ent), id); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if err := d.dispositions(ctx, tx, h, res, recs, tasks, mems); err != nil {
-		return nil, err
+	if err := d.dispositions(ctx, tx, h, res, ords, recs, tasks, mems); err != nil {
+		return nil, nil, err
 	}
 	var err error
 	if len(recs) > 0 {
 		if res.RecordsAdded, err = d.execCount(ctx, tx, "insert ChangeRecord rows", sqlHistInsert(histRecords, recCols)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(attrs) > 0 {
 		if res.AttributesAdded, err = d.execCount(ctx, tx, "insert ChangeRecordAttribute rows", sqlHistInsertAttrs(attrCols)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(tasks) > 0 {
 		if res.TasksAdded, err = d.execCount(ctx, tx, "insert ApprovalTask rows", sqlHistInsert(histTasks, taskCols)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if len(mems) > 0 {
 		if res.MembershipsAdded, err = d.execCount(ctx, tx, "insert TemporalMembership rows", sqlHistInsert(histMembers, memCols)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if _, err := d.exec(ctx, tx, "drop temp tables", sqlHistDropTempEnd); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Every row is accounted for exactly once, or the batch is not committed.
 	if got := res.RecordsAdded + res.RecordsDuplicate + len(res.Conflicts[histRecords.table]); got != len(recs) {
-		return nil, fmt.Errorf("records: %d added + duplicate + conflict, %d sent", got, len(recs))
+		return nil, nil, fmt.Errorf("records: %d added + duplicate + conflict, %d sent", got, len(recs))
 	}
 	if got := res.TasksAdded + res.TasksDuplicate + len(res.Conflicts[histTasks.table]); got != len(tasks) {
-		return nil, fmt.Errorf("approval tasks: %d added + duplicate + conflict, %d sent", got, len(tasks))
+		return nil, nil, fmt.Errorf("approval tasks: %d added + duplicate + conflict, %d sent", got, len(tasks))
 	}
 	if got := res.MembershipsAdded + res.MembershipsDuplicate + len(res.Conflicts[histMembers.table]); got != len(mems) {
-		return nil, fmt.Errorf("temporal memberships: %d added + duplicate + conflict, %d sent", got, len(mems))
+		return nil, nil, fmt.Errorf("temporal memberships: %d added + duplicate + conflict, %d sent", got, len(mems))
 	}
-	return res, nil
+	return res, ords, nil
 }
 
 func (d *Database) execCount(ctx context.Context, tx *sql.Tx, op, stmt string) (int, error) {
@@ -255,7 +338,7 @@ func (d *Database) execCount(ctx context.Context, tx *sql.Tx, op, stmt string) (
 }
 
 // dispositions reads which rows are duplicates or conflicts.
-func (d *Database) dispositions(ctx context.Context, tx *sql.Tx, h *histTables, res *store.HistoryBatchResult, recs, tasks, mems []data.Row) error {
+func (d *Database) dispositions(ctx context.Context, tx *sql.Tx, h *histTables, res *store.HistoryBatchResult, ords map[string][]int, recs, tasks, mems []data.Row) error {
 	if len(recs)+len(tasks)+len(mems) == 0 {
 		return nil
 	}
@@ -296,6 +379,7 @@ func (d *Database) dispositions(ctx context.Context, tx *sql.Tx, h *histTables, 
 		case 2:
 			g := src[ord][t.Index(e.guid)].AsGUID()
 			res.Conflicts[e.table] = append(res.Conflicts[e.table], g)
+			ords[e.table] = append(ords[e.table], ord)
 		default:
 			return fmt.Errorf("read duplicates and conflicts: disposition %d", disp)
 		}

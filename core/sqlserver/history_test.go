@@ -3,6 +3,7 @@ package sqlserver
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,35 +21,29 @@ const (
 	wantHistDrop   = `DROP TABLE IF EXISTS #records, #attrs, #tasks, #members, #map;`
 	wantHistCreate = `SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[RecordGuid], t.[ChangeTimeUtc], t.[ObjectDn], t.[OriginInstallationId], t.[OriginRecordId] INTO #records FROM [dbo].[ChangeRecord] AS t;
 SELECT TOP (0) CAST(NULL AS uniqueidentifier) AS [ParentGuid], CAST(NULL AS bigint) AS [RecordId], t.[Seq], t.[AttributeName], t.[NewValue] INTO #attrs FROM [dbo].[ChangeRecordAttribute] AS t;
-SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[TaskGuid], t.[RecordGuid], t.[Status], t.[OriginInstallationId], t.[OriginTaskId] INTO #tasks FROM [dbo].[ApprovalTask] AS t;
+SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], CAST(NULL AS int) AS [ParentOrd], t.[TaskGuid], t.[RecordGuid], t.[Status], t.[OriginInstallationId], t.[OriginTaskId] INTO #tasks FROM [dbo].[ApprovalTask] AS t;
 SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[MembershipGuid], t.[State], t.[OriginInstallationId], t.[OriginMembershipId] INTO #members FROM [dbo].[TemporalMembership] AS t;
 CREATE TABLE #map ([RecordId] bigint NOT NULL, [RecordGuid] uniqueidentifier NOT NULL PRIMARY KEY);`
 	wantClassifyRecords = `UPDATE k SET [Disposition] = 1 FROM #records AS k
-WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[RecordGuid] = k.[RecordGuid])
-  OR EXISTS (SELECT 1 FROM #records AS e WHERE e.[RecordGuid] = k.[RecordGuid] AND e.[Ord] < k.[Ord]));
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[RecordGuid] = k.[RecordGuid]);
 UPDATE k SET [Disposition] = 2 FROM #records AS k
 WHERE k.[Disposition] = 0 AND (
   EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginRecordId] = k.[OriginRecordId])
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[RecordId] = k.[OriginRecordId]))
-  OR EXISTS (SELECT 1 FROM #records AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.[OriginRecordId] = k.[OriginRecordId]));`
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[RecordId] = k.[OriginRecordId])));`
 	wantClassifyTasks = `UPDATE k SET [Disposition] = 2 FROM #tasks AS k
-WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[RecordGuid] = k.[RecordGuid] AND r.[Disposition] = 2);
+WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[Ord] = k.[ParentOrd] AND r.[Disposition] = 2);
 UPDATE k SET [Disposition] = 1 FROM #tasks AS k
-WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[TaskGuid] = k.[TaskGuid])
-  OR EXISTS (SELECT 1 FROM #tasks AS e WHERE e.[TaskGuid] = k.[TaskGuid] AND e.[Ord] < k.[Ord]));
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[TaskGuid] = k.[TaskGuid]);
 UPDATE k SET [Disposition] = 2 FROM #tasks AS k
 WHERE k.[Disposition] = 0 AND (
   EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginTaskId] = k.[OriginTaskId])
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[TaskId] = k.[OriginTaskId]))
-  OR EXISTS (SELECT 1 FROM #tasks AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.[OriginTaskId] = k.[OriginTaskId]));`
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[TaskId] = k.[OriginTaskId])));`
 	wantClassifyMembers = `UPDATE k SET [Disposition] = 1 FROM #members AS k
-WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[MembershipGuid] = k.[MembershipGuid])
-  OR EXISTS (SELECT 1 FROM #members AS e WHERE e.[MembershipGuid] = k.[MembershipGuid] AND e.[Ord] < k.[Ord]));
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[MembershipGuid] = k.[MembershipGuid]);
 UPDATE k SET [Disposition] = 2 FROM #members AS k
 WHERE k.[Disposition] = 0 AND (
   EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginMembershipId] = k.[OriginMembershipId])
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[MembershipId] = k.[OriginMembershipId]))
-  OR EXISTS (SELECT 1 FROM #members AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.[OriginMembershipId] = k.[OriginMembershipId]));`
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[MembershipId] = k.[OriginMembershipId])));`
 	wantDispositions = `SELECT 1 AS [Entity], [Ord], [Disposition] FROM #records WHERE [Disposition] <> 0
 UNION ALL SELECT 2, [Ord], [Disposition] FROM #tasks WHERE [Disposition] <> 0
 UNION ALL SELECT 3, [Ord], [Disposition] FROM #members WHERE [Disposition] <> 0
@@ -126,6 +121,47 @@ func expectBatchHead(m sqlmock.Sqlmock) {
 func TestHistoryBatchRowByRow(t *testing.T) {
 	d, m := newMock(t, OpenOptions{RowByRow: true}, nil)
 	expectBatchHead(m)
+	expectRowByRowFill(m)
+	expectBatchTail(m)
+	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+}
+
+// A server that refuses bulk copy into the session's temp tables: the batch
+// is rolled back and written again row by row, the caller is warned once,
+// and the result is the same.
+func TestHistoryBatchBulkUnavailable(t *testing.T) {
+	var warned []string
+	d, m := newMock(t, OpenOptions{Warn: func(code, msg string) { warned = append(warned, code+" "+msg) }}, nil)
+	expectBatchHead(m)
+	m.ExpectQuery("SELECT TOP (0) * FROM #records;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId"}))
+	m.ExpectPrepare(mssql.CopyIn("#records", mssql.BulkOptions{KeepNulls: true}, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId")).
+		WillReturnError(mssql.Error{Number: 4834, Message: "You do not have permission to use the bulk load statement."})
+	m.ExpectRollback()
+	m.ExpectBegin()
+	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectRowByRowFill(m)
+	expectBatchTail(m)
+	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+		t.Errorf("result (-want +got):\n%s", diff)
+	}
+	if len(warned) != 1 || !strings.HasPrefix(warned[0], WarnBulkCopyUnavailable) || !strings.Contains(warned[0], "permission") {
+		t.Errorf("warnings %q", warned)
+	}
+}
+
+// expectRowByRowFill pins the parameterised INSERTs that fill the temp tables.
+func expectRowByRowFill(m sqlmock.Sqlmock) {
 	when := datetime2Param(time.Date(2021, 3, 14, 9, 15, 30, 7e6, time.UTC))
 	src := mssql.UniqueIdentifier(srcIID)
 	p := m.ExpectPrepare(`INSERT INTO #records ([Ord], [Disposition], [RecordGuid], [ChangeTimeUtc], [ObjectDn], [OriginInstallationId], [OriginRecordId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7);`)
@@ -136,21 +172,13 @@ func TestHistoryBatchRowByRow(t *testing.T) {
 	// NULLs go out typed as their columns: bigint, nvarchar.
 	p.ExpectExec().WithArgs(ui(1), sql.NullInt64{}, int32(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 1))
 	p.ExpectExec().WithArgs(ui(1), sql.NullInt64{}, int32(2), "description", sql.NullString{}).WillReturnResult(sqlmock.NewResult(0, 1))
-	p = m.ExpectPrepare(`INSERT INTO #tasks ([Ord], [Disposition], [TaskGuid], [RecordGuid], [Status], [OriginInstallationId], [OriginTaskId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7);`)
+	p = m.ExpectPrepare(`INSERT INTO #tasks ([Ord], [Disposition], [ParentOrd], [TaskGuid], [RecordGuid], [Status], [OriginInstallationId], [OriginTaskId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8);`)
 	for i := int64(0); i < 3; i++ {
-		p.ExpectExec().WithArgs(int32(i), byte(0), ui(byte(11+i)), ui(byte(1+i)), mssql.VarChar("Approved"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
+		p.ExpectExec().WithArgs(int32(i), byte(0), int32(i), ui(byte(11+i)), ui(byte(1+i)), mssql.VarChar("Approved"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
 	}
 	p = m.ExpectPrepare(`INSERT INTO #members ([Ord], [Disposition], [MembershipGuid], [State], [OriginInstallationId], [OriginMembershipId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6);`)
 	for i := int64(0); i < 2; i++ {
 		p.ExpectExec().WithArgs(int32(i), byte(0), ui(byte(21+i)), mssql.VarChar("Finished"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
-	}
-	expectBatchTail(m)
-	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
-		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
 
@@ -172,10 +200,10 @@ func TestHistoryBatchBulk(t *testing.T) {
 	p.ExpectExec().WithArgs(ui(1), nil, int64(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 0))
 	p.ExpectExec().WithArgs(ui(1), nil, int64(2), "description", nil).WillReturnResult(sqlmock.NewResult(0, 0))
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
-	m.ExpectQuery("SELECT TOP (0) * FROM #tasks;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"}))
-	p = m.ExpectPrepare(mssql.CopyIn("#tasks", temp, "Ord", "Disposition", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"))
+	m.ExpectQuery("SELECT TOP (0) * FROM #tasks;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "ParentOrd", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"}))
+	p = m.ExpectPrepare(mssql.CopyIn("#tasks", temp, "Ord", "Disposition", "ParentOrd", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"))
 	for i := int64(0); i < 3; i++ {
-		p.ExpectExec().WithArgs(i, int64(0), ui(byte(11+i)), ui(byte(1+i)), "Approved", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))
+		p.ExpectExec().WithArgs(i, int64(0), i, ui(byte(11+i)), ui(byte(1+i)), "Approved", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
 	m.ExpectQuery("SELECT TOP (0) * FROM #members;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "MembershipGuid", "State", "OriginInstallationId", "OriginMembershipId"}))

@@ -18,7 +18,7 @@ var _ store.Locker = (*Database)(nil)
 
 // LockForWrite takes the destination's writer lock (store.Locker): an
 // exclusive application lock owned by a session of its own, which the run
-// keeps until release. sp_getapplock does not wait (@LockTimeout = 0), so a
+// keeps until release. sp_getapplock waits at most 1 ms, so a
 // second writer is refused at once; a crashed run's lock ends with its
 // session.
 func (d *Database) LockForWrite(ctx context.Context, holder store.LockHolder) (func() error, error) {

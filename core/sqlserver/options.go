@@ -122,6 +122,7 @@ const (
 	WarnShortServerName        = "AR-W102"
 	WarnEncryptionOff          = "AR-W103"
 	WarnSnapshotOff            = "AR-W104"
+	WarnBulkCopyUnavailable    = "AR-W105"
 )
 
 // azureSuffixes are the DNS suffixes of Azure SQL Database logical servers.

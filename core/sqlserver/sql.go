@@ -98,10 +98,12 @@ WHERE f.type = 0;`
 )
 
 // The destination's writer lock (one writer per destination): an exclusive
-// application lock owned by the session, refused at once when held.
+// application lock owned by the session, refused at once when held. The
+// 1 ms timeout is "at once" too, and unlike 0 every server answers it with
+// the documented -1 when the lock is held.
 const (
 	sqlGetAppLock = `DECLARE @rc int;
-EXEC @rc = sys.sp_getapplock @Resource = @p1, @LockMode = N'Exclusive', @LockOwner = N'Session', @LockTimeout = 0, @DbPrincipal = N'public';
+EXEC @rc = sys.sp_getapplock @Resource = @p1, @LockMode = N'Exclusive', @LockOwner = N'Session', @LockTimeout = 1, @DbPrincipal = N'public';
 SELECT @rc;`
 	sqlReleaseAppLock = `DECLARE @rc int;
 EXEC @rc = sys.sp_releaseapplock @Resource = @p1, @LockOwner = N'Session', @DbPrincipal = N'public';
@@ -250,11 +252,11 @@ const sqlHistDropTemp = `DROP TABLE IF EXISTS #records, #attrs, #tasks, #members
 // record's GUID instead of its RecordId, which the destination assigns.
 func sqlHistCreateTemp(rec, attr, task, mem []string, attrRecordIDType string) string {
 	var b strings.Builder
-	temp := func(e historyEntity, cols []string) {
-		fmt.Fprintf(&b, "SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], %s INTO %s FROM %s AS t;\n",
-			quoteList("t.", cols), e.temp, dboTable(e.table))
+	temp := func(e historyEntity, extra string, cols []string) {
+		fmt.Fprintf(&b, "SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], %s%s INTO %s FROM %s AS t;\n",
+			extra, quoteList("t.", cols), e.temp, dboTable(e.table))
 	}
-	temp(histRecords, rec)
+	temp(histRecords, "", rec)
 	var ac []string
 	for _, c := range attr {
 		if c == "RecordId" {
@@ -265,32 +267,34 @@ func sqlHistCreateTemp(rec, attr, task, mem []string, attrRecordIDType string) s
 	}
 	fmt.Fprintf(&b, "SELECT TOP (0) CAST(NULL AS uniqueidentifier) AS [ParentGuid], %s INTO %s FROM %s AS t;\n",
 		strings.Join(ac, ", "), histAttrTemp, dboTable(histAttrTable))
-	temp(histTasks, task)
-	temp(histMembers, mem)
+	// A task's record in the same wave is found by its Ord (ParentOrd), not
+	// its GUID: another record of the batch may repeat that GUID.
+	temp(histTasks, "CAST(NULL AS int) AS [ParentOrd], ", task)
+	temp(histMembers, "", mem)
 	b.WriteString("CREATE TABLE #map ([RecordId] bigint NOT NULL, [RecordGuid] uniqueidentifier NOT NULL PRIMARY KEY);")
 	return b.String()
 }
 
-// sqlHistClassify marks duplicates and conflicts in one temp table. @p1 is the
-// destination's InstallationId: a source row whose origin is this
-// installation matches a native row (Origin* NULL) by its identity value.
-// For tasks, a task of a conflicting record is a conflict first.
+// sqlHistClassify marks duplicates and conflicts in one temp table against
+// the destination (the rows of one wave never repeat each other, see
+// waves.go). @p1 is the destination's InstallationId: a source row whose
+// origin is this installation matches a native row (Origin* NULL) by its
+// identity value. A task of a conflicting record in the same wave is a
+// conflict first.
 func sqlHistClassify(e historyEntity) string {
 	var b strings.Builder
 	t, g, id, oid := dboTable(e.table), quoteIdent(e.guid), quoteIdent(e.id), quoteIdent(e.originID)
 	if e == histTasks {
 		fmt.Fprintf(&b, `UPDATE k SET [Disposition] = 2 FROM %s AS k
-WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[RecordGuid] = k.[RecordGuid] AND r.[Disposition] = 2);
+WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[Ord] = k.[ParentOrd] AND r.[Disposition] = 2);
 `, e.temp)
 	}
 	fmt.Fprintf(&b, `UPDATE k SET [Disposition] = 1 FROM %[1]s AS k
-WHERE k.[Disposition] = 0 AND (EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.%[3]s = k.%[3]s)
-  OR EXISTS (SELECT 1 FROM %[1]s AS e WHERE e.%[3]s = k.%[3]s AND e.[Ord] < k.[Ord]));
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.%[3]s = k.%[3]s);
 UPDATE k SET [Disposition] = 2 FROM %[1]s AS k
 WHERE k.[Disposition] = 0 AND (
   EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.%[5]s = k.%[5]s)
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] IS NULL AND c.%[4]s = k.%[5]s))
-  OR EXISTS (SELECT 1 FROM %[1]s AS e WHERE e.[Ord] < k.[Ord] AND e.[OriginInstallationId] = k.[OriginInstallationId] AND e.%[5]s = k.%[5]s));`,
+  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] IS NULL AND c.%[4]s = k.%[5]s)));`,
 		e.temp, t, g, id, oid)
 	return b.String()
 }

@@ -147,7 +147,10 @@ func nullParam(t data.ColType) any {
 	case data.TBit:
 		return sql.NullBool{}
 	case data.TUniqueID:
-		return mssql.NullUniqueIdentifier{}
+		// Not mssql.NullUniqueIdentifier: go-mssqldb 1.11 writes its NULL as
+		// a zero length followed by 16 zero bytes, which corrupts the RPC
+		// stream. An nvarchar NULL converts implicitly to uniqueidentifier.
+		return sql.NullString{}
 	case data.TVarBinary:
 		return []byte(nil) // varbinary NULL
 	case data.TDateTime, data.TDateTime2:

@@ -45,7 +45,7 @@ func TestParamTypes(t *testing.T) {
 		{"int NULL", col(data.TInt), data.NullValue(), sql.NullInt32{}, nil, false},
 		{"bigint NULL", col(data.TBigInt), data.NullValue(), sql.NullInt64{}, nil, false},
 		{"bit NULL", col(data.TBit), data.NullValue(), sql.NullBool{}, nil, false},
-		{"guid NULL", col(data.TUniqueID), data.NullValue(), mssql.NullUniqueIdentifier{}, nil, false},
+		{"guid NULL", col(data.TUniqueID), data.NullValue(), sql.NullString{}, nil, false},
 		{"datetime2 NULL", col(data.TDateTime2), data.NullValue(), mssql.NullDateTime{}, nil, false},
 		{"datetime", col(data.TDateTime), data.TimeValue(when), mssql.DateTime1(when), when, false},
 		{"datetime2", col(data.TDateTime2), data.TimeValue(when), datetime2Param(when), when, false},
