@@ -158,9 +158,13 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	if srcOK {
 		if !s.Role.HasConfiguration() {
 			srcOK = false
+			other := "Import-ARManagementHistory"
+			if s.Role == model.RoleCollector {
+				other = "Import-ARCollectorEvents"
+			}
 			add(fail(c.ID, c.Name, engine.CatInvalidOperation,
 				fmt.Sprintf("The source %s is a %s database; a configuration import needs a Configuration (or 7.x Combined) database.", pf.srcName, s.Role),
-				"Name the configuration database as the source; import this database with Import-ARManagementHistory instead."))
+				"Name the configuration database as the source; import this database with "+other+" instead."))
 		} else {
 			add(pass(c.ID, c.Name, fmt.Sprintf("The source is a %s database.", s.Role)))
 		}

@@ -21,12 +21,13 @@ const (
 	TVarBinary                    // varbinary(n|max)
 	TDateTime                     // datetime (1/300 s ticks)
 	TDateTime2                    // datetime2(p)
+	TNText                        // ntext (G1 Collector Events.Data): unsized text, not comparable
 )
 
 var colTypeNames = map[ColType]string{
 	TInt: "int", TBigInt: "bigint", TSmallInt: "smallint", TTinyInt: "tinyint", TBit: "bit",
 	TNVarChar: "nvarchar", TVarChar: "varchar", TXml: "xml", TUniqueID: "uniqueidentifier",
-	TVarBinary: "varbinary", TDateTime: "datetime", TDateTime2: "datetime2",
+	TVarBinary: "varbinary", TDateTime: "datetime", TDateTime2: "datetime2", TNText: "ntext",
 }
 
 func (t ColType) String() string {
@@ -52,7 +53,7 @@ func (t ColType) Kind() Kind {
 	switch t {
 	case TInt, TBigInt, TSmallInt, TTinyInt, TBit:
 		return Int
-	case TNVarChar, TVarChar, TXml:
+	case TNVarChar, TVarChar, TXml, TNText:
 		return String
 	case TUniqueID:
 		return GUID

@@ -186,9 +186,12 @@ func (p *plan) checkSource(name string) {
 	}
 	p.pass(model.E002SourceVersionUnsupported, "Active Roles %s is a supported source.", s.Version.Short())
 	if !s.Role.HasHistory() {
-		p.add(model.E003SourceRoleMismatch, StatusFail,
-			"Name the Management History database (or the 7.x Combined database); import the configuration database with Import-ARConfiguration.",
-			"The source %s is an Active Roles %s Configuration database; a history import needs a ManagementHistory or Combined database.", name, s.Version.Short())
+		remedy := "Name the Management History database (or the 7.x Combined database); import the configuration database with Import-ARConfiguration."
+		if s.Role == model.RoleCollector {
+			remedy = "Name the Management History database (or the 7.x Combined database); import the Collector database with Import-ARCollectorEvents."
+		}
+		p.add(model.E003SourceRoleMismatch, StatusFail, remedy,
+			"The source %s is an Active Roles %s %s database; a history import needs a ManagementHistory or Combined database.", name, s.Version.Short(), s.Role)
 	} else {
 		p.pass(model.E003SourceRoleMismatch, "The source is a %s database.", s.Role)
 	}

@@ -15,7 +15,7 @@ var ddlFS embed.FS
 // schemaKey names one distinct schema: G1 7.5 and 7.6 share one, G2 8.0 and
 // 8.1 differ by one column.
 type schemaKey struct {
-	variant string // "g1", "g2_80", "g2_81", "g3"
+	variant string // "g1", "g2_80", "g2_81", "g3"; Collector: "g1", "g2", "g3"
 	role    Role
 }
 
@@ -32,6 +32,9 @@ func keyFor(v Version, r Role) (schemaKey, error) {
 	}
 	k := schemaKey{role: r}
 	switch {
+	case r == RoleCollector:
+		// §13: one Collector schema per generation (8.0 and 8.1 identical).
+		k.variant = "g" + g.String()[1:]
 	case g == G1:
 		k.variant = "g1"
 	case g == G2 && v.Minor == 0:
@@ -46,6 +49,9 @@ func keyFor(v Version, r Role) (schemaKey, error) {
 
 // files lists the embedded scripts that make up a schema, in order.
 func (k schemaKey) files() []string {
+	if k.role == RoleCollector {
+		return []string{k.variant + "_collector.sql"}
+	}
 	switch k.variant {
 	case "g1":
 		switch k.role {

@@ -99,7 +99,7 @@ func Detect(info *store.Info) Detection {
 	}
 	r, ok := ParseRole(rs)
 	if !ok {
-		return notARWith(d, fmt.Sprintf("Settings DatabaseRole %q is not Configuration, ManagementHistory or Combined", rs))
+		return notARWith(d, fmt.Sprintf("Settings DatabaseRole %q is not Configuration, ManagementHistory, Combined or Collector", rs))
 	}
 	d.Role = r
 	d.readOptional(s)

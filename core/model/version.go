@@ -28,13 +28,14 @@ type Role string
 const (
 	RoleConfiguration     Role = "Configuration"
 	RoleManagementHistory Role = "ManagementHistory"
-	RoleCombined          Role = "Combined" // G1 only: configuration and history in one database
+	RoleCombined          Role = "Combined"  // G1 only: configuration and history in one database
+	RoleCollector         Role = "Collector" // Report Pack events (§13), every generation
 )
 
-// ParseRole accepts the three role names in any case (the model's collation
+// ParseRole accepts the role names in any case (the model's collation
 // is case-insensitive) and returns the canonical spelling.
 func ParseRole(s string) (Role, bool) {
-	for _, r := range []Role{RoleConfiguration, RoleManagementHistory, RoleCombined} {
+	for _, r := range []Role{RoleConfiguration, RoleManagementHistory, RoleCombined, RoleCollector} {
 		if strings.EqualFold(s, string(r)) {
 			return r, true
 		}
