@@ -27,6 +27,7 @@ type Emitter struct {
 
 	mu           sync.Mutex
 	lastProgress time.Time
+	warnTap      func(code, message string) // see TapWarnings
 }
 
 // Log returns the operation's logger. Never log secrets.
@@ -61,8 +62,29 @@ func (em *Emitter) Progress(p Progress) {
 
 // Warn reports something the user must know about; the run goes on.
 func (em *Emitter) Warn(code, message string) {
+	em.mu.Lock()
+	tap := em.warnTap
+	em.mu.Unlock()
+	if tap != nil {
+		tap(code, message)
+	}
 	em.fileLog.Warn().Str("code", code).Msg(message)
 	em.send(Event{Type: TypeWarning, Time: time.Now().UTC(), Code: code, Message: message})
+}
+
+// TapWarnings calls fn with every warning from now on (besides emitting it),
+// until the returned function is called: an operation made of steps (the
+// upgrade) collects its steps' warnings for its summary. fn must be safe for
+// concurrent use.
+func (em *Emitter) TapWarnings(fn func(code, message string)) (untap func()) {
+	em.mu.Lock()
+	em.warnTap = fn
+	em.mu.Unlock()
+	return func() {
+		em.mu.Lock()
+		em.warnTap = nil
+		em.mu.Unlock()
+	}
 }
 
 // Result emits one result object. resultType names its PowerShell type

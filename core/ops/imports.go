@@ -161,9 +161,19 @@ func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine
 	if err := decodeParams(raw, &p, exampleConfig); err != nil {
 		return err
 	}
-	r, err := openConfigRun(ctx, &p, em, true)
+	res, err := importConfiguration(ctx, &p, em)
 	if err != nil {
 		return err
+	}
+	return em.Result("ConfigurationImportResult", res)
+}
+
+// importConfiguration is the import-configuration operation without its
+// result event (the upgrade runs it as a step).
+func importConfiguration(ctx context.Context, p *configParams, em *engine.Emitter) (*configimport.Result, error) {
+	r, err := openConfigRun(ctx, p, em, true)
+	if err != nil {
+		return nil, err
 	}
 	defer r.close()
 	res, err := configimport.Run(ctx, r.src, r.dst, r.opts, em)
@@ -173,11 +183,11 @@ func runImportConfiguration(ctx context.Context, raw json.RawMessage, em *engine
 			// only that: DiscardCreated removes nothing this run did not make).
 			discardCreated(ctx, &p.Destination, r.dst, em)
 		}
-		return err
+		return nil, err
 	}
 	res.LogPath = em.LogPath()
 	res.Principals.Copied, res.Principals.Reason = principalsAfterImport(ctx, &p.Source, &p.Destination, p.SkipPrincipals, p.WhatIf, em)
-	return em.Result("ConfigurationImportResult", res)
+	return res, nil
 }
 
 // discardCreated removes the destination this failed run created, says so
@@ -278,9 +288,22 @@ func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 	if err := decodeParams(raw, &p, `{"source":{"path":"ar76.arbundle"},"destination":{"path":"ar82-history.arbundle","create":true},"from":"2024-01-01","to":"2024-06-30"}`); err != nil {
 		return err
 	}
-	r, err := openHistoryRun(ctx, &p, em, true)
+	res, err := importHistory(ctx, &p, em)
+	if res != nil {
+		// A failed or cancelled import still tells what it committed before stopping.
+		if rerr := em.Result("HistoryImportResult", res); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// importHistory is the import-history operation without its result event
+// (the upgrade runs it as a step); a failed run may return its partial result.
+func importHistory(ctx context.Context, p *historyParams, em *engine.Emitter) (*historyimport.Result, error) {
+	r, err := openHistoryRun(ctx, p, em, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer r.close()
 	res, err := historyimport.Run(ctx, r.src, r.dst, r.opts, em)
@@ -301,13 +324,7 @@ func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 	if err == nil && res != nil {
 		res.Principals.Copied, res.Principals.Reason = principalsAfterImport(ctx, &p.Source, &p.Destination, p.SkipPrincipals, p.WhatIf, em)
 	}
-	if res != nil {
-		// A failed or cancelled import still tells what it committed before stopping.
-		if rerr := em.Result("HistoryImportResult", res); err == nil {
-			err = rerr
-		}
-	}
-	return err
+	return res, err
 }
 
 func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
@@ -375,16 +392,21 @@ func runSetServicesAssociation(ctx context.Context, raw json.RawMessage, em *eng
 	if p.ServicesServer == "" {
 		p.ServicesServer = localFQDN()
 	}
-	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "set-services-association", p.WhatIf, em)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = dst.Close(); releaseLock(release, em) }()
-	res, err := configimport.AssociateServices(ctx, dst, p.ServicesServer, p.WhatIf, em)
+	res, err := associateServices(ctx, &p, em)
 	if err != nil {
 		return err
 	}
 	return em.Result("ServicesAssociationResult", res)
+}
+
+// associateServices is set-services-association without its result event.
+func associateServices(ctx context.Context, p *servicesParams, em *engine.Emitter) (*configimport.ServicesResult, error) {
+	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "set-services-association", p.WhatIf, em)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = dst.Close(); releaseLock(release, em) }()
+	return configimport.AssociateServices(ctx, dst, p.ServicesServer, p.WhatIf, em)
 }
 
 // openConfigForUpdate opens an existing 8.2 configuration database that an

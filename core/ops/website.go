@@ -31,16 +31,26 @@ func runNewWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitter)
 	if p.Destination.IsZero() {
 		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
 	}
-	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "new-website", p.WhatIf, em)
+	res, err := newWebsite(ctx, &p, em)
 	if err != nil {
 		return err
+	}
+	return em.Result("WebSiteResult", res)
+}
+
+// newWebsite is new-website without its result event (the upgrade runs it
+// as a step).
+func newWebsite(ctx context.Context, p *websiteParams, em *engine.Emitter) (*website.Result, error) {
+	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "new-website", p.WhatIf, em)
+	if err != nil {
+		return nil, err
 	}
 	defer func() { _ = dst.Close(); releaseLock(release, em) }()
 	res, err := website.New(ctx, dst, website.Request{SourceSite: p.SourceSite, Template: p.Template,
 		IISSiteName: p.IISSiteName, ApplicationAlias: p.ApplicationAlias, Name: p.Name, WhatIf: p.WhatIf})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	em.Log().Info().Str("site", res.Name).Str("from", res.SourceSite).Bool("whatIf", p.WhatIf).Msg("web interface site configuration created")
-	return em.Result("WebSiteResult", res)
+	return res, nil
 }

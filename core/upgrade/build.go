@@ -1,0 +1,272 @@
+package upgrade
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/activeroles/arupgrade/core/configimport"
+	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/model"
+)
+
+// CheckPrincipals and CheckWebSites are the upgrade's own plan checks
+// (beside the imports' §12 checks).
+var (
+	CheckPrincipals = model.Code{ID: model.W006PrincipalsNotCopied.ID, Name: model.W006PrincipalsNotCopied.Name}
+	CheckSources    = model.Code{ID: model.E003SourceRoleMismatch.ID, Name: model.E003SourceRoleMismatch.Name}
+)
+
+// Build makes the plan: it names the new databases, fingerprints the
+// sources and runs every preflight check of every step. The plan is returned
+// with its checks also when one fails (then err is the first failed check's
+// error): the caller shows them all.
+func Build(ctx context.Context, p *Params, steps Steps, em *engine.Emitter) (*Plan, error) {
+	switch {
+	case p.Source.IsZero():
+		return nil, paramErr("Name the source: the configuration (or 7.x Combined) database, a SQL Server database or a bundle.", "No source was given.")
+	case p.Destination.IsZero():
+		return nil, paramErr("Name the destination: the SQL Server for the new databases, or a folder for bundles.", "No destination was given.")
+	}
+	plan := &Plan{Format: PlanFormat, CreatedUTC: time.Now().UTC().Truncate(time.Second), Producer: "arupgrade " + engine.Version,
+		NameRule: NameRule, KeyBackupPath: p.KeyBackupPath, SkipEncryptedData: p.SkipEncryptedData, ServicesServer: p.ServicesServer,
+		SkipPrincipals: p.SkipPrincipals, From: p.From, To: p.To, BatchSize: p.BatchSize, AllWebSites: p.AllWebSites,
+		IISSiteName: p.IISSiteName, Checks: []model.Check{}, CredentialsToReenter: []string{}}
+	if plan.IISSiteName == "" {
+		plan.IISSiteName = "Default Web Site"
+	}
+	var err error
+	if plan.Source, err = noSecret(p.Source, "Source"); err != nil {
+		return nil, err
+	}
+	if plan.SourceHistory, err = noSecret(p.SourceHistory, "Source"); err != nil {
+		return nil, err
+	}
+	if plan.Destination, err = noSecret(p.Destination, "Destination"); err != nil {
+		return nil, err
+	}
+	if plan.WebSites, err = siteRules(p); err != nil {
+		return nil, err
+	}
+	// The sources as they are now; a later run of the plan compares.
+	srcs := []dbopen.Endpoint{p.Source}
+	if !p.SourceHistory.IsZero() {
+		srcs = append(srcs, p.SourceHistory)
+	}
+	for i := range srcs {
+		fp, err := TakeFingerprint(ctx, srcs[i], em)
+		if err != nil {
+			return nil, err
+		}
+		plan.Fingerprints = append(plan.Fingerprints, fp)
+	}
+	if err := checkSourceRoles(plan); err != nil {
+		return nil, err
+	}
+	cfg, hist, err := chooseNames(ctx, p, plan.Destination, em)
+	if err != nil {
+		return nil, err
+	}
+	plan.Databases = []Database{cfg, hist}
+	plan.Steps = plannedSteps(plan)
+	plan.CredentialsToReenter = credentials(p)
+
+	// Every step's checks, together.
+	checks, whatIf, err := steps.CheckConfiguration(ctx, configStep(plan, p))
+	if err != nil {
+		return nil, err
+	}
+	plan.Checks = append(plan.Checks, checks...)
+	hchecks, err := steps.CheckHistory(ctx, historyStep(plan, p))
+	if err != nil {
+		return nil, err
+	}
+	plan.Checks = append(plan.Checks, hchecks...)
+	plan.Checks = append(plan.Checks, principalsCheck(plan))
+	plan.AzureTenants, plan.SecretsToReenter = []configimport.AzureTenantInfo{}, []configimport.SecretItem{}
+	if whatIf != nil {
+		plan.AzureTenants = append(plan.AzureTenants, whatIf.AzureTenants...)
+		plan.SecretsToReenter = append(plan.SecretsToReenter, whatIf.SecretsToReenter...)
+	}
+	return plan, FirstFailure(plan.Checks)
+}
+
+// FirstFailure is the error of the first failed check (nil when none failed).
+func FirstFailure(checks []model.Check) error {
+	n := 0
+	var first *model.Check
+	for i := range checks {
+		if checks[i].Failed() {
+			n++
+			if first == nil {
+				first = &checks[i]
+			}
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	cat := first.Category
+	if cat == "" {
+		cat = engine.CatInvalidOperation
+	}
+	return engine.Errorf(first.Code, cat, first.Remedy, "The upgrade plan fails %d check(s); the first: %s", n, first.Message)
+}
+
+// TakeFingerprint reads a source's version, role, installation id and row
+// counts.
+func TakeFingerprint(ctx context.Context, ep dbopen.Endpoint, em *engine.Emitter) (Fingerprint, error) {
+	src, err := dbopen.OpenSource(ctx, &ep, em)
+	if err != nil {
+		return Fingerprint{}, err
+	}
+	defer src.Close()
+	info, err := src.Info(ctx)
+	if err != nil {
+		return Fingerprint{}, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check that the account may read the database.", "Cannot read %s", ep.Describe())
+	}
+	det := model.Detect(info)
+	fp := Fingerprint{Location: ep.Describe(), Role: string(det.Role), Tables: map[string]int64{}}
+	if det.State == model.StateSupported || det.State == model.StateNewer {
+		fp.Version, fp.InstallationID = det.Version.String(), det.InstallationID.String()
+	}
+	for _, t := range info.Tables {
+		n, err := src.Count(ctx, t.Name)
+		if err != nil {
+			return Fingerprint{}, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check that the account may read the database.", "Cannot count the rows of %s in %s", t.Name, ep.Describe())
+		}
+		fp.Tables[t.Name] = n
+	}
+	return fp, nil
+}
+
+// checkSourceRoles: a Combined source alone, or a configuration database
+// with its Management History database.
+func checkSourceRoles(plan *Plan) error {
+	role := plan.Fingerprints[0].Role
+	split := !plan.SourceHistory.IsZero()
+	switch {
+	case role == string(model.RoleCombined) && split:
+		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Leave out the history source: a Combined database holds the history too.",
+			"%s is a Combined database, so no separate Management History database is needed.", plan.Source.Describe())
+	case role == string(model.RoleConfiguration) && !split:
+		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Name the Management History database too (-SourceHistory…, --source-history).",
+			"%s is a configuration database; the upgrade needs its Management History database as well.", plan.Source.Describe())
+	case role != string(model.RoleConfiguration) && role != string(model.RoleCombined) && role != "":
+		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Name the configuration (or Combined) database as the source and the history database as the history source.",
+			"%s is a %s database, not a configuration or Combined one.", plan.Source.Describe(), role)
+	case split && plan.Fingerprints[1].Role != string(model.RoleManagementHistory):
+		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Name the Management History database as the history source.",
+			"The history source %s is not a Management History database (%s).", plan.SourceHistory.Describe(), plan.Fingerprints[1].Role)
+	}
+	return nil
+}
+
+func configStep(plan *Plan, p *Params) ConfigStep {
+	return ConfigStep{Source: withPassword(plan.Source, p.Source), Destination: withPassword(plan.Configuration().Endpoint, p.Destination),
+		KeyBackupPath: plan.KeyBackupPath, KeyBackupPassword: p.KeyBackupPassword, SkipEncryptedData: plan.SkipEncryptedData,
+		ServicesServer: plan.ServicesServer}
+}
+
+func historyStep(plan *Plan, p *Params) HistoryStep {
+	src := plan.historySource()
+	given := p.Source
+	if !p.SourceHistory.IsZero() {
+		given = p.SourceHistory
+	}
+	return HistoryStep{Source: withPassword(src, given), Destination: withPassword(plan.History().Endpoint, p.Destination),
+		From: plan.From, To: plan.To, BatchSize: plan.BatchSize}
+}
+
+// withPassword gives a plan's endpoint the password the run was given.
+func withPassword(ep, given dbopen.Endpoint) dbopen.Endpoint {
+	ep.Password = given.Password
+	return ep
+}
+
+func credentials(p *Params) []string {
+	c := []string{}
+	if p.KeyBackupPath != "" && !p.SkipEncryptedData {
+		c = append(c, "the key backup password (-KeyBackupPassword, --key-password-file)")
+	}
+	for _, e := range []struct {
+		ep   dbopen.Endpoint
+		what string
+	}{{p.Source, "the source's SQL login password (-SourceCredential)"}, {p.SourceHistory, "the history source's SQL login password (-SourceHistoryCredential)"},
+		{p.Destination, "the destination's SQL login password (-DestinationCredential)"}} {
+		if e.ep.Password != "" {
+			c = append(c, e.what)
+		}
+	}
+	return c
+}
+
+func plannedSteps(plan *Plan) []PlannedStep {
+	cfg, hist := plan.Configuration(), plan.History()
+	hsrc := plan.historySource()
+	s := []PlannedStep{
+		{Name: StepImportConfiguration, Description: "Import the configuration into a new 8.2 configuration database (all-or-nothing)",
+			Source: plan.Source.Describe(), Destination: cfg.Endpoint.Describe(), Creates: cfg.Name},
+		{Name: StepAssociateServices, Description: "Run dynamic groups, group families and scheduled tasks on " + orLocal(plan.ServicesServer),
+			Destination: cfg.Endpoint.Describe()},
+		{Name: StepImportHistory, Description: "Import change history, approval tasks and temporal memberships into a new 8.2 Management History database (" + rangeText(plan) + ")",
+			Source: hsrc.Describe(), Destination: hist.Endpoint.Describe(), Creates: hist.Name},
+		{Name: StepCopyPrincipals, Description: "Copy database users, logins, roles and permissions to the new databases",
+			Source: plan.Source.Describe(), Destination: cfg.Endpoint.Describe()},
+		{Name: StepCreateWebSites, Description: sitesText(plan), Destination: cfg.Endpoint.Describe()},
+	}
+	if why := principalsSkip(plan); why != "" {
+		s[3].Skip = why
+	}
+	if len(plan.WebSites) == 0 && !plan.AllWebSites {
+		s[4].Skip = "no Web Interface sites asked for (-WebSites, -AllWebSites)"
+	}
+	return s
+}
+
+func orLocal(h string) string {
+	if h == "" {
+		return "this computer (its FQDN)"
+	}
+	return h
+}
+
+func rangeText(plan *Plan) string {
+	if plan.From == "" {
+		return "all records"
+	}
+	return fmt.Sprintf("%s to %s", plan.From, plan.To)
+}
+
+func sitesText(plan *Plan) string {
+	if plan.AllWebSites {
+		return "Create an 8.2 Web Interface site from every earlier-version site, with its earlier application alias"
+	}
+	return fmt.Sprintf("Create %d 8.2 Web Interface site(s) from earlier-version sites", len(plan.WebSites))
+}
+
+// principalsSkip says why principals will not be copied ("" when they will).
+func principalsSkip(plan *Plan) string {
+	switch {
+	case plan.SkipPrincipals:
+		return "skipped at your request (-SkipPrincipals)"
+	case plan.Source.IsBundle() || (!plan.SourceHistory.IsZero() && plan.SourceHistory.IsBundle()):
+		return "the source is a bundle, which records no database users, logins or roles"
+	case plan.Destination.IsBundle():
+		return "the new databases are bundles, which cannot hold SQL Server logins, users or roles"
+	}
+	return ""
+}
+
+func principalsCheck(plan *Plan) model.Check {
+	c := model.Check{Code: CheckPrincipals.ID, Name: CheckPrincipals.Name, Status: model.StatusPass,
+		Message: "Database users, logins, roles and permissions will be copied to the new databases."}
+	if why := principalsSkip(plan); why != "" && !plan.SkipPrincipals {
+		c.Status, c.Message = model.StatusWarning, "Database users, logins and roles will not be copied: "+why+"."
+		c.Remedy = "Copy them with Copy-ARDatabasePrincipals from the SQL Server databases once the new databases are on SQL Server."
+	} else if plan.SkipPrincipals {
+		c.Message = "Database users, logins and roles are not copied (-SkipPrincipals)."
+	}
+	return c
+}
