@@ -44,7 +44,7 @@ func commands() []*cli.Command {
 			UsageText: "arupgrade fixture --version 7.6 --out sample.arbundle [--role combined] [--history-records N] [--config-objects N] [--seed S]",
 			Flags: []cli.Flag{
 				&cli.StringFlag{Name: "version", Usage: "Active Roles version: 7.5, 7.6, 8.0, 8.1 or 8.2", Required: true},
-				&cli.StringFlag{Name: "role", Usage: "configuration, history or combined (combined only for 7.x; default: combined for 7.x, configuration for 8.x)"},
+				&cli.StringFlag{Name: "role", Usage: "configuration, history, combined or collector (combined only for 7.x; default: combined for 7.x, configuration for 8.x)"},
 				&cli.StringFlag{Name: "out", Usage: "the bundle `FILE` to write", Required: true},
 				&cli.IntFlag{Name: "history-records", Value: 500, Usage: "number of change history records"},
 				&cli.IntFlag{Name: "config-objects", Value: 200, Usage: "approximate number of configuration objects"},

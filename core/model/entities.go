@@ -39,6 +39,11 @@ var historyEntities = []Entity{
 	{Name: "TemporalMembership", G1Table: "TemporalMembership", G2Table: "TemporalMembership", Main: true},
 }
 
+// collectorEntities: a Collector database holds events only (§13).
+var collectorEntities = []Entity{
+	{Name: EntityCollectedEvent, G1Table: "Events", G2Table: "CollectedEvent", Main: true},
+}
+
 func init() {
 	// G1 classes are named like the G3 tables; G2 tables likewise.
 	for i := range configEntities {
@@ -56,6 +61,9 @@ func Entities(r Role) []Entity {
 	}
 	if r.HasHistory() {
 		out = append(out, historyEntities...)
+	}
+	if r == RoleCollector {
+		out = append(out, collectorEntities...)
 	}
 	return out
 }

@@ -41,6 +41,10 @@ func TestInspectReportsWhatTheGeneratorWrote(t *testing.T) {
 		{"8.1", "history", "ManagementHistory", "G2"},
 		{"8.2", "configuration", "Configuration", "G3"},
 		{"8.2", "history", "ManagementHistory", "G3"},
+		{"7.5", "collector", "Collector", "G1"},
+		{"8.0", "collector", "Collector", "G2"},
+		{"8.1", "collector", "Collector", "G2"},
+		{"8.2", "collector", "Collector", "G3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.version+"-"+tt.role, func(t *testing.T) {
