@@ -159,3 +159,109 @@ func TestUpgradeEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// -WhatIf writes a plan and nothing else; the plan holds no secret; running
+// it by its path alone executes exactly that plan (its names, its steps);
+// a source that changed since is refused, and so is another command aimed
+// at the same plan file.
+func TestUpgradePlanRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	src, hist, key, pw := upgradeSample(t, dir, "8.1")
+	out := filepath.Join(dir, "out")
+	planPath := filepath.Join(dir, "plan.json")
+	params := upgradeParams(t, src, hist, out, key, pw)
+	params["planPath"] = planPath
+	params["configurationDatabase"] = "AR82"
+	params["whatIf"] = true
+	evs, o := runOp(t, "upgrade", params)
+	if o.Outcome != engine.Succeeded {
+		t.Fatalf("what-if: %s", describeOutcome(o))
+	}
+	if len(resultsOf(evs, upgrade.ResultPlan)) != 1 || len(resultsOf(evs, "PrerequisiteCheck")) < 10 {
+		t.Fatalf("want one UpgradePlan and every check, got %d plans, %d checks", len(resultsOf(evs, upgrade.ResultPlan)), len(resultsOf(evs, "PrerequisiteCheck")))
+	}
+	if left := dirEntries(out); len(left) != 0 {
+		t.Fatalf("what-if wrote into the destination: %v", left)
+	}
+	b, err := os.ReadFile(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), params["keyBackupPassword"].(string)) {
+		t.Fatal("the plan holds the key backup password")
+	}
+	plan, _, err := upgrade.ReadPlan(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Configuration().Name != "AR82" || plan.History().Name != "ActiveRoles820_MH" || len(plan.Fingerprints) != 2 {
+		t.Fatalf("plan: names %s/%s, %d fingerprints", plan.Configuration().Name, plan.History().Name, len(plan.Fingerprints))
+	}
+
+	// Another command at the same plan file is refused.
+	other := upgradeParams(t, src, hist, out, key, pw)
+	other["planPath"] = planPath
+	if _, o := runOp(t, "upgrade", other); o.Outcome != engine.Failed || o.Error.Code != "AR-PLAN" {
+		t.Fatalf("another command on the plan: %s", describeOutcome(o))
+	}
+
+	// A changed source is refused before anything is written.
+	saved, err := os.ReadFile(src["path"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(t.TempDir(), "changed.arbundle")
+	makeSample(t, changed, fixture.Spec{Version: "8.1", Role: "configuration", ConfigObjects: 160, Seed: 81})
+	copyFile(t, changed, src["path"].(string))
+	run := map[string]any{"planPath": planPath, "keyBackupPassword": params["keyBackupPassword"]}
+	if _, o := runOp(t, "upgrade", run); o.Outcome != engine.Failed || o.Error.Code != "AR-PLAN-STALE" {
+		t.Fatalf("changed source: %s", describeOutcome(o))
+	}
+	if left := dirEntries(out); len(left) != 0 {
+		t.Fatalf("a refused plan wrote into the destination: %v", left)
+	}
+	if err := os.WriteFile(src["path"].(string), saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The plan by its path alone runs exactly that plan.
+	evs, o = runOp(t, "upgrade", run)
+	if o.Outcome != engine.Succeeded {
+		t.Fatalf("run the plan: %s", describeOutcome(o))
+	}
+	sum := summaryOf(t, evs)
+	if !strings.HasSuffix(sum.ConfigurationDatabase, "AR82.arbundle") || !fileExists(filepath.Join(out, "AR82.arbundle")) || !fileExists(filepath.Join(out, "ActiveRoles820_MH.arbundle")) {
+		t.Fatalf("the run did not make the plan's databases: %s, %v", sum.ConfigurationDatabase, dirEntries(out))
+	}
+}
+
+// One failing check fails the plan: every check is still listed, the plan
+// file is not written and nothing is created.
+func TestUpgradePlanRefusedByAnyCheck(t *testing.T) {
+	dir := t.TempDir()
+	src, hist, key, pw := upgradeSample(t, dir, "7.6")
+	out := filepath.Join(dir, "out")
+	params := upgradeParams(t, src, hist, out, key, pw)
+	params["servicesServer"] = "ars82" // not an FQDN: AR-E017
+	params["whatIf"] = true
+	evs, o := runOp(t, "upgrade", params)
+	if o.Outcome != engine.Failed || o.Error.Code != "AR-E017" || o.ExitCode != engine.ExitPreflight {
+		t.Fatalf("outcome: %s", describeOutcome(o))
+	}
+	if n := len(resultsOf(evs, "PrerequisiteCheck")); n < 10 {
+		t.Errorf("only %d checks listed", n)
+	}
+	if fileExists(filepath.Join(out, upgrade.DefaultPlanFile)) || fileExists(filepath.Join(out, "ActiveRoles820.arbundle")) {
+		t.Errorf("a refused plan left files: %v", dirEntries(out))
+	}
+}
+
+// dirEntries lists a folder that may not exist.
+func dirEntries(dir string) []string {
+	es, _ := os.ReadDir(dir)
+	var n []string
+	for _, e := range es {
+		n = append(n, e.Name())
+	}
+	return n
+}
