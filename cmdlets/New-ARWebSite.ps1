@@ -24,12 +24,14 @@ function New-ARWebSite {
     alias is refused (AR-ALIAS) and a name or application already in use
     (AR-E018); nothing is written then.
 
-    The IIS web application itself is created by the 8.2 Web Interface
-    setup (Configuration Center > Web Interface > Manage Sites). Afterwards
-    you can delete the default 8.2 sites (Site for Administrators (8.2),
-    Site for HelpDesk (8.2), Site for Self-Administration (8.2)) if you do
-    not need them. -WhatIf shows the site that would be created and writes
-    nothing.
+    With -CreateWebApplication, run on the web server, it also creates the
+    IIS web application at the alias; otherwise create it on the web server
+    (IIS Manager, or the Configuration Center's Web Interface > Manage
+    Sites). Afterwards you can remove the default 8.2 sites (Site for
+    Administrators (8.2), Site for HelpDesk (8.2), Site for
+    Self-Administration (8.2)) with Remove-ARWebSite if you do not need
+    them. -WhatIf shows the site that would be created and writes nothing,
+    in the database or in IIS.
 
     .PARAMETER DestinationServer
     The SQL Server instance that hosts the Active Roles 8.2 configuration
@@ -127,6 +129,24 @@ function New-ARWebSite {
     default name with the 8.2 version number, made unique (for example "Site
     for Administrators (8.2)"). It must not exist yet.
 
+    .PARAMETER CreateWebApplication
+    Also creates the IIS web application that serves the site: the alias
+    under -IisSiteName on this computer's IIS, pointing at the installed
+    Active Roles 8.2 Web Interface folder (-PhysicalPath, else the folder of
+    an IIS application that already serves an 8.2 site of this database,
+    such as a default site, in that application's pool). Uses the
+    WebAdministration module, or IISAdministration when only that is
+    installed. IIS is checked before anything is written: a missing website
+    or an alias IIS already uses stops the command. Run it on the web
+    server. Elsewhere (not Windows, or without IIS's modules) only the
+    configuration is created and a warning says what to create on the web
+    server.
+
+    .PARAMETER PhysicalPath
+    The folder of the installed Active Roles 8.2 Web Interface, for
+    -CreateWebApplication, when it cannot be found from the existing IIS
+    applications of 8.2 sites.
+
     .PARAMETER Force
     Runs without asking for confirmation (for runbooks and scheduled tasks).
     The same as -Confirm:$false.
@@ -173,8 +193,19 @@ function New-ARWebSite {
     each with the template of its earlier site and its own alias
     (ARWebAdministrators, ARWebHelpDesk, ARWebSelfAdministration).
 
+    .EXAMPLE
+    PS> New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelpDesk76 -CreateWebApplication `
+    >>     -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+
+    On the 8.2 web server: creates the site configuration and the IIS
+    application Default Web Site/ARWebHelpDesk76, in the Web Interface
+    folder and application pool of the default sites.
+
     .LINK
     Get-ARWebSite
+
+    .LINK
+    Remove-ARWebSite
 
     .LINK
     Import-ARConfiguration
@@ -238,6 +269,13 @@ function New-ARWebSite {
         [string]$Name,
 
         [Parameter()]
+        [switch]$CreateWebApplication,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$PhysicalPath,
+
+        [Parameter()]
         [switch]$Force,
 
         [Parameter()]
@@ -255,9 +293,29 @@ function New-ARWebSite {
         if ($Name) { $params.name = $Name }
         $params.whatIf = $false
         $target = Get-AREndpointDisplayName -Endpoint $destination
-        if ($PSCmdlet.ShouldProcess($target, "Create a Web Interface site configuration from '$SourceSite' ($Template, $IisSiteName/$ApplicationAlias)")) {
-            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'new-website' -Params $params -LogPath $LogPath `
+        # IIS is checked before anything is written; $null: not available here (warned).
+        $iis = $null
+        if ($CreateWebApplication) {
+            $iis = Resolve-ARWebApplicationPlan -Cmdlet $PSCmdlet -Destination $destination -Site $IisSiteName -Alias $ApplicationAlias.Trim('/') `
+                -PhysicalPath $(if ($PhysicalPath) { Resolve-ARPath -Cmdlet $PSCmdlet -Path $PhysicalPath }) -LogPath $LogPath
+        }
+        $action = "Create a Web Interface site configuration from '$SourceSite' ($Template, $IisSiteName/$ApplicationAlias)"
+        if ($iis) { $action += " and the IIS web application, at '$($iis.PhysicalPath)'" }
+        if ($PSCmdlet.ShouldProcess($target, $action)) {
+            $result = Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'new-website' -Params $params -LogPath $LogPath `
                 -Activity 'Creating a Web Interface site' -TargetObject $SourceSite
+            $result
+            if ($iis -and $result.created) {
+                $alias = [string]$result.applicationAlias
+                try {
+                    New-ARIisApplication -Provider $iis.Provider -Site ([string]$result.iisSiteName) -Alias $alias -PhysicalPath $iis.PhysicalPath -ApplicationPool $iis.ApplicationPool
+                    Microsoft.PowerShell.Utility\Write-Verbose "Created the IIS web application $($result.iisSiteName)/$alias at $($iis.PhysicalPath)."
+                } catch {
+                    $PSCmdlet.WriteError((New-ARErrorRecord -ErrorId 'AR-IISAPP' -Category WriteError -TargetObject "$($result.iisSiteName)/$alias" `
+                                -Exception ([System.InvalidOperationException]::new("The site configuration '$($result.name)' was created, but IIS did not create the web application '$alias' under '$($result.iisSiteName)': $($_.Exception.Message)", $_.Exception)) `
+                                -RecommendedAction "Create it in IIS Manager (physical path $($iis.PhysicalPath)), or remove the site with Remove-ARWebSite '$($result.name)' -IncludeConfiguration -Force."))
+                }
+            }
         } elseif ($WhatIfPreference) {
             $params.whatIf = $true
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'new-website' -Params $params -LogPath $LogPath `

@@ -20,8 +20,9 @@ function Remove-ARWebSite {
     you do not need them. Any other site needs -Force, so that a site
     carrying customisations is not removed by mistake. A configuration
     object that another site was made from, or that an Active binding left
-    in place still serves, is never removed (AR-E020). Only the
-    configuration database changes: remove the IIS application itself in IIS
+    in place still serves, is never removed (AR-E020). With
+    -RemoveWebApplication, run on the web server, the IIS web application of
+    each removed Active binding is removed too; otherwise remove it in IIS
     Manager or the Configuration Center.
 
     The command asks for confirmation (ConfirmImpact High) unless -Force or
@@ -113,6 +114,12 @@ function Remove-ARWebSite {
     Active binding not being removed still serves it. Export the
     configuration first with Export-ARWebSiteConfiguration to keep a copy.
 
+    .PARAMETER RemoveWebApplication
+    On the web server (Windows with IIS's WebAdministration or
+    IISAdministration module), also removes the IIS web application of each
+    Active binding removed, after the database change succeeded. Elsewhere
+    a warning names the applications to remove on the web server.
+
     .PARAMETER Force
     Allows removing a site other than the three default 8.2 sites, and runs
     without asking for confirmation (for runbooks and scheduled tasks).
@@ -143,11 +150,11 @@ function Remove-ARWebSite {
     Removes the three default 8.2 sites and their configuration objects.
 
     .EXAMPLE
-    PS> Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+    PS> Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82 -RemoveWebApplication
 
-    Removes the default HelpDesk site's Active binding; the configuration
-    object is kept. Asks first. Remove the IIS application itself in IIS
-    Manager.
+    On the web server: removes the default HelpDesk site's Active binding
+    and its IIS web application; the configuration object is kept. Asks
+    first.
 
     .EXAMPLE
     PS> Remove-ARWebSite 'Contoso Portal' -DestinationPath .\ar82.arbundle -IncludeConfiguration -Force -WhatIf
@@ -215,6 +222,9 @@ function Remove-ARWebSite {
         [switch]$IncludeConfiguration,
 
         [Parameter()]
+        [switch]$RemoveWebApplication,
+
+        [Parameter()]
         [switch]$Force,
 
         [Parameter()]
@@ -231,10 +241,35 @@ function Remove-ARWebSite {
         }
         $binding = if ($IisSiteName -or $ApplicationAlias) { " ($(if ($IisSiteName) { $IisSiteName } else { '*' })/$(if ($ApplicationAlias) { $ApplicationAlias } else { '*' }))" } else { '' }
         $action = if ($IncludeConfiguration) { "Remove the Web Interface site$binding and its configuration object" } else { "Remove the Active binding$binding of the Web Interface site" }
+        if ($RemoveWebApplication) { $action += ', and its IIS web application' }
         $target = "'$Name' in $(Get-AREndpointDisplayName -Endpoint $destination)"
         if ($PSCmdlet.ShouldProcess($target, $action)) {
-            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'remove-website' -Params $params -LogPath $LogPath `
+            $result = Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'remove-website' -Params $params -LogPath $LogPath `
                 -Activity 'Removing a Web Interface site' -TargetObject $Name
+            $result
+            $apps = @(if ($RemoveWebApplication -and $result.removed) { $result.removedBindings | Where-Object { [string]$_.state -eq 'Active' } })
+            if ($apps.Count) {
+                $provider = Get-ARIisProvider
+                if (-not $provider) {
+                    Microsoft.PowerShell.Utility\Write-Warning ("IIS is not available on this computer: on the web server, remove the IIS web application(s) " +
+                        (($apps | ForEach-Object { "'$($_.applicationAlias)' under '$($_.iisSiteName)'" }) -join ', ') + ' (IIS Manager, or the Configuration Center).')
+                }
+                foreach ($b in $(if ($provider) { $apps })) {
+                    $site, $alias = [string]$b.iisSiteName, [string]$b.applicationAlias
+                    try {
+                        if (Get-ARIisApplication -Provider $provider -Site $site -Alias $alias) {
+                            Remove-ARIisApplication -Provider $provider -Site $site -Alias $alias
+                            Microsoft.PowerShell.Utility\Write-Verbose "Removed the IIS web application $site/$alias."
+                        } else {
+                            Microsoft.PowerShell.Utility\Write-Warning "IIS on this computer has no web application '$alias' under '$site': nothing to remove there."
+                        }
+                    } catch {
+                        $PSCmdlet.WriteError((New-ARErrorRecord -ErrorId 'AR-IISAPP' -Category WriteError -TargetObject "$site/$alias" `
+                                    -Exception ([System.InvalidOperationException]::new("The site was removed from the configuration database, but IIS did not remove the web application '$alias' under '$site': $($_.Exception.Message)", $_.Exception)) `
+                                    -RecommendedAction 'Remove it in IIS Manager.'))
+                    }
+                }
+            }
         } elseif ($WhatIfPreference) {
             $params.whatIf = $true
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'remove-website' -Params $params -LogPath $LogPath `

@@ -279,6 +279,175 @@ Describe 'Export-ARWebSiteConfiguration and Import-ARWebSiteConfiguration reques
     }
 }
 
+Describe 'IIS web applications (IIS cmdlets mocked)' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        $cfg = Join-Path $TestDrive 'ar82.arbundle'
+        $webFolder = Join-Path $TestDrive 'Web Interface'
+        $null = New-Item -ItemType Directory -Force -Path $webFolder
+        # Stand-ins for the IIS modules' commands (absent on Linux), so that Pester can mock them.
+        function global:Get-Website { [CmdletBinding()] param([string]$Name) }
+        function global:Get-WebApplication { [CmdletBinding()] param([string]$Site, [string]$Name) }
+        function global:New-WebApplication { [CmdletBinding()] param([string]$Site, [string]$Name, [string]$PhysicalPath, [string]$ApplicationPool) }
+        function global:Remove-WebApplication { [CmdletBinding()] param([string]$Site, [string]$Name) }
+        function global:Get-IISServerManager { [CmdletBinding()] param() }
+        # What the engine answers, per operation.
+        $answers = @{
+            'list-websites'  = @(
+                '{"type":"result","resultType":"WebSite","data":{"name":"Site for Administrators (8.2)","productVersion":"8.2","isDefault":true,"bindings":[{"iisSiteName":"Default Web Site","applicationAlias":"ARWebAdmin","state":"Active"}]}}'
+                '{"type":"outcome","outcome":"succeeded","exitCode":0}')
+            'new-website'    = @(
+                '{"type":"result","resultType":"WebSiteResult","data":{"name":"Site for HelpDesk (8.2)","iisSiteName":"Default Web Site","applicationAlias":"ARWebHelp76","created":true}}'
+                '{"type":"outcome","outcome":"succeeded","exitCode":0}')
+            'remove-website' = @(
+                '{"type":"result","resultType":"WebSiteRemoval","data":{"name":"Site for HelpDesk (8.2)","removed":true,"removedBindings":[{"iisSiteName":"Default Web Site","applicationAlias":"ARWebHelpDesk","state":"Active"},{"iisSiteName":"Old Site","applicationAlias":"ARWeb76","state":"Legacy"}]}}'
+                '{"type":"outcome","outcome":"succeeded","exitCode":0}')
+        }
+        [AppDomain]::CurrentDomain.SetData('ARTest.Answers', $answers)
+        function Get-Operations { @([AppDomain]::CurrentDomain.GetData('ARTest.Requests') | ForEach-Object { ($_ | ConvertFrom-Json).operation }) }
+        function Get-Request([string]$Operation) { [AppDomain]::CurrentDomain.GetData('ARTest.Requests') | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object operation -EQ $Operation | Select-Object -Last 1 }
+    }
+    AfterAll {
+        foreach ($f in 'Get-Website', 'Get-WebApplication', 'New-WebApplication', 'Remove-WebApplication', 'Get-IISServerManager') { Remove-Item -Path "function:global:$f" -ErrorAction Ignore }
+    }
+    BeforeEach {
+        [AppDomain]::CurrentDomain.SetData('ARTest.Requests', [System.Collections.Generic.List[string]]::new())
+        Mock -ModuleName ActiveRolesUpgrade Start-ARNativeJob {
+            [AppDomain]::CurrentDomain.GetData('ARTest.Requests').Add($RequestJson)
+            $q = [System.Collections.Generic.Queue[string]]::new()
+            foreach ($e in [AppDomain]::CurrentDomain.GetData('ARTest.Answers')[($RequestJson | ConvertFrom-Json).operation]) { $q.Enqueue($e) }
+            [AppDomain]::CurrentDomain.SetData('ARTest.Queue', $q)
+            7
+        }
+        Mock -ModuleName ActiveRolesUpgrade Receive-ARNativeEvent {
+            $q = [AppDomain]::CurrentDomain.GetData('ARTest.Queue')
+            if ($q.Count) { [pscustomobject]@{ Status = 'Event'; Json = $q.Dequeue() } } else { [pscustomobject]@{ Status = 'End'; Json = $null } }
+        }
+        Mock -ModuleName ActiveRolesUpgrade Stop-ARNativeJob { }
+        Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
+        Mock -ModuleName ActiveRolesUpgrade Get-ARIisProvider { 'WebAdministration' }
+        Mock -ModuleName ActiveRolesUpgrade Get-Website { }
+        Mock -ModuleName ActiveRolesUpgrade Get-WebApplication { }
+        Mock -ModuleName ActiveRolesUpgrade Get-Website { [pscustomobject]@{ Name = $Name } } -ParameterFilter { $Name -eq 'Default Web Site' }
+        Mock -ModuleName ActiveRolesUpgrade Get-WebApplication { [pscustomobject]@{ PhysicalPath = $webFolder; applicationPool = 'ActiveRoles' } } -ParameterFilter { $Name -in 'ARWebAdmin', 'ARWebHelpDesk' }
+        Mock -ModuleName ActiveRolesUpgrade New-WebApplication { }
+        Mock -ModuleName ActiveRolesUpgrade Remove-WebApplication { }
+    }
+
+    It 'creates the application at the alias under the website, in the folder and pool of an 8.2 site''s application' {
+        $site = New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias '/ARWebHelp76/' -DestinationPath $cfg -CreateWebApplication -Confirm:$false
+        $site.created | Should -BeTrue
+        Get-Operations | Should -Be @('list-websites', 'new-website')
+        Should -Invoke -ModuleName ActiveRolesUpgrade New-WebApplication -Times 1 -Exactly -ParameterFilter {
+            $Site -eq 'Default Web Site' -and $Name -eq 'ARWebHelp76' -and $PhysicalPath -eq $webFolder -and $ApplicationPool -eq 'ActiveRoles'
+        }
+    }
+
+    It 'uses -PhysicalPath when given, without looking for the folder' {
+        $other = Join-Path $TestDrive 'other'
+        $null = New-Item -ItemType Directory -Force -Path $other
+        New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelp76 -DestinationPath $cfg -CreateWebApplication -PhysicalPath $other -Confirm:$false
+        Get-Operations | Should -Be @('new-website')
+        Should -Invoke -ModuleName ActiveRolesUpgrade New-WebApplication -Times 1 -Exactly -ParameterFilter { $PhysicalPath -eq $other -and $Name -eq 'ARWebHelp76' }
+    }
+
+    It 'creates nothing under -WhatIf, in IIS or in the database' {
+        New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelp76 -DestinationPath $cfg -CreateWebApplication -WhatIf
+        Should -Invoke -ModuleName ActiveRolesUpgrade New-WebApplication -Times 0 -Exactly
+        (Get-Request 'new-website').params.whatIf | Should -BeTrue
+    }
+
+    It 'refuses before writing when IIS has no such website or already has the alias' {
+        { New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelp76 -IisSiteName 'Intranet' -DestinationPath $cfg -CreateWebApplication -Confirm:$false } |
+            Should -Throw -ErrorId 'AR-IISSITE,New-ARWebSite'
+        { New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebAdmin -DestinationPath $cfg -CreateWebApplication -Confirm:$false } |
+            Should -Throw -ErrorId 'AR-IISAPP,New-ARWebSite'
+        { New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelp76 -DestinationPath $cfg -CreateWebApplication -PhysicalPath (Join-Path $TestDrive 'nowhere') -Confirm:$false } |
+            Should -Throw -ErrorId 'AR-IISPATH,New-ARWebSite'
+        Get-Operations | Should -Not -Contain 'new-website'
+        Should -Invoke -ModuleName ActiveRolesUpgrade New-WebApplication -Times 0 -Exactly
+    }
+
+    It 'says what to do on the web server when IIS is not available, and still creates the configuration' {
+        Mock -ModuleName ActiveRolesUpgrade Get-ARIisProvider { $null }
+        $site = New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelp76 -DestinationPath $cfg -CreateWebApplication -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        $site.created | Should -BeTrue
+        [string]$w | Should -Match "create the web application 'ARWebHelp76' under the IIS website 'Default Web Site'"
+        Should -Invoke -ModuleName ActiveRolesUpgrade New-WebApplication -Times 0 -Exactly
+    }
+
+    It 'reports a failed IIS creation as an error naming both fixes, after the configuration was written' {
+        Mock -ModuleName ActiveRolesUpgrade New-WebApplication { throw 'Access denied' }
+        $out = New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelp76 -DestinationPath $cfg -CreateWebApplication -PhysicalPath $webFolder -Confirm:$false -ErrorAction Continue 2>&1
+        $err = @($out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'AR-IISAPP*'
+        [string]$err[0] | Should -Match 'Access denied'
+        $err[0].ErrorDetails.RecommendedAction | Should -Match 'Remove-ARWebSite'
+    }
+
+    It 'removes the IIS application of each removed Active binding, and nothing under -WhatIf' {
+        Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath $cfg -RemoveWebApplication -WhatIf
+        Should -Invoke -ModuleName ActiveRolesUpgrade Remove-WebApplication -Times 0 -Exactly
+        Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath $cfg -RemoveWebApplication -Confirm:$false
+        Should -Invoke -ModuleName ActiveRolesUpgrade Remove-WebApplication -Times 1 -Exactly -ParameterFilter { $Site -eq 'Default Web Site' -and $Name -eq 'ARWebHelpDesk' }
+    }
+
+    It 'names the applications to remove on the web server when IIS is not available' {
+        Mock -ModuleName ActiveRolesUpgrade Get-ARIisProvider { $null }
+        Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath $cfg -RemoveWebApplication -Confirm:$false -WarningVariable w -WarningAction SilentlyContinue
+        [string]$w | Should -Match "'ARWebHelpDesk' under 'Default Web Site'"
+        [string]$w | Should -Not -Match 'ARWeb76'
+        Should -Invoke -ModuleName ActiveRolesUpgrade Remove-WebApplication -Times 0 -Exactly
+    }
+
+    It 'uses IISAdministration''s ServerManager when only that module is present' {
+        if (-not ('ARTest.FakeServerManager' -as [type])) {
+            Add-Type -TypeDefinition @'
+using System.Collections.Generic;
+namespace ARTest {
+    public class FakeVirtualDirectory { public string PhysicalPath; }
+    public class FakeApplication {
+        public string Path; public string ApplicationPoolName;
+        public Dictionary<string, FakeVirtualDirectory> VirtualDirectories = new Dictionary<string, FakeVirtualDirectory>();
+    }
+    public class FakeApplications {
+        public Dictionary<string, FakeApplication> Items = new Dictionary<string, FakeApplication>();
+        public FakeApplication this[string path] { get { FakeApplication a; return Items.TryGetValue(path, out a) ? a : null; } }
+        public FakeApplication Add(string path, string physicalPath) {
+            var a = new FakeApplication { Path = path };
+            a.VirtualDirectories["/"] = new FakeVirtualDirectory { PhysicalPath = physicalPath };
+            Items[path] = a; return a;
+        }
+        public void Remove(FakeApplication a) { Items.Remove(a.Path); }
+    }
+    public class FakeSite { public FakeApplications Applications = new FakeApplications(); }
+    public class FakeServerManager {
+        public Dictionary<string, FakeSite> Sites = new Dictionary<string, FakeSite>();
+        public int Commits;
+        public void CommitChanges() { Commits++; }
+    }
+}
+'@
+        }
+        $sm = [ARTest.FakeServerManager]::new()
+        $sm.Sites['Default Web Site'] = [ARTest.FakeSite]::new()
+        [AppDomain]::CurrentDomain.SetData('ARTest.ServerManager', $sm)
+        Mock -ModuleName ActiveRolesUpgrade Get-ARIisProvider { 'IISAdministration' }
+        Mock -ModuleName ActiveRolesUpgrade Get-IISServerManager { [AppDomain]::CurrentDomain.GetData('ARTest.ServerManager') }
+        New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelp76 -DestinationPath $cfg -CreateWebApplication -PhysicalPath $webFolder -Confirm:$false
+        $app = $sm.Sites['Default Web Site'].Applications['/ARWebHelp76']
+        $app | Should -Not -BeNullOrEmpty
+        $app.VirtualDirectories['/'].PhysicalPath | Should -Be $webFolder
+        $sm.Commits | Should -Be 1
+        $null = $sm.Sites['Default Web Site'].Applications.Add('/ARWebHelpDesk', $webFolder)
+        Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath $cfg -RemoveWebApplication -Confirm:$false
+        $sm.Sites['Default Web Site'].Applications['/ARWebHelpDesk'] | Should -BeNullOrEmpty
+        $sm.Commits | Should -Be 2
+    }
+}
+
 Describe 'Web Interface sites on an upgraded database (child pwsh)' -Tag 'Integration' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
