@@ -1,11 +1,14 @@
 package main
 
 import (
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/ops"
+	"github.com/activeroles/arupgrade/core/upgrade"
 )
 
 func commands() []*cli.Command {
@@ -85,6 +88,29 @@ func commands() []*cli.Command {
 			},
 		},
 		{
+			Name: "upgrade",
+			Usage: "the whole database upgrade in one resumable run: plan (every check), import configuration, services association, " +
+				"import history, copy principals, create Web Interface sites; the same command continues after a failure or a kill",
+			UsageText: "arupgrade upgrade --source ar76.arbundle --destination out/ --key-backup ar76.key --key-password-file ar76.keypass.txt " +
+				"--services-server ars82.corp.example.com [--what-if] [--plan-path plan.json]",
+			Flags: concat(endpointFlags("source", false), endpointFlags("destination", false), []cli.Flag{
+				&cli.StringFlag{Name: "source-history", Usage: "the Management History database of a split source (same authentication as --source); leave out for a 7.x Combined database"},
+				&cli.StringFlag{Name: "configuration-database", Usage: "name of the new configuration database (default ActiveRoles820, or the first free ActiveRoles820_N)"},
+				&cli.StringFlag{Name: "history-database", Usage: "name of the new Management History database (default ActiveRoles820_MH, or ActiveRoles820_N_MH)"},
+				&cli.StringFlag{Name: "plan-path", Usage: "the plan `FILE` to write (--what-if) or run; its state file goes beside it (default: " + upgrade.DefaultPlanFile + " in the destination folder, or here for SQL Server)"},
+				&cli.StringSliceFlag{Name: "website", Usage: "make an 8.2 Web Interface site from an earlier one: `OLDSITE=ALIAS` (repeatable)"},
+				&cli.BoolFlag{Name: "all-websites", Usage: "make an 8.2 site from every earlier-version site, with its earlier application alias"},
+				&cli.StringFlag{Name: "iis-site", Value: "Default Web Site", Usage: "IIS website of the new sites (--website)"},
+			}, configFlags()[:5], historyFlags()[:3], []cli.Flag{&cli.BoolFlag{Name: "what-if", Usage: "check everything and write the plan, change nothing"}}),
+			Action: func(c *cli.Context) error {
+				p, err := upgradeParams(c)
+				if err != nil {
+					return err
+				}
+				return runOp(c, "upgrade", p)
+			},
+		},
+		{
 			Name:      "import-history",
 			Usage:     "import Management History (change history, approval tasks, temporal memberships) into an 8.2 history database, exactly once and resumable",
 			UsageText: "arupgrade import-history --source ar76.arbundle --destination ar82-history.arbundle --create-destination [--from 2024-01-01 --to 2024-06-30] [--batch-size 1000]",
@@ -157,12 +183,17 @@ func commands() []*cli.Command {
 		},
 		{
 			Name:  "new-website",
-			Usage: "create an 8.2 Web Interface site configuration from an existing (e.g. imported 7.6) one (not available yet)",
+			Usage: "create an 8.2 Web Interface site configuration from an existing (e.g. imported 7.6) one, with an Active binding to an IIS website and alias (the guide's \"Creating sites based on old configuration objects\")",
+			UsageText: "arupgrade new-website --destination ar82.arbundle --source-site 'Site for Administrators (7.6)' --template Administrators --alias ARWebAdmin76 [--iis-site 'Default Web Site'] [--name NAME] [--what-if]\n\n" +
+				"List the earlier sites' configuration objects with list-websites. The alias must be one IIS path segment: none of / \\ ? # % * : < > | \", " +
+				"not . or .., no leading or trailing space, at most 255 characters (exit 2 otherwise); aliases compare without regard to case and " +
+				"surrounding slashes. A name or website/alias already in use is AR-E018 (exit 3). Nothing is written on a refusal. " +
+				"The IIS application itself is created on the web server (IIS Manager, or New-ARWebSite -CreateWebApplication on Windows).",
 			Flags: append(endpointFlags("destination", false),
 				&cli.StringFlag{Name: "source-site", Usage: "name or GUID of the existing site configuration", Required: true},
 				&cli.StringFlag{Name: "template", Usage: "Administrators, HelpDesk or SelfAdministration", Required: true},
 				&cli.StringFlag{Name: "iis-site", Value: "Default Web Site", Usage: "IIS website name"},
-				&cli.StringFlag{Name: "alias", Usage: "application alias", Required: true},
+				&cli.StringFlag{Name: "alias", Usage: "application alias: one IIS path segment, such as ARWebAdmin76", Required: true},
 				&cli.StringFlag{Name: "name", Usage: "name of the new configuration (default per the 8.2 naming rule)"},
 				&cli.BoolFlag{Name: "what-if", Usage: "show what would be created without writing"}),
 			Action: func(c *cli.Context) error {
@@ -349,4 +380,85 @@ func concat(lists ...[]cli.Flag) []cli.Flag {
 		out = append(out, l...)
 	}
 	return out
+}
+
+// upgradeParams reads the upgrade's flags. --destination is a SQL Server
+// connection string or a folder for bundles. With only --plan-path the
+// plan runs as it was written.
+func upgradeParams(c *cli.Context) (map[string]any, error) {
+	p := map[string]any{"planPath": c.String("plan-path"), "whatIf": c.Bool("what-if"),
+		"configurationDatabase": c.String("configuration-database"), "historyDatabase": c.String("history-database"),
+		"skipEncryptedData": c.Bool("skip-encrypted-data"), "servicesServer": c.String("services-server"),
+		"skipPrincipals": c.Bool("skip-principals"), "from": c.String("from"), "to": c.String("to"), "batchSize": c.Int("batch-size"),
+		"allWebSites": c.Bool("all-websites"), "iisSiteName": c.String("iis-site")}
+	if c.String("source") == "" && c.String("plan-path") == "" {
+		return nil, usageErr("--source and --destination are required (or --plan-path to run a plan written with --what-if).")
+	}
+	if c.String("source") != "" {
+		src, err := endpointFrom(c, "source", true)
+		if err != nil {
+			return nil, err
+		}
+		p["source"] = src
+		if h := c.String("source-history"); h != "" {
+			ep, err := dbopen.ParseLocation(h)
+			if err != nil {
+				return nil, err
+			}
+			if ep.ConnectionString != "" && dbopen.HasSecret(ep.ConnectionString) {
+				return nil, usageErr("The --source-history connection string contains a password; remove it (the --source password is used).")
+			}
+			ep.Auth, ep.User, ep.Password, ep.DatabaseType = src.Auth, src.User, src.Password, src.DatabaseType
+			ep.TrustServerCertificate, ep.HostNameInCertificate = src.TrustServerCertificate, src.HostNameInCertificate
+			p["sourceHistory"] = ep
+		}
+		d := c.String("destination")
+		switch {
+		case d == "":
+			return nil, usageErr("--destination is required: a SQL Server connection string, or a folder for the new bundles.")
+		case strings.HasPrefix(strings.ToLower(d), "sqlserver://") || strings.Contains(strings.ToLower(d), "server="):
+			dst, err := endpointFrom(c, "destination", true)
+			if err != nil {
+				return nil, err
+			}
+			dst.Create = false
+			p["destination"] = dst
+		case strings.HasSuffix(strings.ToLower(d), dbopen.BundleExt):
+			return nil, usageErr("--destination %q names a bundle: give the folder for the two new bundles.", d)
+		default:
+			p["destination"] = map[string]any{"path": d}
+		}
+	}
+	sites := map[string]string{}
+	for _, w := range c.StringSlice("website") {
+		old, alias, ok := strings.Cut(w, "=")
+		if !ok || strings.TrimSpace(old) == "" || strings.TrimSpace(alias) == "" {
+			return nil, usageErr("--website %q: write OLDSITE=ALIAS, e.g. --website 'Site for Administrators (7.6)=ARWebAdmin'.", w)
+		}
+		sites[strings.TrimSpace(old)] = strings.TrimSpace(alias)
+	}
+	p["webSites"] = sites
+	if (c.String("from") == "") != (c.String("to") == "") {
+		return nil, usageErr("Give both --from and --to for a date range, or neither to import all records.")
+	}
+	if kb := c.String("key-backup"); kb != "" {
+		if c.Bool("skip-encrypted-data") {
+			return nil, usageErr("--key-backup and --skip-encrypted-data exclude each other: give the key backup to copy secrets, or skip them.")
+		}
+		if _, err := ops.ReadKeyBackupFile(kb); err != nil {
+			return nil, err
+		}
+		pw, err := readSecret(c, "key-password-file", "ARUPGRADE_KEY_PASSWORD", "Key backup password: ")
+		if err != nil {
+			return nil, err
+		}
+		p["keyBackupPath"], p["keyBackupPassword"] = kb, pw
+	} else if c.String("plan-path") != "" && c.String("key-password-file") != "" {
+		pw, err := readSecret(c, "key-password-file", "ARUPGRADE_KEY_PASSWORD", "")
+		if err != nil {
+			return nil, err
+		}
+		p["keyBackupPassword"] = pw
+	}
+	return p, nil
 }
