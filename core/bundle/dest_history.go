@@ -61,6 +61,7 @@ type historyCols struct {
 	taskID, taskGUID, taskOIID, taskOID int
 	mbID, mbGUID, mbOIID, mbOID         int
 	runID                               int
+	mbName                              string // the flat keyed table: TemporalMembership, or CollectedEvent
 }
 
 // OpenHistoryDestination opens path as a history destination. A path that
@@ -398,29 +399,47 @@ func (d *HistoryDest) loadKeys(ctx context.Context) error {
 		return i
 	}
 	var rt, at, tt, mt, ut *data.Table
-	c.rec, rt = tab("ChangeRecord")
-	c.attr, at = tab("ChangeRecordAttribute")
-	c.task, tt = tab("ApprovalTask")
-	c.mb, mt = tab("TemporalMembership")
+	// A Collector database (model §13) has only the flat keyed table: its
+	// events take the memberships' place (store.KeyedTableOf).
+	flat := store.KeyedTableOf(d.setts["DatabaseRole"])
+	c.mbName = flat.Table
+	collector := flat.Table != store.TemporalMembershipTable.Table
+	c.rec, c.attr, c.task = -1, -1, -1
+	if !collector {
+		c.rec, rt = tab("ChangeRecord")
+		c.attr, at = tab("ChangeRecordAttribute")
+		c.task, tt = tab("ApprovalTask")
+	}
+	c.mb, mt = tab(flat.Table)
 	c.run, ut = tab("ImportRun")
-	c.recID, c.recGUID, c.recOIID, c.recOID = colOf(rt, "RecordId"), colOf(rt, "RecordGuid"), colOf(rt, "OriginInstallationId"), colOf(rt, "OriginRecordId")
-	c.attrRec = colOf(at, "RecordId")
-	c.taskID, c.taskGUID, c.taskOIID, c.taskOID = colOf(tt, "TaskId"), colOf(tt, "TaskGuid"), colOf(tt, "OriginInstallationId"), colOf(tt, "OriginTaskId")
-	c.mbID, c.mbGUID, c.mbOIID, c.mbOID = colOf(mt, "MembershipId"), colOf(mt, "MembershipGuid"), colOf(mt, "OriginInstallationId"), colOf(mt, "OriginMembershipId")
+	if !collector {
+		c.recID, c.recGUID, c.recOIID, c.recOID = colOf(rt, "RecordId"), colOf(rt, "RecordGuid"), colOf(rt, "OriginInstallationId"), colOf(rt, "OriginRecordId")
+		c.attrRec = colOf(at, "RecordId")
+		c.taskID, c.taskGUID, c.taskOIID, c.taskOID = colOf(tt, "TaskId"), colOf(tt, "TaskGuid"), colOf(tt, "OriginInstallationId"), colOf(tt, "OriginTaskId")
+	}
+	c.mbID, c.mbGUID, c.mbOIID, c.mbOID = colOf(mt, flat.ID), colOf(mt, flat.GUID), colOf(mt, "OriginInstallationId"), colOf(mt, flat.OriginID)
 	c.runID = colOf(ut, "ImportRunId")
 	if len(errs) > 0 {
-		return fmt.Errorf("bundle %s is not a G3 Management History database: %w", d.path, errors.Join(errs...))
+		what := "Management History"
+		if collector {
+			what = "Collector"
+		}
+		return fmt.Errorf("bundle %s is not a G3 %s database: %w", d.path, what, errors.Join(errs...))
 	}
 	d.rec, d.task, d.mb = newEntityKeys(), newEntityKeys(), newEntityKeys()
-	for _, e := range []struct {
+	ents := []struct {
 		table               string
 		k                   *entityKeys
 		id, guid, oiid, oid int
 	}{
 		{"ChangeRecord", d.rec, c.recID, c.recGUID, c.recOIID, c.recOID},
 		{"ApprovalTask", d.task, c.taskID, c.taskGUID, c.taskOIID, c.taskOID},
-		{"TemporalMembership", d.mb, c.mbID, c.mbGUID, c.mbOIID, c.mbOID},
-	} {
+		{flat.Table, d.mb, c.mbID, c.mbGUID, c.mbOIID, c.mbOID},
+	}
+	if collector {
+		ents = ents[2:]
+	}
+	for _, e := range ents {
 		rs, err := d.v.scan(ctx, e.table)
 		if err != nil {
 			return err
@@ -699,6 +718,9 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 		}
 		return nil
 	}
+	if len(b.Records) > 0 && c.rec < 0 {
+		return nil, pend, fmt.Errorf("a %s database has no change records", c.mbName)
+	}
 	for i := range b.Records {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -754,14 +776,14 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 	}
 	for _, m := range b.Memberships {
 		if len(m) != len(tables[c.mb].Columns) {
-			return nil, pend, fmt.Errorf("a TemporalMembership row has %d values", len(m))
+			return nil, pend, fmt.Errorf("a %s row has %d values", c.mbName, len(m))
 		}
 		g := m[c.mbGUID].AsGUID()
 		switch what, key, hasKey := classify(d.mb, pm, m, c.mbGUID, c.mbOIID, c.mbOID); what {
 		case "dup":
 			res.MembershipsDuplicate++
 		case "conflict":
-			res.Conflicts["TemporalMembership"] = append(res.Conflicts["TemporalMembership"], g)
+			res.Conflicts[c.mbName] = append(res.Conflicts[c.mbName], g)
 		default:
 			pm.maxID++
 			row = append(row[:0], m...)

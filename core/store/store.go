@@ -158,6 +158,27 @@ type HistoryDestination interface {
 	WriteHistoryBatch(ctx context.Context, b *HistoryBatch) (*HistoryBatchResult, error)
 }
 
+// KeyedTable names a table of flat rows kept exactly once by GUID and
+// natural key (model §6.5, §8.3): the history's TemporalMembership and the
+// Collector's CollectedEvent (§13.5), which a HistoryDestination of role
+// Collector writes in HistoryBatch.Memberships' place (the same batching,
+// resume and dedupe; HistoryBatchResult.Memberships* count its rows).
+type KeyedTable struct{ Table, ID, GUID, OriginID string }
+
+var (
+	TemporalMembershipTable = KeyedTable{"TemporalMembership", "MembershipId", "MembershipGuid", "OriginMembershipId"}
+	CollectedEventTable     = KeyedTable{"CollectedEvent", "EventId", "EventGuid", "OriginEventId"}
+)
+
+// KeyedTableOf is the flat keyed table of a destination of this
+// DatabaseRole (Settings value, any case).
+func KeyedTableOf(role string) KeyedTable {
+	if equalFold(role, "Collector") {
+		return CollectedEventTable
+	}
+	return TemporalMembershipTable
+}
+
 // HistoryRecord is one G3 ChangeRecord row with its children. Identity
 // columns (RecordId, TaskId) and ChangeRecordAttribute.RecordId are NULL:
 // the destination assigns them.
