@@ -12,6 +12,7 @@ import (
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
+	"github.com/activeroles/arupgrade/core/historyimport"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -187,3 +188,24 @@ func TestRoleMismatch(t *testing.T) {
 }
 
 var _ store.HistoryDestination = (*bundle.HistoryDest)(nil)
+
+// The reverse: a Collector database given to the history import is AR-E003.
+func TestHistoryImportRefusesCollector(t *testing.T) {
+	src, _ := sample(t, "7.6", "collector", 20, false)
+	s, err := bundle.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	dst := filepath.Join(t.TempDir(), "mh.arbundle")
+	d, err := bundle.OpenHistoryDestination(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	_, err = historyimport.Run(context.Background(), s, d, historyimport.Options{}, nil)
+	var ee *engine.Error
+	if !errors.As(err, &ee) || ee.Code != model.E003SourceRoleMismatch.ID || d.Exists() {
+		t.Fatalf("got %v (destination created: %v), want AR-E003 and nothing written", err, d.Exists())
+	}
+}
