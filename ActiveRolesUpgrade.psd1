@@ -18,6 +18,7 @@
         'Import-ARConfiguration'
         'Import-ARManagementHistory'
         'Import-ARWebSiteConfiguration'
+        'Invoke-ARUpgrade'
         'New-ARSampleDatabase'
         'New-ARWebSite'
         'Remove-ARWebSite'
@@ -30,7 +31,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('ActiveRoles', 'OneIdentity', 'Upgrade', 'Migration', 'SqlServer', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux')
-            ReleaseNotes = 'First preview: Get-ARDatabaseInfo, Export-ARDatabase, Test-ARUpgradePrerequisite, Import-ARConfiguration, Import-ARManagementHistory, Set-ARServicesAssociation, New-ARSampleDatabase. Copy-ARDatabasePrincipals and New-ARWebSite report that they are not available yet.'
+            ReleaseNotes = 'First preview: Get-ARDatabaseInfo, Export-ARDatabase, Test-ARUpgradePrerequisite, Import-ARConfiguration, Import-ARManagementHistory, Set-ARServicesAssociation, Copy-ARDatabasePrincipals, New-ARSampleDatabase. Web Interface sites (the guide''s "Upgrading the Active Roles Web Interface"): Get-ARWebSite lists site configuration objects; New-ARWebSite creates an 8.2 site from an earlier one (pipeline input from Get-ARWebSite, IIS-valid aliases, -CreateWebApplication on the web server); Remove-ARWebSite removes the default 8.2 sites (others with -Force); Export-ARWebSiteConfiguration and Import-ARWebSiteConfiguration back a site configuration up to a file and restore or move it.'
         }
     }
 }

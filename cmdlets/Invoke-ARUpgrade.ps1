@@ -1,0 +1,361 @@
+function Invoke-ARUpgrade {
+    <#
+    .SYNOPSIS
+    Upgrades Active Roles databases to 8.2 in one resumable, reviewable run:
+    configuration, services association, Management History, database
+    principals and Web Interface sites.
+
+    .DESCRIPTION
+    Invoke-ARUpgrade does what the Configuration Center's "Upgrade
+    configuration" wizard does during an in-place upgrade, and what the
+    guide asks for afterwards, as one command:
+
+    1. ImportConfiguration: creates the new 8.2 configuration database and
+       imports the configuration (all-or-nothing).
+    2. AssociateServices: dynamic groups, group families and scheduled
+       tasks run on -ServicesServer.
+    3. ImportHistory: creates the new Management History database (also for
+       a 7.x Combined database) and imports change history, approval tasks
+       and temporal memberships, exactly once.
+    4. CopyPrincipals: database users, logins, roles and permissions
+       (SQL Server to SQL Server; skipped for bundles or -SkipPrincipals).
+    5. CreateWebSites: one 8.2 Web Interface site per -WebSites entry, or
+       per earlier-version site with -AllWebSites.
+
+    Before anything is written the command makes a plan: the new database
+    names (ActiveRoles820 and ActiveRoles820_MH by default, or the first
+    free ActiveRoles820_N / ActiveRoles820_N_MH), the steps in order, every
+    preflight check of every step (one failing check fails the plan and all
+    are listed), the Azure tenants to reauthenticate, the secrets to
+    re-enter and a fingerprint of the sources (installation id, version,
+    row counts). The plan is a JSON file without secrets. -WhatIf only
+    writes it; Invoke-ARUpgrade -PlanPath <file> later runs exactly that
+    plan and refuses if the sources changed since.
+
+    The run records its progress in a state file beside the plan
+    (<plan>.state.json). After a failure, Ctrl+C or a killed process, the
+    same command continues with the first unfinished step; a finished
+    upgrade run again does nothing and says so. Each step's result object
+    (ConfigurationImportResult, ServicesAssociationResult,
+    HistoryImportResult, WebSiteResult) is written as the step finishes;
+    the last object is an UpgradeSummary with the follow-ups the guide
+    requires.
+
+    .PARAMETER SourcePath
+    The earlier version's configuration database (or 7.x Combined
+    database) as a bundle (*.arbundle).
+
+    .PARAMETER SourceServer
+    The SQL Server instance of the earlier version's databases (FQDN,
+    FQDN\instance, or FQDN,port). Use with -SourceDatabase.
+
+    .PARAMETER SourceDatabase
+    The earlier version's configuration database (or Combined database) on
+    -SourceServer.
+
+    .PARAMETER SourceConnectionString
+    The source database as a connection string, instead of -SourceServer and
+    -SourceDatabase. It must not hold a password (use -SourceCredential).
+
+    .PARAMETER SourceCredential
+    The SQL login (or Azure AD account) for -SourceServer. Leave it out for
+    Windows authentication. Never written to the plan.
+
+    .PARAMETER SourceAuthentication
+    How to authenticate to -SourceServer: Windows, SqlLogin,
+    AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity,
+    AzureADDefault or AzureADInteractive.
+
+    .PARAMETER SourceHistoryPath
+    The earlier version's Management History database as a bundle, when the
+    source is split into configuration and history databases.
+
+    .PARAMETER SourceHistoryDatabase
+    The earlier version's Management History database on -SourceServer (same
+    credential), when the source is split.
+
+    .PARAMETER DestinationPath
+    A folder for the two new 8.2 databases as bundles.
+
+    .PARAMETER DestinationServer
+    The SQL Server instance that gets the two new 8.2 databases.
+
+    .PARAMETER DestinationConnectionString
+    The destination SQL Server as a connection string (its database, if
+    any, is replaced by the new databases' names).
+
+    .PARAMETER DestinationCredential
+    The SQL login (or Azure AD account) for -DestinationServer; it needs
+    CREATE DATABASE. Never written to the plan.
+
+    .PARAMETER DestinationAuthentication
+    How to authenticate to -DestinationServer (as -SourceAuthentication).
+
+    .PARAMETER ConfigurationDatabaseName
+    The new configuration database's name instead of the default
+    (ActiveRoles820). It must not exist.
+
+    .PARAMETER HistoryDatabaseName
+    The new Management History database's name instead of the default
+    (ActiveRoles820_MH). It must not exist.
+
+    .PARAMETER KeyBackupPath
+    The key backup file of the source's encryption key, to carry encrypted
+    values (passwords of managed domains, tenant secrets) over.
+
+    .PARAMETER KeyBackupPassword
+    The key backup's password. Never written to the plan: give it again
+    when running a plan.
+
+    .PARAMETER SkipEncryptedData
+    Imports no encrypted value; the summary lists every secret to re-enter.
+
+    .PARAMETER ServicesServer
+    The FQDN of the 8.2 Administration Service that runs dynamic groups,
+    group families and scheduled tasks. Default: this computer's FQDN.
+
+    .PARAMETER SkipPrincipals
+    Does not copy database users, logins, roles and permissions.
+
+    .PARAMETER From
+    With -To: import only the history of these days (UTC dates).
+
+    .PARAMETER To
+    With -From: the last day of history to import.
+
+    .PARAMETER WebSites
+    Web Interface sites to create: a hashtable of earlier-version site name
+    (or GUID) to the new site's application alias, e.g.
+    @{ 'Site for Administrators (7.6)' = 'ARWebAdmin' }.
+
+    .PARAMETER AllWebSites
+    Creates an 8.2 site from every earlier-version site, with its earlier
+    IIS website and application alias. Sites with a custom template are
+    listed as follow-ups instead.
+
+    .PARAMETER IisSiteName
+    The IIS website of the sites -WebSites creates (default "Default Web
+    Site").
+
+    .PARAMETER PlanPath
+    The plan file: written by -WhatIf, run when given alone. Default:
+    arupgrade-upgrade-plan.json in the destination folder (bundles) or in
+    the current folder (SQL Server).
+
+    .PARAMETER LogPath
+    The engine's log file (JSON lines); "-" for none.
+
+    .INPUTS
+    None.
+
+    .OUTPUTS
+    With -WhatIf: ActiveRolesUpgrade.PrerequisiteCheck (one per check) and
+    one ActiveRolesUpgrade.UpgradePlan (planPath, databases, steps, checks,
+    fingerprints, azureTenants, secretsToReenter, credentialsToReenter).
+    Otherwise the steps' result objects as they finish, then one
+    ActiveRolesUpgrade.UpgradeSummary: outcome (Succeeded or
+    AlreadyComplete), message, planPath, statePath, source,
+    configurationDatabase, historyDatabase, steps (name, status, attempts,
+    elapsedSeconds, counts, detail, warnings), elapsedSeconds, warnings and
+    followUps (action, guideSection, items).
+
+    .EXAMPLE
+    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -KeyBackupPath ./ar76.key `
+    >>     -KeyBackupPassword (Read-Host -AsSecureString) -ServicesServer ars82.corp.example.com -AllWebSites
+
+    Upgrades a 7.6 Combined database bundle into two new 8.2 bundles in ./out.
+
+    .EXAMPLE
+    PS> Invoke-ARUpgrade -SourceServer sql-old.corp.example.com -SourceDatabase ARConfig81 -SourceHistoryDatabase ARHistory81 `
+    >>     -DestinationServer sql-new.corp.example.com -SkipEncryptedData -PlanPath .\upgrade.json -WhatIf
+    PS> Invoke-ARUpgrade -PlanPath .\upgrade.json
+
+    Writes the plan for review, then runs exactly that plan.
+
+    .EXAMPLE
+    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
+    >>     -WebSites @{ 'Site for Administrators (7.6)' = 'ARWebAdmin' } | Select-Object -Last 1 |
+    >>     Select-Object -ExpandProperty followUps
+
+    Runs (or, after an interruption, continues) the upgrade and shows what
+    is left to do.
+
+    .LINK
+    Import-ARConfiguration
+
+    .LINK
+    Import-ARManagementHistory
+    #>
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Path')]
+    [OutputType('ActiveRolesUpgrade.UpgradeSummary', 'ActiveRolesUpgrade.UpgradePlan')]
+    param(
+        [Parameter(ParameterSetName = 'Path')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourcePath,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceServer,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceDatabase,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceConnectionString,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.Credential()]
+        [System.Management.Automation.PSCredential]$SourceCredential,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
+        [string]$SourceAuthentication,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceHistoryPath,
+
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$SourceHistoryDatabase,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationPath,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationServer,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$DestinationConnectionString,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.Credential()]
+        [System.Management.Automation.PSCredential]$DestinationCredential,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
+        [string]$DestinationAuthentication,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ConfigurationDatabaseName,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$HistoryDatabaseName,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$KeyBackupPath,
+
+        [Parameter()]
+        [System.Security.SecureString]$KeyBackupPassword,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [switch]$SkipEncryptedData,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$ServicesServer,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [switch]$SkipPrincipals,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [datetime]$From,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [datetime]$To,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [hashtable]$WebSites,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [switch]$AllWebSites,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$IisSiteName,
+
+        [Parameter(Mandatory, ParameterSetName = 'Plan')]
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$PlanPath,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]$LogPath
+    )
+
+    process {
+        $params = [ordered]@{ whatIf = [bool]$WhatIfPreference }
+        if ($PlanPath) { $params.planPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $PlanPath }
+        if ($KeyBackupPassword) { $params.keyBackupPassword = $KeyBackupPassword }
+        $target = if ($PlanPath) { $params.planPath } else { 'the upgrade' }
+        if ($PSCmdlet.ParameterSetName -ne 'Plan') {
+            if (-not ($SourcePath -or $SourceServer -or $SourceConnectionString)) {
+                $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ENDPOINT' -Category InvalidArgument -TargetObject 'Source' `
+                            -Exception ([System.ArgumentException]::new('No source was named.')) `
+                            -RecommendedAction 'Name the source: -SourcePath, -SourceServer with -SourceDatabase, or -SourceConnectionString; or run a plan with -PlanPath alone.'))
+            }
+            $params.source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
+            if ($SourceHistoryPath) {
+                $params.sourceHistory = [ordered]@{ path = Resolve-ARPath -Cmdlet $PSCmdlet -Path $SourceHistoryPath }
+            } elseif ($SourceHistoryDatabase) {
+                $h = [ordered]@{}
+                foreach ($k in $params.source.Keys) { $h[$k] = $params.source[$k] }
+                $h.database = $SourceHistoryDatabase
+                $params.sourceHistory = $h
+            }
+            if ($DestinationPath) {
+                $params.destination = [ordered]@{ path = Resolve-ARPath -Cmdlet $PSCmdlet -Path $DestinationPath }
+            } else {
+                $params.destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+            }
+            if ($KeyBackupPath) { $params.keyBackupPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $KeyBackupPath }
+            $params.skipEncryptedData = [bool]$SkipEncryptedData
+            $params.servicesServer = if ($ServicesServer) { $ServicesServer } else { Get-ARDefaultServicesServer }
+            $params.skipPrincipals = [bool]$SkipPrincipals
+            if ($ConfigurationDatabaseName) { $params.configurationDatabase = $ConfigurationDatabaseName }
+            if ($HistoryDatabaseName) { $params.historyDatabase = $HistoryDatabaseName }
+            if ($PSBoundParameters.ContainsKey('From')) { $params.from = ConvertTo-ARDateParameter -Date $From }
+            if ($PSBoundParameters.ContainsKey('To')) { $params.to = ConvertTo-ARDateParameter -Date $To }
+            $sites = [ordered]@{}
+            if ($WebSites) { foreach ($k in $WebSites.Keys) { $sites[[string]$k] = [string]$WebSites[$k] } }
+            $params.webSites = $sites
+            $params.allWebSites = [bool]$AllWebSites
+            if ($IisSiteName) { $params.iisSiteName = $IisSiteName }
+            $target = Get-AREndpointDisplayName -Endpoint $params.destination
+        }
+        if ($PSCmdlet.ShouldProcess($target, 'Upgrade the Active Roles databases to 8.2')) {
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'upgrade' -Params $params -LogPath $LogPath `
+                -Activity 'Upgrading to Active Roles 8.2' -TargetObject $target
+        } elseif ($WhatIfPreference) {
+            $params.whatIf = $true
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'upgrade' -Params $params -LogPath $LogPath `
+                -Activity 'Planning the upgrade to Active Roles 8.2' -TargetObject $target
+        }
+    }
+}
