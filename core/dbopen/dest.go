@@ -125,6 +125,30 @@ type pendingSQL struct {
 	opts sqlserver.Options
 	w    Warner
 	db   *sqlserver.Database
+	// holder is set by LockForWrite: Initialize takes the database's writer
+	// lock for it as soon as the database exists, before its first write.
+	holder  *store.LockHolder
+	release func() error // the lock Initialize took
+}
+
+var _ store.Locker = (*pendingSQL)(nil)
+
+// LockForWrite (store.Locker) cannot lock a database that does not exist
+// yet: it notes the holder, and Initialize takes the lock right after
+// CREATE DATABASE. A second run asking to create the same database fails at
+// CREATE DATABASE; one that opens the new database by name before the lock
+// is taken finds it blank and is refused by the lock once it is.
+func (p *pendingSQL) LockForWrite(ctx context.Context, holder store.LockHolder) (func() error, error) {
+	h := holder
+	p.holder = &h
+	return func() error {
+		r := p.release
+		p.release = nil
+		if r == nil {
+			return nil
+		}
+		return r()
+	}, nil
 }
 
 func (p *pendingSQL) Info(ctx context.Context) (*store.Info, error) {
@@ -166,6 +190,13 @@ func (p *pendingSQL) Initialize(ctx context.Context, tables []data.Table, ddl []
 			return err
 		}
 		p.db = db
+		if p.holder != nil {
+			rel, err := db.LockForWrite(ctx, *p.holder)
+			if err != nil {
+				return err
+			}
+			p.release = rel
+		}
 	}
 	return p.db.Initialize(ctx, tables, ddl, settings)
 }
@@ -218,7 +249,9 @@ func DiscardCreated(ctx context.Context, ep *Endpoint, dst store.Source) (bool, 
 		return d.DiscardCreated()
 	}
 	p, ok := dst.(*pendingSQL)
-	if !ok || p.db == nil {
+	if !ok || p.db == nil || (p.holder != nil && p.release == nil) {
+		// Not created by this run, or created but locked by another run
+		// since: that run's database now.
 		return false, nil
 	}
 	_ = p.db.Close()
