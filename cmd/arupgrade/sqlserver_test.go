@@ -70,8 +70,8 @@ func TestSQLServerUpgrade(t *testing.T) {
 	}
 }
 
-// runCLI runs arupgrade with --output json and returns the data of its last
-// result event; it fails the test unless the exit code is want.
+// runCLI runs arupgrade with --output json and returns its last line, the
+// result; it fails the test unless the exit code is want.
 func runCLI(t *testing.T, want int, args ...string) map[string]any {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -81,15 +81,11 @@ func runCLI(t *testing.T, want int, args ...string) map[string]any {
 	if code != want {
 		t.Fatalf("arupgrade %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args[1:], " "), code, want, out.String(), errOut.String())
 	}
+	// The last line is the result, with outcome and exitCode.
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	var data map[string]any
-	for _, line := range strings.Split(out.String(), "\n") {
-		var ev struct {
-			Type string         `json:"type"`
-			Data map[string]any `json:"data"`
-		}
-		if json.Unmarshal([]byte(line), &ev) == nil && ev.Type == "result" {
-			data = ev.Data
-		}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &data); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, lines[len(lines)-1])
 	}
 	return data
 }

@@ -77,9 +77,10 @@ type Database struct {
 	bulkCols map[string]map[string]string
 	// lockConns are the sessions holding a writer lock (LockForWrite).
 	lockConns []*sql.Conn
-	// bulkOff: the server refused bulk copy once; history batches insert
-	// row by row from then on.
-	bulkOff atomic.Bool
+	// bulkOff: bulk copy does not work against this server (bulk.go);
+	// rows are inserted one statement at a time from then on.
+	bulkOff  atomic.Bool
+	bulkOnce sync.Once
 }
 
 var (

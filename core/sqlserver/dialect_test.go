@@ -85,6 +85,8 @@ func dialectStatements(t testing.TB) []namedStatement {
 	add("sqlDropDatabase", sqlDropDatabase)
 	add("sqlDropDatabaseInUse", sqlDropDatabaseInUse)
 	add("sqlGetAppLock", sqlGetAppLock)
+	add("sqlBulkProbeCreate", sqlBulkProbeCreate)
+	add("sqlBulkProbeCount", sqlBulkProbeCount)
 	add("sqlReleaseAppLock", sqlReleaseAppLock)
 	add("sqlAppLockHolder", sqlAppLockHolder)
 

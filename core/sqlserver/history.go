@@ -127,14 +127,12 @@ func (d *Database) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch)
 	waves := splitWaves(h, b)
 	res, err := d.writeBatchTx(ctx, b.Seq, h, iid, waves)
 	var be *bulkError
-	if err != nil && errors.As(err, &be) && !IsTransient(err) && ctx.Err() == nil && d.bulkOff.CompareAndSwap(false, true) {
-		// The server refused bulk copy into the session's temp tables
-		// (permissions, or a server that cannot): the batch was rolled back,
-		// and it and every later one take the portable path of one
-		// parameterised INSERT per row.
-		if d.oo.Warn != nil {
-			d.oo.Warn(WarnBulkCopyUnavailable, fmt.Sprintf("bulk copy into %s is not available (%v); rows are inserted one statement at a time, which is slower", d.opts.Location(), be.err))
-		}
+	if err != nil && errors.As(err, &be) && !IsTransient(err) && ctx.Err() == nil && !d.bulkOff.Load() {
+		// The probe passed but the server refused this bulk copy
+		// (permissions on the temp tables, or a server that cannot): the
+		// batch was rolled back, and it and every later one take the
+		// portable path of one parameterised INSERT per row.
+		d.disableBulk(be.err)
 		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves)
 	}
 	return res, err
@@ -237,7 +235,7 @@ func (d *Database) fill(ctx context.Context, tx *sql.Tx, temp string, t *data.Ta
 	if len(rows) == 0 {
 		return nil
 	}
-	if d.oo.RowByRow || d.bulkOff.Load() {
+	if !d.bulkUsable(ctx) {
 		return insertRows(ctx, d, tx, temp, t, rows, extra)
 	}
 	if err := bulkInsert(ctx, d, tx, temp, t, rows, extra, false); err != nil {

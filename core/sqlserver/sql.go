@@ -118,6 +118,15 @@ WHERE l.resource_type = N'APPLICATION' AND l.resource_database_id = DB_ID() AND 
 ORDER BY s.login_time;`
 )
 
+// The bulk copy probe (bulkUsable): a session temp table with the kinds of
+// columns the imports send.
+const (
+	bulkProbeTable     = "#arupg_bulk_probe"
+	sqlBulkProbeCreate = `CREATE TABLE #arupg_bulk_probe ([Id] int NOT NULL PRIMARY KEY, [Name] nvarchar(256) NOT NULL, [Value] nvarchar(max) NULL, [Guid] uniqueidentifier NULL,
+  [Sid] varchar(184) NOT NULL, [Kind] varchar(16) NOT NULL, [Flag] bit NOT NULL, [When] datetime2(3) NOT NULL);`
+	sqlBulkProbeCount  = `SELECT COUNT_BIG(*) FROM #arupg_bulk_probe;`
+)
+
 // sqlCount counts a table's rows.
 func sqlCount(table string) string {
 	return "SELECT COUNT_BIG(*) FROM " + dboTable(table) + ";"
