@@ -35,6 +35,12 @@ Describe 'Get-ARWebSite requests' -Tag 'Unit' {
         $r.params.source.server | Should -Be 'sql02.corp.example.com'
     }
 
+    It 'is announced in the manifest''s release notes, with no site command called unavailable' {
+        $notes = (Import-PowerShellDataFile -Path $ManifestPath).PrivateData.PSData.ReleaseNotes
+        foreach ($c in 'Get-ARWebSite', 'New-ARWebSite', 'Remove-ARWebSite', 'Export-ARWebSiteConfiguration', 'Import-ARWebSiteConfiguration') { $notes | Should -Match $c }
+        $notes | Should -Not -Match 'not available'
+    }
+
     It 'reads only: no -WhatIf, and -Name supports wildcards' {
         $command = Get-Command Get-ARWebSite -Module ActiveRolesUpgrade
         $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
