@@ -314,7 +314,9 @@ function Invoke-ARUpgrade {
         if ($PlanPath) { $params.planPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $PlanPath }
         if ($KeyBackupPassword) { $params.keyBackupPassword = $KeyBackupPassword }
         $target = if ($PlanPath) { $params.planPath } else { 'the upgrade' }
-        if ($PSCmdlet.ParameterSetName -ne 'Plan') {
+        # -PlanPath alone runs the plan (PowerShell may bind it to any set).
+        $planOnly = -not ($SourcePath -or $SourceServer -or $SourceConnectionString) -and $PlanPath
+        if (-not $planOnly) {
             if (-not ($SourcePath -or $SourceServer -or $SourceConnectionString)) {
                 $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ENDPOINT' -Category InvalidArgument -TargetObject 'Source' `
                             -Exception ([System.ArgumentException]::new('No source was named.')) `
