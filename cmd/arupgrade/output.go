@@ -132,8 +132,21 @@ func (j *jsonRenderer) print(v any) {
 	fmt.Fprintln(j.out, string(b))
 }
 
+// closingResults end an operation made of steps (the upgrade): the steps'
+// results are printed as they are, and the last line is the closing one.
+var closingResults = map[string]bool{"UpgradeSummary": true, "UpgradePlan": true}
+
 func (j *jsonRenderer) finish(out engine.Event) {
 	final := map[string]any{}
+	if n := len(j.results); n > 1 && closingResults[j.results[n-1].ResultType] {
+		for _, r := range j.results[:n-1] {
+			line := map[string]any{}
+			_ = json.Unmarshal(r.Data, &line)
+			line["type"], line["resultType"] = "result", r.ResultType
+			j.print(line)
+		}
+		j.results = j.results[n-1:]
+	}
 	switch len(j.results) {
 	case 0:
 	case 1:
