@@ -327,16 +327,32 @@ func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *
 		name = "dbo." + target
 	}
 	opts := mssql.BulkOptions{KeepNulls: true, CheckConstraints: modelTable, FireTriggers: modelTable}
+	for first := 0; first < len(rows); first += bulkChunkRows {
+		last := min(first+bulkChunkRows, len(rows))
+		if err := bulkChunk(ctx, d, tx, name, opts, cols, t, rows, first, last, extra); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkChunkRows bounds one bulk load request. Large requests gain little
+// over this size, and some servers' bulk load loses its place in a long one
+// (seen as "Bulk Load Request (BulkLoadBCP) protocol stream is incorrect").
+const bulkChunkRows = 500
+
+// bulkChunk bulk-copies rows[first:last] as one bulk load request.
+func bulkChunk(ctx context.Context, d *Database, tx *sql.Tx, name string, opts mssql.BulkOptions, cols []string, t *data.Table,
+	rows []data.Row, first, last int, extra []extraCol) error {
+	idx := writeCols(t)
 	stmt, err := tx.PrepareContext(ctx, mssql.CopyIn(name, opts, cols...))
 	if err != nil {
-		return d.wrap("prepare bulk copy into "+target, err)
+		return d.wrap("prepare bulk copy into "+name, err)
 	}
 	defer stmt.Close()
 	args := make([]any, len(cols))
-	for ri, r := range rows {
-		if len(r) != len(t.Columns) {
-			return fmt.Errorf("bulk copy into %s: row %d has %d values, the table has %d columns", t.Name, ri+1, len(r), len(t.Columns))
-		}
+	for ri := first; ri < last; ri++ {
+		r := rows[ri]
 		for k, e := range extra {
 			if args[k], err = bulkValue(&e.col, e.vals(ri)); err != nil {
 				return fmt.Errorf("bulk copy into %s row %d: %w", t.Name, ri+1, err)
@@ -355,10 +371,10 @@ func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *
 	defer cancel()
 	res, err := stmt.ExecContext(qctx)
 	if err != nil {
-		return d.wrap("finish bulk copy into "+target, err)
+		return d.wrap("finish bulk copy into "+name, err)
 	}
-	if n, err := res.RowsAffected(); err == nil && n != int64(len(rows)) {
-		return fmt.Errorf("bulk copy into %s: server took %d rows, %d were sent", target, n, len(rows))
+	if n, err := res.RowsAffected(); err == nil && n != int64(last-first) {
+		return fmt.Errorf("bulk copy into %s: server took %d rows, %d were sent", name, n, last-first)
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ const (
 	bulkProbeTable     = "#arupg_bulk_probe"
 	sqlBulkProbeCreate = `CREATE TABLE #arupg_bulk_probe ([Id] int NOT NULL PRIMARY KEY, [Name] nvarchar(256) NOT NULL, [Value] nvarchar(max) NULL, [Guid] uniqueidentifier NULL,
   [Sid] varchar(184) NOT NULL, [Kind] varchar(16) NOT NULL, [Flag] bit NOT NULL, [When] datetime2(3) NOT NULL);`
-	sqlBulkProbeCount  = `SELECT COUNT_BIG(*) FROM #arupg_bulk_probe;`
+	sqlBulkProbeCount = `SELECT COUNT_BIG(*) FROM #arupg_bulk_probe;`
 )
 
 // sqlCount counts a table's rows.
