@@ -135,7 +135,11 @@ func dialectStatements(t testing.TB) []namedStatement {
 		at := " " + s.v.Short() + "/" + string(s.r)
 		rec, attr := names(h.rec, writeCols(h.rec)), names(h.attr, writeCols(h.attr))
 		task, mem := names(h.task, writeCols(h.task)), names(h.mem, writeCols(h.mem))
-		add("sqlHistCreateTemp"+at, sqlHistCreateTemp(rec, attr, task, mem, h.attrRecordIDType))
+		create, err := sqlHistCreateTemp(h)
+		if err != nil {
+			t.Fatalf("temp tables%s: %v", at, err)
+		}
+		add("sqlHistCreateTemp"+at, create)
 		for _, e := range []historyEntity{histRecords, histTasks, histMembers} {
 			add("sqlHistClassify"+at+"/"+e.table, sqlHistClassify(e))
 		}

@@ -254,7 +254,11 @@ func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, ii
 	if _, err := d.exec(ctx, tx, "drop leftover temp tables", sqlHistDropTemp); err != nil {
 		return nil, nil, err
 	}
-	if _, err := d.exec(ctx, tx, "create temp tables", sqlHistCreateTemp(recCols, attrCols, taskCols, memCols, h.attrRecordIDType)); err != nil {
+	create, err := sqlHistCreateTemp(h)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := d.exec(ctx, tx, "create temp tables", create); err != nil {
 		return nil, nil, err
 	}
 	if err := d.fill(ctx, tx, histRecords.temp, h.rec, recs, ordExtras()); err != nil {
@@ -293,7 +297,6 @@ func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, ii
 	if err := d.dispositions(ctx, tx, h, res, ords, recs, tasks, mems); err != nil {
 		return nil, nil, err
 	}
-	var err error
 	if len(recs) > 0 {
 		if res.RecordsAdded, err = d.execCount(ctx, tx, "insert ChangeRecord rows", sqlHistInsert(histRecords, recCols)); err != nil {
 			return nil, nil, err

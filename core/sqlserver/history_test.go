@@ -19,10 +19,10 @@ import (
 // server receives them.
 const (
 	wantHistDrop   = `DROP TABLE IF EXISTS #records, #attrs, #tasks, #members, #map;`
-	wantHistCreate = `SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[RecordGuid], t.[ChangeTimeUtc], t.[ObjectDn], t.[OriginInstallationId], t.[OriginRecordId] INTO #records FROM [dbo].[ChangeRecord] AS t;
-SELECT TOP (0) CAST(NULL AS uniqueidentifier) AS [ParentGuid], CAST(NULL AS bigint) AS [RecordId], t.[Seq], t.[AttributeName], t.[NewValue] INTO #attrs FROM [dbo].[ChangeRecordAttribute] AS t;
-SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], CAST(NULL AS int) AS [ParentOrd], t.[TaskGuid], t.[RecordGuid], t.[Status], t.[OriginInstallationId], t.[OriginTaskId] INTO #tasks FROM [dbo].[ApprovalTask] AS t;
-SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], t.[MembershipGuid], t.[State], t.[OriginInstallationId], t.[OriginMembershipId] INTO #members FROM [dbo].[TemporalMembership] AS t;
+	wantHistCreate = `CREATE TABLE #records ([Ord] int NOT NULL, [Disposition] tinyint NOT NULL, [RecordGuid] uniqueidentifier NULL, [ChangeTimeUtc] datetime2(3) NULL, [ObjectDn] nvarchar(2048) COLLATE DATABASE_DEFAULT NULL, [OriginInstallationId] uniqueidentifier NULL, [OriginRecordId] bigint NULL);
+CREATE TABLE #attrs ([ParentGuid] uniqueidentifier NULL, [RecordId] bigint NULL, [Seq] int NULL, [AttributeName] nvarchar(256) COLLATE DATABASE_DEFAULT NULL, [NewValue] nvarchar(max) COLLATE DATABASE_DEFAULT NULL);
+CREATE TABLE #tasks ([Ord] int NOT NULL, [Disposition] tinyint NOT NULL, [ParentOrd] int NULL, [TaskGuid] uniqueidentifier NULL, [RecordGuid] uniqueidentifier NULL, [Status] varchar(16) COLLATE DATABASE_DEFAULT NULL, [OriginInstallationId] uniqueidentifier NULL, [OriginTaskId] bigint NULL);
+CREATE TABLE #members ([Ord] int NOT NULL, [Disposition] tinyint NOT NULL, [MembershipGuid] uniqueidentifier NULL, [State] varchar(16) COLLATE DATABASE_DEFAULT NULL, [OriginInstallationId] uniqueidentifier NULL, [OriginMembershipId] bigint NULL);
 CREATE TABLE #map ([RecordId] bigint NOT NULL, [RecordGuid] uniqueidentifier NOT NULL PRIMARY KEY);`
 	wantClassifyRecords = `UPDATE k SET [Disposition] = 1 FROM #records AS k
 WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[RecordGuid] = k.[RecordGuid]);

@@ -103,8 +103,11 @@ func TestHistoryStatementsOnModelSchema(t *testing.T) {
 	if len(rec) != len(h.rec.Columns)-1 || strings.Contains(strings.Join(rec, ","), "RecordId,") && rec[0] == "RecordId" {
 		t.Fatalf("record columns %v", rec)
 	}
-	create := sqlHistCreateTemp(rec, names(h.attr, writeCols(h.attr)), names(h.task, writeCols(h.task)), names(h.mem, writeCols(h.mem)), h.attrRecordIDType)
-	for _, want := range []string{"t.[CorrelationId]", "t.[ImportRunId]", "CAST(NULL AS bigint) AS [RecordId]", "t.[OldValue]", "t.[ApproverSid]", "t.[EndUtc]"} {
+	create, err := sqlHistCreateTemp(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"[CorrelationId] uniqueidentifier NULL", "[ImportRunId] int NULL", "[RecordId] bigint NULL", "[OldValue] nvarchar(max) COLLATE DATABASE_DEFAULT NULL", "[ApproverSid] varchar(184) COLLATE DATABASE_DEFAULT NULL", "[EndUtc] datetime2(3) NULL"} {
 		if !strings.Contains(create, want) {
 			t.Errorf("temp tables lack %s:\n%s", want, create)
 		}
@@ -112,5 +115,18 @@ func TestHistoryStatementsOnModelSchema(t *testing.T) {
 	ins := sqlHistInsert(histRecords, rec)
 	if !strings.HasPrefix(ins, "INSERT INTO [dbo].[ChangeRecord] ([RecordGuid], [ChangeTimeUtc], ") {
 		t.Errorf("insert %s", ins)
+	}
+}
+
+// A catalog type that is not a plain SQL Server type never reaches the
+// temp-table DDL.
+func TestTempColumnRefusesOddTypes(t *testing.T) {
+	for _, tn := range []string{"nvarchar(10)); DROP TABLE x; --", "my type", "varchar(1,2,3)", ""} {
+		if _, err := tempColumn(data.Column{Name: "A", TypeName: tn}); err == nil {
+			t.Errorf("type %q accepted", tn)
+		}
+	}
+	if def, err := tempColumn(data.Column{Name: "A", Type: data.TVarChar, TypeName: "varchar(16)"}); err != nil || def != "[A] varchar(16) COLLATE DATABASE_DEFAULT NULL" {
+		t.Errorf("varchar column: %q %v", def, err)
 	}
 }

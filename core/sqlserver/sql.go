@@ -2,7 +2,10 @@ package sqlserver
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/activeroles/arupgrade/core/data"
 )
 
 // This file holds the T-SQL of the project. Values are always parameters
@@ -255,33 +258,68 @@ const histAttrTable, histAttrTemp = "ChangeRecordAttribute", "#attrs"
 // session (normally none: they are dropped before each commit).
 const sqlHistDropTemp = `DROP TABLE IF EXISTS #records, #attrs, #tasks, #members, #map;`
 
-// sqlHistCreateTemp builds each temp table from its destination table with
-// SELECT TOP (0) … INTO, so column types, lengths and collations are exactly
-// the destination's and identity columns are left out. #attrs holds the parent
-// record's GUID instead of its RecordId, which the destination assigns.
-func sqlHistCreateTemp(rec, attr, task, mem []string, attrRecordIDType string) string {
+// sqlHistCreateTemp creates each temp table with its destination table's
+// columns and types, as the catalog reports them, identity columns left out
+// and every column NULL-able; text columns take the database's collation
+// (not tempdb's), so values keep their code page and compare as in the
+// destination. CREATE TABLE rather than SELECT … INTO: bulk copy needs the
+// columns exactly as declared, which every server keeps for a declared table.
+// #attrs holds the parent record's GUID instead of its RecordId, which the
+// destination assigns; a task's record in the same wave is found by its Ord
+// (ParentOrd), not its GUID, as another record may repeat that GUID.
+func sqlHistCreateTemp(h *histTables) (string, error) {
 	var b strings.Builder
-	temp := func(e historyEntity, extra string, cols []string) {
-		fmt.Fprintf(&b, "SELECT TOP (0) CAST(0 AS int) AS [Ord], CAST(0 AS tinyint) AS [Disposition], %s%s INTO %s FROM %s AS t;\n",
-			extra, quoteList("t.", cols), e.temp, dboTable(e.table))
-	}
-	temp(histRecords, "", rec)
-	var ac []string
-	for _, c := range attr {
-		if c == "RecordId" {
-			ac = append(ac, "CAST(NULL AS "+attrRecordIDType+") AS [RecordId]")
-		} else {
-			ac = append(ac, "t."+quoteIdent(c))
+	temp := func(name string, lead []string, t *data.Table, skip string) error {
+		cols := append([]string(nil), lead...)
+		for _, i := range writeCols(t) {
+			c := t.Columns[i]
+			if c.Name == skip {
+				continue
+			}
+			def, err := tempColumn(c)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, def)
 		}
+		fmt.Fprintf(&b, "CREATE TABLE %s (%s);\n", name, strings.Join(cols, ", "))
+		return nil
 	}
-	fmt.Fprintf(&b, "SELECT TOP (0) CAST(NULL AS uniqueidentifier) AS [ParentGuid], %s INTO %s FROM %s AS t;\n",
-		strings.Join(ac, ", "), histAttrTemp, dboTable(histAttrTable))
-	// A task's record in the same wave is found by its Ord (ParentOrd), not
-	// its GUID: another record of the batch may repeat that GUID.
-	temp(histTasks, "CAST(NULL AS int) AS [ParentOrd], ", task)
-	temp(histMembers, "", mem)
+	ord := []string{"[Ord] int NOT NULL", "[Disposition] tinyint NOT NULL"}
+	if err := temp(histRecords.temp, ord, h.rec, ""); err != nil {
+		return "", err
+	}
+	if err := temp(histAttrTemp, []string{"[ParentGuid] uniqueidentifier NULL", "[RecordId] " + h.attrRecordIDType + " NULL"}, h.attr, "RecordId"); err != nil {
+		return "", err
+	}
+	if err := temp(histTasks.temp, append(ord, "[ParentOrd] int NULL"), h.task, ""); err != nil {
+		return "", err
+	}
+	if err := temp(histMembers.temp, ord, h.mem, ""); err != nil {
+		return "", err
+	}
 	b.WriteString("CREATE TABLE #map ([RecordId] bigint NOT NULL, [RecordGuid] uniqueidentifier NOT NULL PRIMARY KEY);")
-	return b.String()
+	return b.String(), nil
+}
+
+// typePattern is what a catalog type rendered by typeName looks like.
+var typePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\((max|[0-9]{1,4}(,[0-9]{1,2})?)\))?$`)
+
+// tempColumn declares a temp-table column like destination column c.
+func tempColumn(c data.Column) (string, error) {
+	if err := checkIdent("column", c.Name); err != nil {
+		return "", err
+	}
+	tn := strings.ToLower(c.TypeName)
+	if !typePattern.MatchString(tn) {
+		return "", fmt.Errorf("column %s: type %q is not a plain SQL Server type", c.Name, c.TypeName)
+	}
+	def := quoteIdent(c.Name) + " " + tn
+	switch c.Type {
+	case data.TNVarChar, data.TVarChar:
+		def += " COLLATE DATABASE_DEFAULT"
+	}
+	return def + " NULL", nil
 }
 
 // sqlHistClassify marks duplicates and conflicts in one temp table against
