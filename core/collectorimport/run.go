@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -27,8 +28,13 @@ type Result struct {
 	Source                 historyimport.Endpoint `json:"source"`
 	Destination            historyimport.Endpoint `json:"destination"`
 	DestinationInitialized bool                   `json:"destinationInitialized,omitempty"`
+	WhatIf                 bool                   `json:"whatIf"`
 	Mode                   string                 `json:"mode"`
-	CutoffUTC              time.Time              `json:"cutoffUtc"`
+	From                   *historyimport.Date    `json:"from,omitempty"`
+	To                     *historyimport.Date    `json:"to,omitempty"`
+	RangeFromUTC           *time.Time             `json:"rangeFromUtc,omitempty"`
+	RangeToUTC             *time.Time             `json:"rangeToUtc,omitempty"`
+	CutoffUTC              time.Time              `json:"cutoffUtc"` // events at or after it are not imported
 	SourceEvents           int64                  `json:"sourceEvents"`
 	Added                  int64                  `json:"added"`
 	Skipped                int64                  `json:"skipped"` // duplicates + conflicts + TOO_LONG
@@ -36,6 +42,7 @@ type Result struct {
 	Conflicts              int64                  `json:"conflicts"`
 	Excluded               int64                  `json:"excluded"`
 	Batches                int                    `json:"batches"`
+	ReportEntries          int                    `json:"reportEntries"`
 	Report                 []Note                 `json:"report"`
 	ImportRunID            int64                  `json:"importRunId,omitempty"`
 	EventsPerSecond        float64                `json:"eventsPerSecond"`
@@ -48,12 +55,37 @@ var retryPolicy = retry.Guide
 // Run imports the events of src into dst (model §13.5). Every check runs
 // before anything is written (a failed one is its *engine.Error and a nil
 // Result). A cancelled run stops after the batch in flight; a re-run
-// continues, adding nothing twice.
-func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep historyimport.Reporter) (*Result, error) {
+// continues, adding nothing twice. With opts.WhatIf it counts what a run
+// would do against the destination as it is and writes nothing.
+func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep historyimport.Reporter) (res *Result, err error) {
+	defer func() {
+		// A read or write that failed because the caller cancelled is a
+		// cancellation, not a failure.
+		var ee *engine.Error
+		if err != nil && ctx.Err() != nil && !(errors.As(err, &ee) && (ee.Category == engine.CatOperationStopped || strings.HasPrefix(ee.Code, "AR-E"))) {
+			err = engine.Wrap(err, "AR-CANCELLED", engine.CatOperationStopped,
+				"Run the import again to continue where it stopped; nothing is imported twice.", "The Collector import was cancelled")
+			if res != nil {
+				res.Outcome = historyimport.OutcomeCancelled
+			}
+		}
+	}()
+	return run(ctx, src, dst, opts, rep)
+}
+
+func run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep historyimport.Reporter) (*Result, error) {
 	started := time.Now()
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
+	}
+	if opts.BatchSize < 0 || opts.BatchSize > historyimport.MaxBatchSize {
+		return nil, engine.Errorf("AR-ARGUMENT", engine.CatInvalidArgument, fmt.Sprintf("Choose a batch size from 1 to %d (default %d).", historyimport.MaxBatchSize, historyimport.DefaultBatchSize),
+			"Batch size %d is out of range.", opts.BatchSize)
+	}
+	if (opts.From == nil) != (opts.To == nil) {
+		return nil, engine.Errorf("AR-ARGUMENT", engine.CatInvalidArgument, "Give both -From and -To, or neither to import all events.",
+			"A date range needs both a start and an end date.")
 	}
 	sInfo, err := src.Info(ctx)
 	if err != nil {
@@ -64,71 +96,65 @@ func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		return nil, engine.Wrap(err, "AR-DESTINATION-READ", engine.CatReadError, "Check the destination and run the import again.", "Cannot read the destination")
 	}
 	s, d := model.Detect(sInfo), model.Detect(dInfo)
-	if err := preflight(s, d, sInfo, dInfo, opts, now()); err != nil {
+	if err := preflight(s, d, sInfo, dInfo, opts, now()).firstFailure(); err != nil {
 		return nil, err
 	}
-	res := &Result{Report: []Note{}, Mode: opts.Mode(),
+	res := &Result{Report: []Note{}, Mode: opts.Mode(), WhatIf: opts.WhatIf, From: opts.From, To: opts.To,
 		Source:      historyimport.Endpoint{Name: nameOr(opts.SourceName, sInfo.Location), Version: s.Version.String(), Role: string(s.Role), State: s.State.String()},
 		Destination: historyimport.Endpoint{Name: nameOr(opts.DestinationName, dInfo.Location), Role: string(d.Role), State: d.State.String()}}
-	if opts.WhatIf {
-		// Counting what a run would write needs the history import's WhatIf
-		// classifier generalised to events: not done yet, said so plainly.
-		return nil, engine.Errorf("AR-NOTIMPLEMENTED", engine.CatNotImplemented,
-			"Run without -WhatIf, or use Test-ARUpgradePrerequisite -Kind Collector to check the databases.",
-			"-WhatIf is not implemented yet for the Collector import")
+	if d.State != model.StateBlank {
+		res.Destination.Version = d.Version.String()
 	}
 	out, err := model.TableOf(model.Target, model.RoleCollector, "CollectedEvent")
 	if err != nil {
 		return nil, err
 	}
-	if d.State == model.StateBlank {
-		tables, err := model.Tables(model.Target, model.RoleCollector)
-		if err != nil {
-			return nil, err
-		}
-		ddl, err := model.DDL(model.Target, model.RoleCollector)
-		if err != nil {
-			return nil, err
-		}
-		settings := map[string]string{model.SettingSchemaVersion: model.Target.String(),
-			model.SettingDatabaseRole: string(model.RoleCollector), model.SettingInstallationID: newGUID().String()}
-		if err := dst.Initialize(ctx, tables, ddl, settings); err != nil {
-			return nil, engine.Wrap(err, "AR-DESTINATION-INIT", engine.CatWriteError,
-				"Check that the account may create tables in the destination (db_owner) and run the import again.",
-				"Cannot initialise the blank destination %s as an 8.2 Collector database", res.Destination.Name)
-		}
-		res.DestinationInitialized = true
-		res.Destination.Role = string(model.RoleCollector)
-	}
-	res.Destination.Version = model.Target.String()
-	run := store.ImportRun{Kind: "Collector", SourceInstallationID: s.InstallationID, SourceVersion: s.Version.String(),
-		SourceServer: "bundle", SourceDatabase: res.Source.Name, Mode: opts.Mode(), StartedUTC: now().UTC().Truncate(time.Millisecond)}
-	if sInfo.Kind != "" {
-		run.SourceServer = sInfo.Kind
-	}
 	var lower, upper *time.Time
 	if opts.Mode() == historyimport.ModeDateRange {
-		if opts.From != nil {
-			f := opts.From.Time()
-			lower, run.RangeFromUTC = &f, &f
-		}
-		if opts.To != nil {
-			t := opts.To.Time().AddDate(0, 0, 1)
-			upper, run.RangeToUTC = &t, &t
-		}
+		f, t := opts.From.Time(), opts.To.Time().AddDate(0, 0, 1)
+		lower, upper = &f, &t
+		res.RangeFromUTC, res.RangeToUTC = lower, upper
 	}
-	runID, t0, err := dst.StartRun(ctx, run)
-	if err != nil {
-		return nil, engine.Wrap(err, "AR-DESTINATION-WRITE", engine.CatWriteError,
-			"Check the destination and its permissions (db_owner), then run the import again.", "Cannot record the import run in %s", res.Destination.Name)
+	var (
+		write writeFunc
+		runID int64
+		t0    time.Time
+	)
+	if opts.WhatIf {
+		w, err := newWhatIf(ctx, dst, dInfo, d, out)
+		if err != nil {
+			return nil, err
+		}
+		write, t0 = w.write, now().UTC().Truncate(time.Millisecond)
+	} else {
+		if d.State == model.StateBlank {
+			if err := initialize(ctx, dst, opts); err != nil {
+				return nil, engine.Wrap(err, "AR-DESTINATION-INIT", engine.CatWriteError,
+					"Check that the account may create tables in the destination (db_owner) and run the import again.",
+					"Cannot initialise the blank destination %s as an 8.2 Collector database", res.Destination.Name)
+			}
+			res.DestinationInitialized = true
+			res.Destination.Role, res.Destination.State = string(model.RoleCollector), model.StateSupported.String()
+		}
+		res.Destination.Version = model.Target.String()
+		run := store.ImportRun{Kind: "Collector", SourceInstallationID: s.InstallationID, SourceVersion: s.Version.String(),
+			Mode: opts.Mode(), RangeFromUTC: lower, RangeToUTC: upper, StartedUTC: now().UTC().Truncate(time.Millisecond)}
+		run.SourceServer, run.SourceDatabase = historyimport.RunNames(opts, sInfo)
+		runID, t0, err = dst.StartRun(ctx, run)
+		if err != nil {
+			return nil, engine.Wrap(err, "AR-DESTINATION-WRITE", engine.CatWriteError,
+				"Check the destination and its permissions (db_owner), then run the import again.", "Cannot record the import run in %s", res.Destination.Name)
+		}
+		t0 = t0.UTC().Truncate(time.Millisecond)
+		write = dst.WriteHistoryBatch
 	}
-	t0 = t0.UTC().Truncate(time.Millisecond)
 	res.ImportRunID, res.CutoffUTC = runID, t0
-	runErr := importEvents(ctx, src, dst, sInfo, s, out, runID, t0, lower, upper, opts, rep, res)
+	runErr := importEvents(ctx, src, write, sInfo, s, out, runID, t0, lower, upper, opts, rep, res)
 	res.ElapsedSeconds = time.Since(started).Seconds()
 	if res.ElapsedSeconds > 0 {
 		res.EventsPerSecond = float64(res.Added+res.Skipped) / res.ElapsedSeconds
 	}
+	res.ReportEntries = len(res.Report)
 	outcome := "Succeeded"
 	res.Outcome = historyimport.OutcomeSucceeded
 	if runErr != nil {
@@ -137,19 +163,46 @@ func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		if errors.As(runErr, &ee) && ee.Category == engine.CatOperationStopped {
 			res.Outcome = historyimport.OutcomeCancelled
 		}
+	} else if opts.WhatIf {
+		res.Outcome = historyimport.OutcomeWhatIf
 	}
-	report, _ := json.Marshal(res.Report)
-	fin := store.RunFinish{Outcome: outcome, FinishedUTC: now().UTC().Truncate(time.Millisecond), CutoffUTC: &t0,
-		AddedCount: res.Added, SkippedCount: res.Skipped, ReportJSON: string(report)}
-	if ferr := dst.FinishRun(context.WithoutCancel(ctx), runID, fin); ferr != nil && runErr == nil {
-		res.Outcome = historyimport.OutcomeFailed
-		runErr = engine.Wrap(ferr, "AR-DESTINATION-WRITE", engine.CatWriteError,
-			"The imported batches are committed; run the import again to record a finished run.", "Cannot close import run %d", runID)
+	if !opts.WhatIf {
+		report, _ := json.Marshal(res.Report)
+		fin := store.RunFinish{Outcome: outcome, FinishedUTC: now().UTC().Truncate(time.Millisecond), CutoffUTC: &t0,
+			AddedCount: res.Added, SkippedCount: res.Skipped, ReportJSON: string(report)}
+		if ferr := dst.FinishRun(context.WithoutCancel(ctx), runID, fin); ferr != nil && runErr == nil {
+			res.Outcome = historyimport.OutcomeFailed
+			runErr = engine.Wrap(ferr, "AR-DESTINATION-WRITE", engine.CatWriteError,
+				"The imported batches are committed; run the import again to record a finished run.", "Cannot close import run %d", runID)
+		}
 	}
 	if rep != nil {
 		rep.Progress(engine.Progress{Activity: Activity, Step: "Done", Percent: 100, Completed: true})
+		rep.Log().Info().Str("outcome", res.Outcome).Int64("added", res.Added).Int64("skipped", res.Skipped).
+			Int("batches", res.Batches).Float64("elapsedSeconds", res.ElapsedSeconds).Float64("eventsPerSecond", res.EventsPerSecond).
+			Msg("Collector import finished")
 	}
 	return res, runErr
+}
+
+// initialize gives a blank destination the 8.2 Collector schema and its
+// three Settings rows (§13.5 Precisely).
+func initialize(ctx context.Context, dst store.HistoryDestination, opts Options) error {
+	tables, err := model.Tables(model.Target, model.RoleCollector)
+	if err != nil {
+		return err
+	}
+	ddl, err := model.DDL(model.Target, model.RoleCollector)
+	if err != nil {
+		return err
+	}
+	iid := opts.DestinationInstallationID
+	if iid.IsZero() {
+		iid = newGUID()
+	}
+	settings := map[string]string{model.SettingSchemaVersion: model.Target.String(),
+		model.SettingDatabaseRole: string(model.RoleCollector), model.SettingInstallationID: iid.String()}
+	return dst.Initialize(ctx, tables, ddl, settings)
 }
 
 func nameOr(a, b string) string {
@@ -169,7 +222,7 @@ func newGUID() data.UUID {
 
 // importEvents scans the source events, converts and selects them, and
 // writes them in batches under the guide's retry policy.
-func importEvents(ctx context.Context, src store.Source, dst store.HistoryDestination, info *store.Info, s model.Detection,
+func importEvents(ctx context.Context, src store.Source, write writeFunc, info *store.Info, s model.Detection,
 	out *data.Table, runID int64, t0 time.Time, lower, upper *time.Time, opts Options, rep historyimport.Reporter, res *Result) error {
 	cv := &source{gen: s.Generation, iid: s.InstallationID, offset: s.UTCOffsetMinutes, out: out, runID: data.IntValue(runID)}
 	table := "CollectedEvent"
@@ -213,7 +266,7 @@ func importEvents(ctx context.Context, src store.Source, dst store.HistoryDestin
 		var o *store.HistoryBatchResult
 		_, err := retry.Do(ctx, retryPolicy, func(actx context.Context, _ int) error {
 			// The batch in flight finishes even when the run is cancelled.
-			r, err := dst.WriteHistoryBatch(context.WithoutCancel(actx), b)
+			r, err := write(context.WithoutCancel(actx), b)
 			o = r
 			return err
 		})
@@ -311,57 +364,6 @@ func (s *source) loadSources(ctx context.Context, src store.Source, info *store.
 	}
 	if err := rs.Err(); err != nil {
 		return readErr(err)
-	}
-	return nil
-}
-
-// preflight applies §13's checks (AR-E001–E007, E009, E012, E013, E016).
-func preflight(s, d model.Detection, sInfo, dInfo *store.Info, opts Options, now time.Time) error {
-	fail := func(c model.Code, cat, remedy, format string, args ...any) error {
-		return engine.Errorf(c.ID, cat, remedy, format, args...)
-	}
-	switch s.State {
-	case model.StateBlank, model.StateNotActiveRoles:
-		return fail(model.E001SourceNotActiveRoles, engine.CatInvalidData, "Name the earlier Collector database as the source.", "The source %s is not an Active Roles database: %s", sInfo.Location, s.Reason)
-	case model.StateUnsupported, model.StateNewer:
-		return fail(model.E002SourceVersionUnsupported, engine.CatInvalidData,
-			"This tool imports Active Roles 7.5–8.2 Collector databases; use the tools of the version that created this one.", "The source %s: %s", sInfo.Location, s.Reason)
-	}
-	if s.Role != model.RoleCollector {
-		return fail(model.E003SourceRoleMismatch, engine.CatInvalidOperation,
-			"Name the Collector database; import configuration with Import-ARConfiguration and Management History with Import-ARManagementHistory.",
-			"The source %s is an Active Roles %s %s database; a Collector import needs a Collector database.", sInfo.Location, s.Version.Short(), s.Role)
-	}
-	if s.Generation == model.G1 && !s.HasUTCOffset {
-		return fail(model.E016UTCOffsetMissing, engine.CatInvalidData,
-			"Add the Settings row ServerUtcOffsetMinutes (-720 to 840) to the source database.",
-			"The Active Roles %s source %s has no valid ServerUtcOffsetMinutes setting, so its local times cannot be converted to UTC.", s.Version.Short(), sInfo.Location)
-	}
-	switch d.State {
-	case model.StateBlank:
-	case model.StateNotActiveRoles:
-		return fail(model.E004DestinationNotActiveRoles, engine.CatInvalidData, "Name a blank database or an 8.2 Collector database.", "The destination %s is neither blank nor an Active Roles database: %s", dInfo.Location, d.Reason)
-	case model.StateNewer:
-		return fail(model.E005DestinationNewer, engine.CatInvalidData, "Use a newer version of ActiveRolesUpgrade.", "The destination %s: %s", dInfo.Location, d.Reason)
-	default:
-		if d.Generation != model.G3 {
-			return fail(model.E006DestinationVersionMismatch, engine.CatInvalidData, "Name a blank database or an 8.2 Collector database.", "The destination %s is Active Roles %s, older than 8.2.", dInfo.Location, d.Version.Short())
-		}
-		if d.Role != model.RoleCollector {
-			return fail(model.E007DestinationRoleMismatch, engine.CatInvalidOperation, "Name the 8.2 Collector database (its DatabaseRole is Collector).", "The destination %s is an 8.2 %s database, not a Collector database.", dInfo.Location, d.Role)
-		}
-	}
-	if opts.SameDatabase || (sInfo.Location != "" && sInfo.Location == dInfo.Location) {
-		return fail(model.E009SameDatabase, engine.CatInvalidArgument, "Name different databases as source and destination.", "The source and the destination are the same database (%s).", sInfo.Location)
-	}
-	today := historyimport.DateOf(now.UTC())
-	if opts.From != nil && opts.To != nil && opts.To.Before(*opts.From) {
-		return fail(model.E013DateRangeEndBeforeStart, engine.CatInvalidArgument, "Give a -To date on or after -From.", "-To %s is before -From %s.", opts.To, opts.From)
-	}
-	for _, x := range []*historyimport.Date{opts.From, opts.To} {
-		if x != nil && x.After(today) {
-			return fail(model.E012DateRangeInFuture, engine.CatInvalidArgument, "Give dates up to today (UTC).", "The date %s is in the future (today is %s UTC).", x, today)
-		}
 	}
 	return nil
 }

@@ -339,3 +339,7 @@ func clip(s string, n int) string {
 	}
 	return s
 }
+
+// RunNames is ImportRun.SourceServer and SourceDatabase for a source name,
+// for the other imports that keep an ImportRun (the Collector import).
+func RunNames(o Options, in *store.Info) (server, database string) { return runNames(o, in) }

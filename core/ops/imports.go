@@ -361,8 +361,17 @@ func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.E
 		for _, c := range cs {
 			checks = append(checks, c)
 		}
+	case "collector":
+		cp := collectorParams{Source: p.Source, Destination: p.Destination, From: p.From, To: p.To, BatchSize: p.BatchSize}
+		cs, err := collectorChecks(ctx, &cp, em)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			checks = append(checks, c)
+		}
 	default:
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Use configuration or history.", "Unknown kind of import %q.", p.Kind)
+		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Use configuration, history or collector.", "Unknown kind of import %q.", p.Kind)
 	}
 	for _, c := range checks {
 		if err := em.Result("PrerequisiteCheck", c); err != nil {
