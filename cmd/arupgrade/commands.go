@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/activeroles/arupgrade/core/dbopen"
+	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/ops"
 	"github.com/activeroles/arupgrade/core/upgrade"
 )
@@ -124,13 +125,28 @@ func commands() []*cli.Command {
 			},
 		},
 		{
+			Name: "import-collector",
+			Usage: "import the events of an earlier Collector database (7.5–8.2, the Report Pack's) into an 8.2 Collector database, exactly once and resumable " +
+				"(a new SQL Server database without a name is " + model.DefaultCollectorDatabase + ")",
+			UsageText: "arupgrade import-collector --source collector76.arbundle --destination collector82.arbundle --create-destination [--from 2024-01-01 --to 2024-06-30] [--batch-size 1000] [--what-if]",
+			Flags:     concat(endpointFlags("source", false), endpointFlags("destination", true), collectorFlags()),
+			Action: func(c *cli.Context) error {
+				p, err := historyParams(c)
+				if err != nil {
+					return err
+				}
+				delete(p, "skipPrincipals")
+				return runOp(c, "import-collector", p)
+			},
+		},
+		{
 			Name:      "test-prerequisites",
 			Usage:     "run the preflight checks of an import without writing anything (one line per check)",
 			UsageText: "arupgrade test-prerequisites --kind configuration --source ar76.arbundle --destination ar82.arbundle --create-destination",
 			Flags: concat(endpointFlags("source", false), endpointFlags("destination", true), configFlags(), []cli.Flag{
-				&cli.StringFlag{Name: "kind", Value: "configuration", Usage: "configuration or history"},
-				&cli.StringFlag{Name: "from", Usage: "history: first day (yyyy-mm-dd, UTC)"},
-				&cli.StringFlag{Name: "to", Usage: "history: last day (yyyy-mm-dd, UTC)"}}),
+				&cli.StringFlag{Name: "kind", Value: "configuration", Usage: "configuration, history or collector"},
+				&cli.StringFlag{Name: "from", Usage: "history, collector: first day (yyyy-mm-dd, UTC)"},
+				&cli.StringFlag{Name: "to", Usage: "history, collector: last day (yyyy-mm-dd, UTC)"}}),
 			Action: func(c *cli.Context) error {
 				p, err := configParams(c)
 				if err != nil {
@@ -315,6 +331,17 @@ func historyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "to", Usage: "import records up to and including this day (yyyy-mm-dd, UTC); with --from"},
 		&cli.IntFlag{Name: "batch-size", Value: 1000, Usage: "source records per committed batch"},
 		&cli.BoolFlag{Name: "skip-principals", Usage: "do not copy database users, logins and roles"},
+		&cli.BoolFlag{Name: "what-if", Usage: "count what would be imported without writing anything"},
+	}
+}
+
+// collectorFlags are historyFlags without --skip-principals: the Collector
+// import copies no database principals.
+func collectorFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "from", Usage: "import events from this day on (yyyy-mm-dd, UTC); with --to"},
+		&cli.StringFlag{Name: "to", Usage: "import events up to and including this day (yyyy-mm-dd, UTC); with --from"},
+		&cli.IntFlag{Name: "batch-size", Value: 1000, Usage: "events per committed batch"},
 		&cli.BoolFlag{Name: "what-if", Usage: "count what would be imported without writing anything"},
 	}
 }
