@@ -42,6 +42,18 @@ Describe 'Invoke-ARUpgrade on the shipped 7.6 sample (child pwsh)' -Tag 'Integra
         . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
         $skip = Get-NativeSkipReason
         if (-not $skip -and -not (Test-Path -LiteralPath $SampleBundle)) { $skip = "the sample $SampleBundle is not there" }
+        if (-not $skip) {
+            $run = Invoke-ChildPwsh -Script @'
+Import-Module $ManifestPath
+& (Get-Module ActiveRolesUpgrade) {
+    function Get-Ops { [CmdletBinding()] param() Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'version' -LogPath '-' }
+    Get-Ops
+} | ConvertTo-Json -Compress -Depth 5
+'@
+            if (@((ConvertFrom-ChildJson $run).operations) -notcontains 'upgrade') {
+                $skip = "this engine build has no 'upgrade' operation yet (build it: ./build.ps1 -Task Build)"
+            }
+        }
     }
 
     It 'writes a plan with -WhatIf, runs exactly that plan, and does nothing the second time' {
