@@ -63,13 +63,15 @@ func TestSQLServerImport(t *testing.T) {
 // new SQL Server databases, once with bulk copy (the default) and once with
 // row-by-row INSERTs, and logs records per second of each. It needs
 // AR_TEST_SQLSERVER (a connection string whose account may create
-// databases); AR_TEST_SQLSERVER_RECORDS sets the sample size (default 20000).
+// databases); AR_TEST_SQLSERVER_RECORDS sets the sample size (default 20000)
+// and AR_TEST_SQLSERVER_BATCH the batch size (default the import's).
 func TestSQLServerBulkVsRowByRow(t *testing.T) {
 	server := testdb.Server(t)
 	n := 20000
 	if v, err := strconv.Atoi(os.Getenv("AR_TEST_SQLSERVER_RECORDS")); err == nil && v > 0 {
 		n = v
 	}
+	batch, _ := strconv.Atoi(os.Getenv("AR_TEST_SQLSERVER_BATCH"))
 	ctx := context.Background()
 	for _, v := range []string{"7.6", "8.1"} {
 		s := source(t, v, "history", n, false)
@@ -90,7 +92,7 @@ func TestSQLServerBulkVsRowByRow(t *testing.T) {
 				t.Fatal(err)
 			}
 			began := time.Now()
-			res, err := Run(ctx, openSource(t, s.path), d, Options{}, nil)
+			res, err := Run(ctx, openSource(t, s.path), d, Options{BatchSize: batch}, nil)
 			el := time.Since(began)
 			_ = d.Close()
 			if err != nil {
@@ -100,7 +102,7 @@ func TestSQLServerBulkVsRowByRow(t *testing.T) {
 			if rowByRow {
 				mode = "row by row"
 			}
-			t.Logf("%s → 8.2 SQL Server, %s: %d records in %.2f s = %.0f records/s", v, mode,
+			t.Logf("%s → 8.2 SQL Server, %s, batch size %d: %d records in %.2f s = %.0f records/s", v, mode, (&Options{BatchSize: batch}).batchSize(),
 				res.Entity(EntityChangeRecord).Imported, el.Seconds(), float64(res.Entity(EntityChangeRecord).Imported)/el.Seconds())
 			if res.Entity(EntityChangeRecord).Imported != int64(n) {
 				t.Fatalf("imported %d of %d", res.Entity(EntityChangeRecord).Imported, n)
