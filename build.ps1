@@ -10,7 +10,9 @@
       Test     Build, then go vet, staticcheck, go test -race (with cshim/abitest's wine
                smoke test of the Windows DLL when wine is installed), the Windows DLL
                export check, the SQL Server dialect check (tests/TsqlDialect parses every
-               statement of core/sqlserver with Microsoft's T-SQL parser), and the Pester
+               statement of core/sqlserver with Microsoft's T-SQL parser), the Windows
+               PowerShell 5.1 checks (tests/Ps51Compile compiles module/Interop.cs as Add-Type
+               on 5.1 does; tests/Test-Ps51Syntax.ps1 rejects 7-only syntax), and the Pester
                tests (tests/Invoke-Tests.ps1) in a child pwsh.
       Package  Build, then a ready-to-copy module folder out/ActiveRolesUpgrade/<version>/,
                verified by importing it in a child pwsh.
@@ -245,6 +247,16 @@ function Test-SqlDialect {
     }
 }
 
+# Checks Windows PowerShell 5.1 without Windows: module/Interop.cs's Desktop branch compiled as
+# Add-Type on 5.1 compiles it (tests/Ps51Compile: C# 5, .NET Framework 4.7.2 reference assemblies,
+# PowerShell Standard 5.1), and the module's scripts free of PowerShell-7-only syntax, cmdlets and
+# parameters (tests/Test-Ps51Syntax.ps1). Each failure names file:line.
+function Test-WindowsPowerShell51 {
+    if (-not (Get-Command dotnet -ErrorAction Ignore)) { throw 'The .NET SDK (dotnet) is not on PATH; the Windows PowerShell 5.1 compile check needs it.' }
+    Invoke-Native dotnet -ArgumentList 'build', (Join-Path $Root 'tests/Ps51Compile'), '-c', 'Release', '-nologo', '-v', 'quiet'
+    Invoke-Native (Get-PwshPath) -ArgumentList '-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'tests/Test-Ps51Syntax.ps1')
+}
+
 # Test: go vet, staticcheck, go test -race (with the DLL export check), the SQL dialect check, then Pester in a child pwsh.
 function Invoke-Test {
     Invoke-Task Build
@@ -260,6 +272,7 @@ function Invoke-Test {
         Invoke-Native go -ArgumentList ($testArgs + './...') -Environment @{ ARUPGRADE_WINE_TEST = $(if ($wine) { '1' } else { '0' }) }
         Test-DllExports
         Test-SqlDialect
+        Test-WindowsPowerShell51
         if ($SkipPester) {
             Write-Warning 'Pester tests skipped (-SkipPester).'
         } elseif (Test-Path (Join-Path $Root 'tests/Invoke-Tests.ps1')) {
