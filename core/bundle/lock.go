@@ -94,7 +94,10 @@ func acquire(ctx context.Context, path string, holder store.LockHolder) (l *file
 		if !ok {
 			rec := readRecord(f)
 			_ = f.Close()
-			if refused++; refused <= lockRetries {
+			// A holder writes its record just after it takes the lock (and
+			// clears it just before it lets go): without one, look again a
+			// little longer, so the refusal can name the run.
+			if refused++; refused <= lockRetries || (rec == nil && refused <= 3*lockRetries) {
 				sleep(ctx, lockRetryWait)
 				continue
 			}

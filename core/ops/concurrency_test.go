@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
@@ -45,7 +46,7 @@ func refusedInUse(t *testing.T, o engine.Event, otherOp string, otherPID int) {
 func TestConcurrentHistoryImportsIntoOneBundle(t *testing.T) {
 	dir := t.TempDir()
 	srcA, srcB, seed := filepath.Join(dir, "a.arbundle"), filepath.Join(dir, "b.arbundle"), filepath.Join(dir, "seed.arbundle")
-	makeSample(t, srcA, fixture.Spec{Version: "8.1", Role: "history", HistoryRecords: 3000, Seed: 11})
+	makeSample(t, srcA, fixture.Spec{Version: "8.1", Role: "history", HistoryRecords: 10000, Seed: 11})
 	makeSample(t, srcB, fixture.Spec{Version: "7.6", Role: "history", HistoryRecords: 3000, Seed: 12})
 	makeSample(t, seed, fixture.Spec{Version: "8.1", Role: "history", HistoryRecords: 20, Seed: 13})
 
@@ -55,7 +56,6 @@ func TestConcurrentHistoryImportsIntoOneBundle(t *testing.T) {
 		t.Fatalf("seed import: %s", describeOutcome(o))
 	}
 	dst, want := filepath.Join(dir, "dst.arbundle"), filepath.Join(dir, "want.arbundle")
-	copyFile(t, base, dst)
 	copyFile(t, base, want)
 	if _, o := runOp(t, "import-history", map[string]any{"source": bundleParam(srcA, false), "destination": bundleParam(want, false)}); o.Outcome != engine.Succeeded {
 		t.Fatalf("reference import: %s", describeOutcome(o))
@@ -64,14 +64,27 @@ func TestConcurrentHistoryImportsIntoOneBundle(t *testing.T) {
 	params := func(src string) map[string]any {
 		return map[string]any{"source": bundleParam(src, false), "destination": bundleParam(dst, false), "batchSize": 100}
 	}
-	a := startChild(t, "import-history", params(srcA))
-	// Once A has committed a batch it holds the lock; stopping it there keeps
-	// it holding the lock for as long as B needs, however fast the machine.
-	if !a.waitFor(func(e engine.Event) bool { return e.Type == engine.TypeProgress && e.Step != "" && e.Rows > 0 }) {
-		o, _ := a.wait(t)
-		t.Fatalf("A ended before it committed a batch: %s", describeOutcome(o))
+	// Once A has committed a batch it holds the lock; stopped there, it
+	// holds it for as long as B needs, however fast or loaded the machine.
+	// A that finished before the stop took hold is run again.
+	var a *child
+	for attempt := 0; ; attempt++ {
+		copyFile(t, base, dst)
+		a = startChild(t, "import-history", params(srcA))
+		if !a.waitFor(func(e engine.Event) bool { return e.Type == engine.TypeProgress && e.Step != "" && e.Rows > 0 }) {
+			o, _ := a.wait(t)
+			t.Fatalf("A ended before it committed a batch: %s", describeOutcome(o))
+		}
+		a.signal(syscall.SIGSTOP)
+		if st, err := bundle.ProbeLock(dst); err == nil && st.Held && st.Holder != nil && st.Holder.PID == pid(a) {
+			break
+		}
+		a.signal(syscall.SIGCONT)
+		a.wait(t)
+		if attempt == 4 {
+			t.Fatal("A finished every time before it could be stopped holding the lock")
+		}
 	}
-	a.signal(syscall.SIGSTOP)
 	start := time.Now()
 	b := startChild(t, "import-history", params(srcB))
 	ob, _ := b.wait(t)
