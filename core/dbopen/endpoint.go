@@ -4,10 +4,13 @@
 package dbopen
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/activeroles/arupgrade/core/engine"
@@ -18,6 +21,14 @@ const BundleExt = ".arbundle"
 
 // Endpoint is a source or destination as the request names it (docs/DESIGN.md).
 type Endpoint struct {
+	// Location is what the user typed (-Source, --source): a bundle path, a
+	// connection string or a SQL Server instance; decoding resolves it with
+	// ParseLocation into Path, ConnectionString or Server, so every front end
+	// reads the forms by the same rule. BaseDirectory anchors a relative path
+	// (the PowerShell location, which is not the engine's working directory).
+	Location      string `json:"location,omitempty"`
+	BaseDirectory string `json:"baseDirectory,omitempty"`
+
 	Path                   string `json:"path,omitempty"`
 	ConnectionString       string `json:"connectionString,omitempty"`
 	Server                 string `json:"server,omitempty"`
@@ -43,9 +54,51 @@ func (e *Endpoint) IsZero() bool {
 	return e.Path == "" && e.ConnectionString == "" && e.Server == "" && e.Database == ""
 }
 
-// ParseLocation reads the CLI's --source/--destination value: a bundle path
-// (*.arbundle, or any existing file) or a SQL Server connection string
-// (sqlserver://… URL or Server=…;Database=… form).
+// UnmarshalJSON decodes strictly (an unknown field is a typo) and resolves
+// Location, which excludes path, connectionString and server.
+func (e *Endpoint) UnmarshalJSON(b []byte) error {
+	type plain Endpoint
+	var p plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	*e = Endpoint(p)
+	return e.resolveLocation()
+}
+
+func (e *Endpoint) resolveLocation() error {
+	if e.Location == "" {
+		return nil
+	}
+	if e.Path != "" || e.ConnectionString != "" || e.Server != "" {
+		return engine.Errorf("AR-ARGS", engine.CatInvalidArgument,
+			"Name the database once: a location, or a path, a connection string or a server.",
+			"The endpoint has both a location (%q) and a path, connection string or server.", RedactConnectionString(e.Location))
+	}
+	loc, err := ParseLocation(e.Location)
+	if err != nil {
+		return err
+	}
+	if loc.Path != "" && !filepath.IsAbs(loc.Path) && e.BaseDirectory != "" {
+		loc.Path = filepath.Join(e.BaseDirectory, loc.Path)
+	}
+	e.Path, e.ConnectionString, e.Server = loc.Path, loc.ConnectionString, loc.Server
+	e.Location, e.BaseDirectory = "", ""
+	return nil
+}
+
+// instanceName is a SQL Server instance as users type it: host, host\INSTANCE,
+// host,port or host\INSTANCE,port, optionally tcp:-prefixed; the host is a
+// name, FQDN (an Azure SQL server included), IPv4 address, "." or "(local)".
+var instanceName = regexp.MustCompile(`^(?i)(tcp:)?([a-z0-9]([a-z0-9._-]*[a-z0-9_])?|\.|\(local\))(\\[a-z0-9_$#-]+)?(,[0-9]{1,5})?$`)
+
+// ParseLocation reads what the user typed as a source or destination
+// (--source, -Source): a bundle path (*.arbundle, or any existing file), a
+// SQL Server connection string (sqlserver://… URL or Server=…;Database=…
+// form), or a SQL Server instance (sql01, sql01\INST, sql01,1433, an Azure
+// SQL server name) whose database is named separately.
 func ParseLocation(s string) (Endpoint, error) {
 	t := strings.TrimSpace(s)
 	switch {
@@ -63,9 +116,12 @@ func ParseLocation(s string) (Endpoint, error) {
 	if fi, err := os.Stat(t); err == nil && !fi.IsDir() {
 		return Endpoint{Path: t}, nil
 	}
+	if instanceName.MatchString(t) {
+		return Endpoint{Server: t}, nil
+	}
 	return Endpoint{}, engine.Errorf("AR-ARGS", engine.CatInvalidArgument,
-		"Give a bundle path ending in .arbundle, a sqlserver:// URL, or \"Server=host;Database=name\".",
-		"%q is neither a bundle file nor a SQL Server connection string.", t)
+		"Give a bundle path ending in .arbundle, a SQL Server instance (sql01, sql01\\INST, sql01,1433) with its database, a sqlserver:// URL, or \"Server=host;Database=name\".",
+		"%q is neither a bundle file, a SQL Server instance nor a connection string.", RedactConnectionString(t))
 }
 
 // Describe names the endpoint for people; it never includes a password.

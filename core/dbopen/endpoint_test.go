@@ -1,8 +1,13 @@
 package dbopen
 
 import (
+	"encoding/json"
+	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/activeroles/arupgrade/core/engine"
 )
 
 func TestParseLocation(t *testing.T) {
@@ -94,5 +99,79 @@ func TestNeedsPassword(t *testing.T) {
 				t.Errorf("NeedsPassword = %q, %v, %v; want %q, %v", user, need, err, tc.wantUser, tc.want)
 			}
 		})
+	}
+}
+
+// What a user types as -Source/--source is read once, here, for every front end.
+func TestLocationForms(t *testing.T) {
+	tests := []struct {
+		in                           string
+		server, instance             string
+		port                         int
+		conn, errorHas, pathEndsWith string
+		optionsErrorHas              string
+	}{
+		{in: "sql01", server: "sql01"},
+		{in: `sql01\INST`, server: "sql01", instance: "INST"},
+		{in: "sql01,1433", server: "sql01", port: 1433},
+		{in: `sql01.corp.example.com\INST,14330`, server: "sql01.corp.example.com", instance: "INST", port: 14330},
+		// Azure SQL has no Windows authentication, and no default is guessed: the engine says so.
+		{in: "contoso.database.windows.net", optionsErrorHas: "does not accept Windows authentication"},
+		{in: "Server=sql02;Database=ARConfig76", conn: "Server=sql02;Database=ARConfig76"},
+		{in: "backup.arbundle", pathEndsWith: "/base/backup.arbundle"},
+		{in: "sql01/ARConfig", errorHas: "neither a bundle file"},
+		{in: "sql 01", errorHas: "neither a bundle file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			b, _ := json.Marshal(map[string]any{"location": tt.in, "database": "ARConfig76", "baseDirectory": "/base"})
+			var ep Endpoint
+			err := json.Unmarshal(b, &ep)
+			if tt.errorHas != "" {
+				var ee *engine.Error
+				if err == nil || !errors.As(err, &ee) || ee.Code != "AR-ARGS" || !strings.Contains(err.Error(), tt.errorHas) {
+					t.Fatalf("err = %v, want AR-ARGS mentioning %q", err, tt.errorHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.pathEndsWith != "":
+				if !strings.HasSuffix(filepath.ToSlash(ep.Path), tt.pathEndsWith) {
+					t.Fatalf("path = %q, want it under the base directory", ep.Path)
+				}
+			case tt.conn != "":
+				if ep.ConnectionString != tt.conn {
+					t.Fatalf("connection string = %q", ep.ConnectionString)
+				}
+			default:
+				o, err := SQLOptions(&ep)
+				if tt.optionsErrorHas != "" {
+					if err == nil || !strings.Contains(err.Error(), tt.optionsErrorHas) {
+						t.Fatalf("err = %v, want it to mention %q", err, tt.optionsErrorHas)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if o.Server != tt.server || o.Instance != tt.instance || o.Port != tt.port || o.Database != "ARConfig76" {
+					t.Fatalf("options = %s (server %q instance %q port %d)", o.Redacted(), o.Server, o.Instance, o.Port)
+				}
+			}
+		})
+	}
+}
+
+func TestLocationExcludesOtherForms(t *testing.T) {
+	var ep Endpoint
+	err := json.Unmarshal([]byte(`{"location":"sql01","path":"a.arbundle"}`), &ep)
+	if err == nil || !strings.Contains(err.Error(), "both a location") {
+		t.Fatalf("err = %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"location":"sql01","databse":"x"}`), &ep); err == nil {
+		t.Fatal("an unknown field was accepted")
 	}
 }

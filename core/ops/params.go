@@ -3,6 +3,7 @@ package ops
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 
 	"github.com/activeroles/arupgrade/core/engine"
 )
@@ -17,6 +18,11 @@ func decodeParams(raw json.RawMessage, v any, example string) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		// An endpoint's location that names nothing usable already says what to type.
+		var ee *engine.Error
+		if errors.As(err, &ee) {
+			return ee
+		}
 		return engine.Wrap(err, "AR-PARAMS", engine.CatInvalidArgument, "Pass params such as "+example+".", "The params are not valid")
 	}
 	return nil
