@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/store"
 	"github.com/activeroles/arupgrade/core/storetest/testdb"
 )
 
@@ -103,4 +104,41 @@ func imported(t *testing.T, res map[string]any) int {
 	}
 	t.Fatalf("no ChangeRecord entity in %v", res)
 	return 0
+}
+
+// TestSQLServerDestinationInUse: while another run holds a SQL Server
+// destination's writer lock, an import into it is refused at once with
+// AR-E019 (exit 3) and writes nothing; once the lock is released the same
+// command succeeds.
+func TestSQLServerDestinationInUse(t *testing.T) {
+	testdb.Server(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "h.arbundle")
+	runCLI(t, 0, "fixture", "--version", "8.1", "--role", "history", "--out", src, "--history-records", "200")
+	dst := testdb.Scratch(t)
+	conn, pw := testdb.ConnString(t, dst)
+	t.Setenv("ARUPGRADE_DESTINATION_PASSWORD", pw)
+	other, err := testdb.OpenSQL(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	release, err := other.LockForWrite(context.Background(), store.LockHolder{Operation: "import-history", Host: "other-host", PID: 4242})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"import-history", "--source", src, "--destination", conn, "--skip-principals"}
+	res := runCLI(t, 3, args...)
+	if e, _ := res["error"].(map[string]any); e == nil || e["code"] != "AR-E019" {
+		t.Fatalf("refusal: %v", res)
+	}
+	if n, err := other.Count(context.Background(), "Settings"); err == nil && n > 0 {
+		t.Errorf("the refused run initialised the destination (%d settings)", n)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if got := imported(t, runCLI(t, 0, args...)); got != 200 {
+		t.Errorf("after release: imported %d, want 200", got)
+	}
 }
