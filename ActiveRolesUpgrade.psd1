@@ -15,6 +15,7 @@
         'Export-ARWebSiteConfiguration'
         'Get-ARDatabaseInfo'
         'Get-ARWebSite'
+        'Import-ARCollectorEvents'
         'Import-ARConfiguration'
         'Import-ARManagementHistory'
         'Import-ARWebSiteConfiguration'

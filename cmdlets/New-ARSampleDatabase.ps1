@@ -20,9 +20,12 @@ function New-ARSampleDatabase {
     patch part (7.6.3) is written as the schema version.
 
     .PARAMETER Role
-    Configuration, ManagementHistory, or Combined (7.x only: 7.x keeps
-    configuration and history in one database). The default is Combined for
-    7.x and Configuration for 8.x.
+    Configuration, ManagementHistory, Combined (7.x only: 7.x keeps
+    configuration and history in one database) or Collector (the Report
+    Pack's events database, any version; -HistoryRecords is then the number
+    of events, and an 8.x sample holds the events an earlier upgrade
+    imported from the 7.x sample of the same seed). The default is Combined
+    for 7.x and Configuration for 8.x.
 
     .PARAMETER OutputPath
     The bundle file to write (conventionally *.arbundle). The key backup
@@ -31,8 +34,8 @@ function New-ARSampleDatabase {
 
     .PARAMETER HistoryRecords
     The number of change-history records (ManagementHistory and Combined
-    roles); temporal group memberships and approval tasks come on top. The
-    default is 500.
+    roles), or of events (Collector role); temporal group memberships and
+    approval tasks come on top of the records. The default is 500.
 
     .PARAMETER ConfigObjects
     The approximate number of configuration objects (Configuration and
@@ -124,7 +127,7 @@ function New-ARSampleDatabase {
         [string]$Version,
 
         [Parameter()]
-        [ValidateSet('Configuration', 'ManagementHistory', 'Combined')]
+        [ValidateSet('Configuration', 'ManagementHistory', 'Combined', 'Collector')]
         [string]$Role,
 
         [Parameter(Mandatory, Position = 1)]

@@ -1,14 +1,15 @@
 function Test-ARUpgradePrerequisite {
     <#
     .SYNOPSIS
-    Checks, without writing anything, whether a configuration or Management
-    History import can run.
+    Checks, without writing anything, whether a configuration, Management
+    History or Collector import can run.
 
     .DESCRIPTION
     Test-ARUpgradePrerequisite runs the preflight checks of
-    Import-ARConfiguration (-Kind Configuration) or
-    Import-ARManagementHistory (-Kind ManagementHistory) against the source
-    and destination you name, and returns one object per check, with Pass,
+    Import-ARConfiguration (-Kind Configuration),
+    Import-ARManagementHistory (-Kind ManagementHistory) or
+    Import-ARCollectorEvents (-Kind Collector) against the source and
+    destination you name, and returns one object per check, with Pass,
     Warning or Fail, a message and a remedy. It writes nothing.
 
     A failed check is an object whose status is Fail, not an error: the cmdlet
@@ -155,8 +156,10 @@ function Test-ARUpgradePrerequisite {
 
     .PARAMETER Kind
     Which import to check: Configuration (the default; as
-    Import-ARConfiguration) or ManagementHistory (as
-    Import-ARManagementHistory).
+    Import-ARConfiguration), ManagementHistory (as
+    Import-ARManagementHistory) or Collector (as Import-ARCollectorEvents:
+    the source is a 7.5–8.2 Collector database, the destination blank or an
+    8.2 Collector database, the dates valid).
 
     .PARAMETER KeyBackupPath
     Configuration only: the key backup file of the source database, to check
@@ -342,7 +345,7 @@ function Test-ARUpgradePrerequisite {
         [switch]$CreateDestination,
 
         [Parameter()]
-        [ValidateSet('Configuration', 'ManagementHistory')]
+        [ValidateSet('Configuration', 'ManagementHistory', 'Collector')]
         [string]$Kind = 'Configuration',
 
         [Parameter()]
@@ -379,7 +382,7 @@ function Test-ARUpgradePrerequisite {
         $wrong = if ($Kind -eq 'Configuration') { $historyOnly } else { $configOnly }
         foreach ($name in $wrong) {
             if ($PSBoundParameters.ContainsKey($name)) {
-                $other = if ($Kind -eq 'Configuration') { 'ManagementHistory' } else { 'Configuration' }
+                $other = if ($Kind -eq 'Configuration') { 'ManagementHistory or Collector' } else { 'Configuration' }
                 $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $name `
                             -Exception ([System.ArgumentException]::new("-$name does not apply to -Kind $Kind.")) `
                             -RecommendedAction "Leave out -$name, or check a $other import with -Kind $other."))
@@ -387,7 +390,8 @@ function Test-ARUpgradePrerequisite {
         }
         $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
         $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination' -Create:$CreateDestination
-        $params = [ordered]@{ kind = $(if ($Kind -eq 'Configuration') { 'configuration' } else { 'history' }); source = $source; destination = $destination }
+        $engineKind = @{ Configuration = 'configuration'; ManagementHistory = 'history'; Collector = 'collector' }[$Kind]
+        $params = [ordered]@{ kind = $engineKind; source = $source; destination = $destination }
         if ($Kind -eq 'Configuration') {
             if ($KeyBackupPath) { $params.keyBackupPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $KeyBackupPath }
             if ($KeyBackupPassword) { $params.keyBackupPassword = $KeyBackupPassword }
