@@ -18,19 +18,24 @@ function Get-ARDatabaseInfo {
     or of a version this module cannot import, is described too, with its
     state saying so.
 
-    .PARAMETER Server
-    The SQL Server instance that hosts the database to describe: the
-    computer's fully qualified domain name for a default instance
-    (sql01.corp.example.com), <FQDN>\<instance> for a named instance, or the
-    Azure SQL logical server (contoso.database.windows.net). A port can
-    follow a comma (sql01.corp.example.com,1433). Use it with -Database; or
-    use -ConnectionString or -Path instead.
+    .PARAMETER Source
+    The databases to describe, one or more, as dbatools users name them:
+    a SQL Server instance (sql01.corp.example.com, sql01\INST,
+    sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -Database; a connection string
+    (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); or the path of a database bundle (*.arbundle,
+    relative to the current PowerShell location). Accepts pipeline input:
+    paths, files from Get-ChildItem, and objects from Get-ARDatabaseInfo.
+    The old names -Server, -SqlInstance, -ConnectionString and -Path still
+    work.
 
     .PARAMETER Database
     The name of the database to describe on -Server, as shown by the Active
     Roles Console or the Configuration Center (for example ARConfig76).
 
     .PARAMETER Credential
+    Alias: -SqlCredential.
     The login for -Server: a SQL Server login (the default authentication
     when a credential is given), an Azure AD user for AzureADPassword, or
     the application (client) ID and client secret for
@@ -61,18 +66,6 @@ function Get-ARDatabaseInfo {
     reports a warning check when it is used; prefer installing a trusted
     certificate.
 
-    .PARAMETER ConnectionString
-    The database to describe as a connection string, instead of -Server and
-    -Database: either the ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -Server with -Credential
-    when a password is needed: a connection string is plain text.
-
-    .PARAMETER Path
-    The path of a database bundle (*.arbundle) to describe. Accepts pipeline
-    input, including files from Get-ChildItem. Relative paths are relative
-    to the current PowerShell location.
-
     .PARAMETER LogPath
     The engine's log file (JSON lines; appended to). Relative paths are
     relative to the current PowerShell location; "-" writes no log file. By
@@ -82,8 +75,9 @@ function Get-ARDatabaseInfo {
     passwords; failures name it in their message.
 
     .INPUTS
-    System.String, System.IO.FileInfo. Bundle paths, or files from
-    Get-ChildItem (bound by their FullName).
+    System.String, System.IO.FileInfo, ActiveRolesUpgrade.DatabaseInfo.
+    Instances, connection strings, bundle paths, files from Get-ChildItem,
+    or objects from Get-ARDatabaseInfo.
 
     .OUTPUTS
     ActiveRolesUpgrade.DatabaseInfo. One object per database, with the
@@ -98,7 +92,7 @@ function Get-ARDatabaseInfo {
     sourceDatabase; listed for bundles).
 
     .EXAMPLE
-    PS> Get-ARDatabaseInfo -Server sql01.corp.example.com -Database ARConfig76
+    PS> Get-ARDatabaseInfo sql01.corp.example.com -Database ARConfig76
 
     Describes the Active Roles 7.6 database ARConfig76, connecting with
     Windows authentication as the current user.
@@ -110,7 +104,7 @@ function Get-ARDatabaseInfo {
 
     .EXAMPLE
     PS> $cred = Get-Credential sqladmin
-    PS> Get-ARDatabaseInfo -Server contoso.database.windows.net -Database ARHistory81 -DatabaseType AzureSQL -Credential $cred | Select-Object -ExpandProperty counts
+    PS> Get-ARDatabaseInfo -Source contoso.database.windows.net -Database ARHistory81 -DatabaseType AzureSQL -Credential $cred | Select-Object -ExpandProperty counts
 
     Connects to an Azure SQL database with a SQL login and lists how many
     records of each kind it holds.
@@ -124,42 +118,17 @@ function Get-ARDatabaseInfo {
     .LINK
     Import-ARConfiguration
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    [CmdletBinding()]
     [OutputType('ActiveRolesUpgrade.DatabaseInfo')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [Alias('SqlInstance', 'ServerInstance')]
-        [ValidateNotNullOrEmpty()]
-        [string]$Server,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('Path', 'FullName', 'Server', 'SqlInstance', 'ServerInstance', 'ConnectionString')]
+        [object[]]$Source,
         [string]$Database,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$Credential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
+        [Alias('SqlCredential')][System.Management.Automation.Credential()][pscredential]$Credential,
         [string]$Authentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
         [string]$DatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
         [switch]$TrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$ConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path', Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
-        [Alias('FullName')]
-        [ValidateNotNullOrEmpty()]
-        [string]$Path,
-
         [Parameter()]
         [ValidateNotNullOrEmpty()]
         [string]$LogPath
@@ -167,8 +136,10 @@ function Get-ARDatabaseInfo {
 
     process {
         # Not $database: that is the -Database parameter.
-        $endpoint = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters
-        Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'inspect' -Params ([ordered]@{ source = $endpoint }) -LogPath $LogPath `
-            -Activity 'Inspecting the database' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
+        foreach ($item in $Source) {
+            $endpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Value $item
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'inspect' -Params ([ordered]@{ source = $endpoint }) -LogPath $LogPath `
+                -Activity 'Inspecting the database' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
+        }
     }
 }

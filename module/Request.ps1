@@ -88,7 +88,7 @@ function New-AREndpoint {
     $b = @{}
     foreach ($k in $BoundParameters.Keys) { $b[$k] = $BoundParameters[$k] }
     $endpoint = [ordered]@{}
-    $label = if ($Prefix) { "-$Prefix" } else { '-' }
+    $label = '-'
     if ($b.ContainsKey("${Prefix}Path")) {
         $endpoint.path = Resolve-ARPath -Cmdlet $Cmdlet -Path ([string]$b["${Prefix}Path"])
     } elseif ($b.ContainsKey("${Prefix}ConnectionString")) {
@@ -145,6 +145,12 @@ function Get-AREndpointDisplayName {
     [OutputType([string])]
     param([Parameter(Mandatory)][System.Collections.IDictionary]$Endpoint)
     if ($Endpoint.Contains('path')) { return [string]$Endpoint.path }
+    if ($Endpoint.Contains('location')) {
+        $loc = [string]$Endpoint.location
+        if ($loc -match '=|://') { $Endpoint = [ordered]@{ connectionString = $loc } }
+        elseif ($loc -match '(?i)\.arbundle$' -or -not $Endpoint.Contains('database')) { return $loc }
+        else { return "database '$($Endpoint.database)' on '$loc'" }
+    }
     if ($Endpoint.Contains('server')) { return "database '$($Endpoint.database)' on '$($Endpoint.server)'" }
     if ($Endpoint.Contains('connectionString')) {
         $cs = [string]$Endpoint.connectionString

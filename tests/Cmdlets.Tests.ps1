@@ -88,37 +88,58 @@ Describe 'Requests' -Tag 'Unit' {
         Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
     }
 
-    It 'sends bundle endpoints as absolute paths relative to the PowerShell location' {
+    It 'sends what the user typed as the location, anchored at the PowerShell location (old name -Path still works)' {
         Push-Location $TestDrive
         try { Get-ARDatabaseInfo -Path 'rel.arbundle' } finally { Pop-Location }
         $r = Get-LastRequest
         $r.operation | Should -Be 'inspect'
-        $r.params.source.path | Should -Be ([System.IO.Path]::Combine((Get-Item $TestDrive).FullName, 'rel.arbundle'))
+        $r.params.source.location | Should -Be 'rel.arbundle'
+        $r.params.source.baseDirectory | Should -Be (Get-Item $TestDrive).FullName
     }
 
-    It 'sends a SQL Server endpoint with Windows authentication by default' {
-        Get-ARDatabaseInfo -Server sql01.corp.example.com -Database ARConfig76 -TrustServerCertificate
+    It 'binds -Source <Typed> (<Form>) to the location with its database and options' -ForEach @(
+        @{ Form = 'host'; Typed = 'sql01' }
+        @{ Form = 'named instance'; Typed = 'sql01\INST' }
+        @{ Form = 'port'; Typed = 'sql01,1433' }
+        @{ Form = 'Azure SQL server'; Typed = 'contoso.database.windows.net' }
+        @{ Form = 'connection string'; Typed = 'Server=sql01;Database=ARConfig76;Integrated Security=true' }
+        @{ Form = 'bundle path'; Typed = 'backup.arbundle' }
+    ) {
+        Get-ARDatabaseInfo -Source $Typed -Database ARConfig76 -TrustServerCertificate
         $s = (Get-LastRequest).params.source
-        $s.server | Should -Be 'sql01.corp.example.com'
+        $s.location | Should -Be $Typed
         $s.database | Should -Be 'ARConfig76'
-        $s.auth | Should -Be 'Windows'
-        $s.databaseType | Should -Be 'OnPremises'
         $s.trustServerCertificate | Should -BeTrue
+        # No authentication is guessed here: the engine owns the default.
+        $s.PSObject.Properties.Name | Should -Not -Contain 'auth'
         $s.PSObject.Properties.Name | Should -Not -Contain 'password'
     }
 
-    It 'defaults to SqlLogin with a credential and to AzureADDefault for Azure SQL without one' {
-        $cred = [pscredential]::new('arimport', (ConvertTo-SecureString 'x' -AsPlainText -Force))
-        Get-ARDatabaseInfo -Server s -Database d -Credential $cred
-        (Get-LastRequest).params.source.auth | Should -Be 'SqlLogin'
-        (Get-LastRequest).params.source.user | Should -Be 'arimport'
-        Get-ARDatabaseInfo -Server contoso.database.windows.net -Database d -DatabaseType AzureSQL
-        (Get-LastRequest).params.source.auth | Should -Be 'AzureADDefault'
+    It 'binds the old names -Server, -SqlInstance and -ConnectionString to the same location' {
+        foreach ($name in 'Server', 'SqlInstance', 'ConnectionString') {
+            $p = @{ $name = 'sql01\INST,1433'; Database = 'AR' }
+            Get-ARDatabaseInfo @p
+            (Get-LastRequest).params.source.location | Should -Be 'sql01\INST,1433' -Because "-$name is an alias of -Source"
+        }
     }
 
-    It 'refuses an authentication that needs a credential without one' {
-        { Get-ARDatabaseInfo -Server s -Database d -Authentication SqlLogin } | Should -Throw -ErrorId 'AR-CREDENTIAL,Get-ARDatabaseInfo'
-        Should -Invoke -ModuleName ActiveRolesUpgrade Start-ARNativeJob -Times 0 -Exactly
+    It 'passes -Credential (alias -SqlCredential) as user and password, and -Authentication as typed' {
+        $cred = [pscredential]::new('arimport', (ConvertTo-SecureString 'x' -AsPlainText -Force))
+        Get-ARDatabaseInfo sql01 -Database d -SqlCredential $cred -Authentication AzureADPassword
+        $s = (Get-LastRequest).params.source
+        $s.user | Should -Be 'arimport'
+        $s.password | Should -Be 'x'
+        $s.auth | Should -Be 'AzureADPassword'
+    }
+
+    It 'describes each of several sources, typed or piped (files and Get-ARDatabaseInfo objects)' {
+        Get-ARDatabaseInfo a.arbundle, b.arbundle
+        Should -Invoke -ModuleName ActiveRolesUpgrade Start-ARNativeJob -Times 2 -Exactly
+        $null = New-Item -ItemType File -Path (Join-Path $TestDrive 'piped.arbundle') -Force
+        Get-Item (Join-Path $TestDrive 'piped.arbundle') | Get-ARDatabaseInfo
+        (Get-LastRequest).params.source.path | Should -Be (Get-Item (Join-Path $TestDrive 'piped.arbundle')).FullName
+        [pscustomobject]@{ PSTypeName = 'ActiveRolesUpgrade.DatabaseInfo'; location = '/data/c.arbundle'; kind = 'Bundle' } | Get-ARDatabaseInfo
+        (Get-LastRequest).params.source.path | Should -Be '/data/c.arbundle'
     }
 
     It 'sends -SourceConnectionString as is' {

@@ -75,7 +75,7 @@ func (e *Endpoint) resolveLocation() error {
 	if e.Path != "" || e.ConnectionString != "" || e.Server != "" {
 		return engine.Errorf("AR-ARGS", engine.CatInvalidArgument,
 			"Name the database once: a location, or a path, a connection string or a server.",
-			"The endpoint has both a location (%q) and a path, connection string or server.", RedactConnectionString(e.Location))
+			"The endpoint has both a location (%q) and a path, connection string or server.", shownLocation(e.Location))
 	}
 	loc, err := ParseLocation(e.Location)
 	if err != nil {
@@ -121,7 +121,16 @@ func ParseLocation(s string) (Endpoint, error) {
 	}
 	return Endpoint{}, engine.Errorf("AR-ARGS", engine.CatInvalidArgument,
 		"Give a bundle path ending in .arbundle, a SQL Server instance (sql01, sql01\\INST, sql01,1433) with its database, a sqlserver:// URL, or \"Server=host;Database=name\".",
-		"%q is neither a bundle file, a SQL Server instance nor a connection string.", RedactConnectionString(t))
+		"%q is neither a bundle file, a SQL Server instance nor a connection string.", shownLocation(t))
+}
+
+// shownLocation is a location for a message: as typed, unless it may be a
+// connection string (which can carry a password).
+func shownLocation(s string) string {
+	if strings.ContainsAny(s, "=@") || strings.Contains(s, "://") {
+		return RedactConnectionString(s)
+	}
+	return s
 }
 
 // Describe names the endpoint for people; it never includes a password.

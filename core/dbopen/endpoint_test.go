@@ -120,7 +120,7 @@ func TestLocationForms(t *testing.T) {
 		{in: "Server=sql02;Database=ARConfig76", conn: "Server=sql02;Database=ARConfig76"},
 		{in: "backup.arbundle", pathEndsWith: "/base/backup.arbundle"},
 		{in: "sql01/ARConfig", errorHas: "neither a bundle file"},
-		{in: "sql 01", errorHas: "neither a bundle file"},
+		{in: "sql 01", errorHas: `"sql 01" is neither a bundle file`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
