@@ -22,7 +22,7 @@ import (
 // return a Blank destination (no user tables) each time it is called; the
 // suite initializes it with the model's DDL (the G1 Combined schema, which
 // holds every legacy column type, and the G3 configuration schema), writes
-// rows through BeginConfig/Insert/Update/DeleteAll/Commit/Rollback and
+// rows through BeginConfig/Insert/Update/Delete/DeleteAll/Commit/Rollback and
 // StartRun/FinishRun, and reads them back with Info, Count and Scan.
 func RunConformance(t *testing.T, newDest func(t *testing.T) store.ConfigDestination) {
 	t.Run("BlankThenInitialize", func(t *testing.T) { testBlank(t, newDest(t)) })
@@ -30,6 +30,7 @@ func RunConformance(t *testing.T, newDest func(t *testing.T) store.ConfigDestina
 	t.Run("G3ColumnTypes", func(t *testing.T) { testG3Types(t, newDest(t)) })
 	t.Run("RollbackLeavesNothing", func(t *testing.T) { testRollback(t, newDest(t)) })
 	t.Run("UpdateAndDeleteAll", func(t *testing.T) { testUpdateDelete(t, newDest(t)) })
+	t.Run("DeleteByKey", func(t *testing.T) { testDeleteByKey(t, newDest(t)) })
 	t.Run("RunRecorder", func(t *testing.T) { testRunRecorder(t, newDest(t)) })
 }
 
@@ -377,6 +378,76 @@ func testUpdateDelete(t *testing.T, d store.ConfigDestination) {
 	}
 	if rows := scanAll(t, d, "WebInterfaceBinding"); len(rows) != 0 {
 		t.Errorf("WebInterfaceBinding still has %d rows", len(rows))
+	}
+}
+
+// testDeleteByKey removes one site configuration (bindings, revisions,
+// site row) by primary key next to another that stays; a key that matches
+// nothing fails and, rolled back, changes nothing.
+func testDeleteByKey(t *testing.T, d store.ConfigDestination) {
+	defer d.Close()
+	ctx := context.Background()
+	initialize(t, d, model.Target, model.RoleConfiguration, g3Settings())
+	_, sites, docs, bindings := g3Rows()
+	other := data.Row{guid(g(13)), str("Site for HelpDesk (8.2)"), str("HelpDesk"), str("8.2"), i64(1), null, datetime2(2024, 1, 2, 3, 4, 5, 6), datetime2(2024, 1, 2, 3, 4, 5, 7)}
+	sites = append(sites, other)
+	docs = append(docs,
+		data.Row{guid(g(12)), i64(2), i64(3), datetime2(2024, 1, 3, 0, 0, 0, 0), str(`{"n":2}`)},
+		data.Row{guid(g(13)), i64(1), i64(3), datetime2(2024, 1, 3, 0, 0, 0, 0), str(`{"n":3}`)})
+	bindings = append(bindings, data.Row{null, guid(g(13)), str("Default Web Site"), str("ARWebHelpDesk"), str("Active")})
+	insertCommit(t, d, "WebInterfaceSite", sites)
+	insertCommit(t, d, "WebInterfaceSiteDocument", docs)
+	insertCommit(t, d, "WebInterfaceBinding", bindings)
+	ids := identities(t, "WebInterfaceBinding", scanAll(t, d, "WebInterfaceBinding"), 0, 3)
+	before := map[string][]data.Row{}
+	for _, table := range []string{"WebInterfaceSite", "WebInterfaceSiteDocument", "WebInterfaceBinding"} {
+		before[table] = scanAll(t, d, table)
+	}
+
+	// A key that matches no row fails the call; rolled back, nothing changed.
+	tx := begin(t, d)
+	if err := tx.Delete(ctx, "WebInterfaceBinding", []data.Row{{ids[0]}}); err != nil {
+		_ = tx.Rollback(ctx)
+		t.Fatalf("Delete an existing binding: %v", err)
+	}
+	if err := tx.Delete(ctx, "WebInterfaceSiteDocument", []data.Row{{guid(g(12)), i64(99)}}); err == nil {
+		_ = tx.Rollback(ctx)
+		t.Fatal("Delete of a key that matches no row succeeded")
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatalf("Rollback: %v", err)
+	}
+	for table, rows := range before {
+		assertRows(t, table+" after a rolled-back Delete", rows, scanAll(t, d, table))
+	}
+
+	// Site g(12), children first; site g(13) and its rows stay.
+	tx = begin(t, d)
+	for _, w := range []struct {
+		table string
+		keys  []data.Row
+	}{
+		{"WebInterfaceBinding", []data.Row{{ids[0]}, {ids[1]}}},
+		{"WebInterfaceSiteDocument", []data.Row{{guid(g(12)), i64(1)}, {guid(g(12)), i64(2)}}},
+		{"WebInterfaceSite", []data.Row{{guid(g(12))}}},
+	} {
+		if err := tx.Delete(ctx, w.table, w.keys); err != nil {
+			_ = tx.Rollback(ctx)
+			t.Fatalf("Delete from %s: %v", w.table, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	assertRows(t, "WebInterfaceSite", []data.Row{other}, scanAll(t, d, "WebInterfaceSite"))
+	assertRows(t, "WebInterfaceSiteDocument", docs[2:], scanAll(t, d, "WebInterfaceSiteDocument"))
+	assertRows(t, "WebInterfaceBinding", withIDs(bindings[2:], 0, ids[2:]), scanAll(t, d, "WebInterfaceBinding"))
+
+	// A binding inserted afterwards gets a new identity value.
+	insertCommit(t, d, "WebInterfaceBinding", []data.Row{{null, guid(g(13)), str("Default Web Site"), str("ARWebAdmin"), str("Active")}})
+	got := scanAll(t, d, "WebInterfaceBinding")
+	if len(got) != 2 || got[1][0].Int <= ids[2].Int {
+		t.Errorf("bindings after a new insert = %v, want a second one with BindingId above %d", got, ids[2].Int)
 	}
 }
 
