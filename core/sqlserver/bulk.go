@@ -23,13 +23,22 @@ func (d *Database) bulkUsable(ctx context.Context) bool {
 	if d.oo.RowByRow {
 		return false
 	}
-	d.bulkOnce.Do(func() {
-		err := d.probeBulk(ctx)
-		if err == nil || ctx.Err() != nil {
-			return
-		}
+	d.bulkMu.Lock()
+	defer d.bulkMu.Unlock()
+	if d.bulkProbed || d.bulkOff.Load() {
+		return !d.bulkOff.Load()
+	}
+	err := d.probeBulk(ctx)
+	switch {
+	case err == nil:
+		d.bulkProbed = true
+	case ctx.Err() != nil || IsTransient(wrap("probe bulk copy", err, &d.opts)):
+		// A dropped connection says nothing about bulk copy: try it, and
+		// probe again before the next bulk copy.
+	default:
+		d.bulkProbed = true
 		d.disableBulk(err)
-	})
+	}
 	return !d.bulkOff.Load()
 }
 

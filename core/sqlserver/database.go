@@ -79,8 +79,9 @@ type Database struct {
 	lockConns []*sql.Conn
 	// bulkOff: bulk copy does not work against this server (bulk.go);
 	// rows are inserted one statement at a time from then on.
-	bulkOff  atomic.Bool
-	bulkOnce sync.Once
+	bulkOff    atomic.Bool
+	bulkMu     sync.Mutex // serialises the probe
+	bulkProbed bool       // the probe has given its verdict
 }
 
 var (

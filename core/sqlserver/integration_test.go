@@ -453,6 +453,7 @@ func TestIntegrationRetryAfterDrop(t *testing.T) {
 	initialize(t, d, model.Target, model.RoleManagementHistory, data.MustUUID(testIID))
 	run := startRun(t, d)
 	b := historyRows(t, d, 1, 400, 0, run) // ~2.5 MB of attribute text: the drop lands mid-batch
+	d.bulkUsable(ctx)                      // the bulk probe's traffic comes before the drop is armed
 	p.DropAfter(256 << 10)
 	var last *store.HistoryBatchResult
 	pol := retry.Guide

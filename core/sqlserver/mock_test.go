@@ -38,7 +38,7 @@ func newMock(t *testing.T, oo OpenOptions, expect func(m sqlmock.Sqlmock)) (*Dat
 	if err != nil {
 		t.Fatalf("newDatabase: %v", err)
 	}
-	d.bulkOnce.Do(func() {}) // the bulk probe has tests of its own (TestBulkProbe)
+	d.bulkProbed = true // the bulk probe has tests of its own (TestBulkProbe)
 	t.Cleanup(func() {
 		_ = db.Close()
 		if err := m.ExpectationsWereMet(); err != nil {
