@@ -87,7 +87,7 @@ func TestSQLServerBulkVsRowByRow(t *testing.T) {
 			})
 			o := server
 			o.Database = name
-			d, err := sqlserver.Open(ctx, o, sqlserver.OpenOptions{RowByRow: rowByRow})
+			d, err := sqlserver.Open(ctx, o, sqlserver.OpenOptions{RowByRow: rowByRow, Warn: func(code, msg string) { t.Logf("%s %s", code, msg) }})
 			if err != nil {
 				t.Fatal(err)
 			}
