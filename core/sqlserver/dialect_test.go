@@ -82,6 +82,9 @@ func dialectStatements(t testing.TB) []namedStatement {
 	add("sqlHistDropTemp", sqlHistDropTemp)
 	add("sqlHistDispositions", sqlHistDispositions)
 	add("sqlHistDropTempEnd", sqlHistDropTempEnd)
+	add("sqlCollDropTemp", sqlCollDropTemp)
+	add("sqlCollDispositions", sqlCollDispositions)
+	add("sqlCollDropTempEnd", sqlCollDropTempEnd)
 	add("sqlDropDatabase", sqlDropDatabase)
 	add("sqlDropDatabaseInUse", sqlDropDatabaseInUse)
 	add("sqlGetAppLock", sqlGetAppLock)
@@ -124,6 +127,26 @@ func dialectStatements(t testing.TB) []namedStatement {
 			if len(tb.PrimaryKey) > 0 {
 				add("sqlDeleteRow"+at, sqlDeleteRow(tb.Name, tb.PrimaryKey))
 			}
+		}
+		if s.v == model.Target && s.r == model.RoleCollector {
+			// Events are written into 8.2 Collector databases through the
+			// history batch (collector.go).
+			d.info.Settings = map[string]string{model.SettingDatabaseRole: string(model.RoleCollector)}
+			h, err := d.historyTables(ctx)
+			if err != nil {
+				t.Fatalf("history tables of the Collector: %v", err)
+			}
+			at := " " + s.v.Short() + "/" + string(s.r)
+			ev := names(h.mem, writeCols(h.mem))
+			create, err := sqlCollCreateTemp(h.mem)
+			if err != nil {
+				t.Fatalf("temp table%s: %v", at, err)
+			}
+			add("sqlCollCreateTemp"+at, create)
+			add("sqlHistClassify"+at+"/"+collEvents.table, sqlHistClassify(collEvents))
+			add("sqlHistInsert"+at+"/"+collEvents.table, sqlHistInsert(collEvents, ev))
+			add("sqlResultColumns"+at+"/"+collEvents.temp, sqlResultColumns(collEvents.temp))
+			add("sqlInsertRow"+at+"/"+collEvents.temp, sqlInsertRow(collEvents.temp, append([]string{colOrd.Name, colDisposition.Name}, ev...)))
 		}
 		if s.v != model.Target || !s.r.HasHistory() {
 			continue // history is written into 8.2 Management History databases only
@@ -188,7 +211,7 @@ func dialectSchemas(t testing.TB) []dialectSchema {
 		if !ok {
 			t.Fatalf("model has no generation for %s", v.Short())
 		}
-		for _, r := range []model.Role{model.RoleConfiguration, model.RoleManagementHistory, model.RoleCombined} {
+		for _, r := range []model.Role{model.RoleConfiguration, model.RoleManagementHistory, model.RoleCombined, model.RoleCollector} {
 			if r == model.RoleCombined && g != model.G1 {
 				continue // only 7.5 and 7.6 have Combined databases
 			}

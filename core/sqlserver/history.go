@@ -14,9 +14,21 @@ import (
 )
 
 // histTables are the destination tables of a history batch, from the catalog.
+// mem is the flat keyed table of HistoryBatch.Memberships and members its
+// entity: TemporalMembership, or in a Collector database (model §13) its
+// CollectedEvent, whose database has no rec, attr or task (collector.go).
 type histTables struct {
 	rec, attr, task, mem *data.Table
+	members              historyEntity
 	attrRecordIDType     string
+}
+
+// keyed is the entity of the memberships slot (TemporalMembership unless set).
+func (h *histTables) keyed() historyEntity {
+	if h.members.table == "" {
+		return histMembers
+	}
+	return h.members
 }
 
 func (d *Database) historyTables(ctx context.Context) (*histTables, error) {
@@ -38,6 +50,15 @@ func (d *Database) historyTables(ctx context.Context) (*histTables, error) {
 		}
 		return t
 	}
+	if d.isCollector(ctx) {
+		h.members = collEvents
+		h.mem = get(collEvents.table, collEvents.guid, collEvents.id, collEvents.originID, "OriginInstallationId")
+		if err != nil {
+			return nil, err
+		}
+		return &h, nil
+	}
+	h.members = histMembers
 	h.rec = get(histRecords.table, histRecords.guid, histRecords.id, histRecords.originID, "OriginInstallationId")
 	h.attr = get(histAttrTable, "RecordId")
 	h.task = get(histTasks.table, histTasks.guid, histTasks.id, histTasks.originID, "OriginInstallationId", "RecordGuid")
@@ -115,6 +136,9 @@ func (d *Database) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch)
 	if err != nil {
 		return nil, err
 	}
+	if len(b.Records) > 0 && h.rec == nil {
+		return nil, fmt.Errorf("history batch %d: %s is a Collector database, which has no change records", b.Seq, d.opts.Location())
+	}
 	iid, err := d.installationID(ctx)
 	if err != nil {
 		return nil, err
@@ -169,7 +193,10 @@ func (d *Database) writeWaves(ctx context.Context, tx *sql.Tx, h *histTables, ii
 	}
 	conflicts := map[string][]conflict{}
 	conflicted := map[data.UUID]bool{}
-	taskGuid := h.task.Index(histTasks.guid)
+	taskGuid := -1
+	if h.task != nil {
+		taskGuid = h.task.Index(histTasks.guid)
+	}
 	for _, w := range waves {
 		send := w
 		send.tasks, send.taskParent, send.taskPos = nil, nil, nil
@@ -186,7 +213,7 @@ func (d *Database) writeWaves(ctx context.Context, tx *sql.Tx, h *histTables, ii
 		if err != nil {
 			return nil, err
 		}
-		pos := map[string][]int{histRecords.table: send.recPos, histTasks.table: send.taskPos, histMembers.table: send.memPos}
+		pos := map[string][]int{histRecords.table: send.recPos, histTasks.table: send.taskPos, h.keyed().table: send.memPos}
 		for e, gs := range res.Conflicts {
 			for i, g := range gs {
 				conflicts[e] = append(conflicts[e], conflict{pos[e][ords[e][i]], g})
@@ -246,6 +273,9 @@ func (d *Database) fill(ctx context.Context, tx *sql.Tx, temp string, t *data.Ta
 
 // It also returns, per table, the position in the wave of each conflict.
 func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, w *wave) (*store.HistoryBatchResult, map[string][]int, error) {
+	if h.rec == nil {
+		return d.writeEvents(ctx, tx, h, iid, w)
+	}
 	ords := map[string][]int{}
 	recs, attrs, parents, tasks, mems := w.recs, w.attrs, w.parents, w.tasks, w.mems
 	recCols, attrCols := names(h.rec, writeCols(h.rec)), names(h.attr, writeCols(h.attr))
@@ -343,9 +373,13 @@ func (d *Database) dispositions(ctx context.Context, tx *sql.Tx, h *histTables, 
 	if len(recs)+len(tasks)+len(mems) == 0 {
 		return nil
 	}
+	stmt := sqlHistDispositions
+	if h.rec == nil {
+		stmt = sqlCollDispositions
+	}
 	qctx, cancel := d.cmdCtx(ctx)
 	defer cancel()
-	rows, err := tx.QueryContext(qctx, sqlHistDispositions)
+	rows, err := tx.QueryContext(qctx, stmt)
 	if err != nil {
 		return d.wrap("read duplicates and conflicts", err)
 	}
@@ -367,7 +401,7 @@ func (d *Database) dispositions(ctx context.Context, tx *sql.Tx, h *histTables, 
 		case 2:
 			src, t, e, dupes = tasks, h.task, histTasks, &res.TasksDuplicate
 		case 3:
-			src, t, e, dupes = mems, h.mem, histMembers, &res.MembershipsDuplicate
+			src, t, e, dupes = mems, h.mem, h.keyed(), &res.MembershipsDuplicate
 		default:
 			return fmt.Errorf("read duplicates and conflicts: unknown entity %d", entity)
 		}

@@ -74,8 +74,13 @@ func (k *waveKeys) place(r data.Row, min int) int {
 // splitWaves cuts a batch into waves. A task is never in an earlier wave than
 // its record.
 func splitWaves(h *histTables, b *store.HistoryBatch) []wave {
-	recKeys, taskKeys, memKeys := newWaveKeys(h.rec, histRecords), newWaveKeys(h.task, histTasks), newWaveKeys(h.mem, histMembers)
-	recGuid := h.rec.Index(histRecords.guid)
+	memKeys := newWaveKeys(h.mem, h.keyed())
+	var recKeys, taskKeys *waveKeys
+	recGuid := -1
+	if h.rec != nil { // a Collector database has events only
+		recKeys, taskKeys = newWaveKeys(h.rec, histRecords), newWaveKeys(h.task, histTasks)
+		recGuid = h.rec.Index(histRecords.guid)
+	}
 	var waves []wave
 	at := func(w int) *wave {
 		for len(waves) <= w {
