@@ -256,9 +256,7 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 	began := time.Now()
 	flush := func() error {
 		if len(batch) == 0 {
-			for _, n := range pending {
-				res.Report = append(res.Report, n)
-			}
+			res.Report = append(res.Report, pending...)
 			pending = pending[:0]
 			return nil
 		}

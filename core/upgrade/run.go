@@ -579,7 +579,7 @@ func followUps(plan *Plan, st *State) []FollowUp {
 		f = append(f, FollowUp{Action: "The new databases are bundles: put them on SQL Server (restore or load them), then copy the database users and logins with Copy-ARDatabasePrincipals.",
 			GuideSection: guidePrereq, Items: []string{plan.Configuration().Endpoint.Describe(), plan.History().Endpoint.Describe()}})
 	}
-	if !st.Follow.PrincipalsCopied && plan.Destination.IsBundle() == false {
+	if !st.Follow.PrincipalsCopied && !plan.Destination.IsBundle() {
 		f = append(f, FollowUp{Action: "Copy the database users, logins, roles and permissions (Copy-ARDatabasePrincipals); they were not all copied.", GuideSection: guidePrereq})
 	}
 	if len(st.Follow.SitesLeft) > 0 {
