@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/activeroles/arupgrade/core/collectorimport"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/historyimport"
 )
@@ -16,7 +17,7 @@ import (
 func benchCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
-		Usage: "measure import speed and peak memory (prints records/s and peak RSS)",
+		Usage: "measure import speed and peak memory (prints records/s or events/s and peak RSS)",
 		Subcommands: []*cli.Command{{
 			Name:      "configuration",
 			Usage:     "configuration import, bundle → bundle: time and peak memory for a generated configuration",
@@ -57,6 +58,36 @@ func benchCommand() *cli.Command {
 					cfg.Scenarios = strings.Split(s, ",")
 				}
 				return historyimport.Benchmark(c.Context, cfg, c.App.Writer)
+			},
+		}, {
+			Name:      "collector",
+			Usage:     "Collector import, bundle → bundle: 8.1 → 8.2 and 7.6 → 8.2, events/s and peak memory",
+			UsageText: "arupgrade bench collector [--events 1000000] [--dir DIR] [--scenarios import-8x,import-7x]",
+			Flags: []cli.Flag{
+				&cli.StringFlag{Name: "events", Value: "1000000", Usage: "comma-separated source sizes (events)"},
+				&cli.StringFlag{Name: "dir", Usage: "keep the generated sources in `DIR` (reused by later runs)"},
+				&cli.StringFlag{Name: "scenarios", Usage: "comma-separated subset of import-8x, import-7x"},
+				&cli.IntFlag{Name: "batch-size", Value: historyimport.DefaultBatchSize, Usage: "events per batch"},
+				&cli.Int64Flag{Name: "seed", Value: 11, Usage: "seed of the generated sources"},
+			},
+			Action: func(c *cli.Context) error {
+				cfg := collectorimport.BenchConfig{Dir: c.String("dir"), BatchSize: c.Int("batch-size"), Seed: c.Int64("seed")}
+				for _, s := range strings.Split(c.String("events"), ",") {
+					n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
+					if err != nil || n <= 0 {
+						return usageErr("--events %q: give positive numbers separated by commas, e.g. 100000,1000000.", s)
+					}
+					cfg.Sizes = append(cfg.Sizes, n)
+				}
+				if s := c.String("scenarios"); s != "" {
+					for _, x := range strings.Split(s, ",") {
+						if x != collectorimport.ScenarioImport8x && x != collectorimport.ScenarioImport7x {
+							return usageErr("--scenarios %q: use import-8x and/or import-7x.", x)
+						}
+						cfg.Scenarios = append(cfg.Scenarios, x)
+					}
+				}
+				return collectorimport.Benchmark(c.Context, cfg, c.App.Writer)
 			},
 		}},
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/benchproc"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/historyimport"
@@ -23,6 +24,9 @@ const childEnv = "AR_CI_CHILD"
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(childMain())
+	}
+	if benchproc.IsChild() {
+		os.Exit(benchproc.ChildMain())
 	}
 	os.Exit(m.Run())
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 )
 
 // Collector databases (model §13): the Report Pack's events.
@@ -117,9 +118,77 @@ func ReserializeProperties(s string, null bool) (string, bool) {
 	if null {
 		return "{}", true
 	}
+	if canonicalProperties(s) {
+		return s, true // what decoding and encoding again would give, without the cost
+	}
 	var m map[string]string
 	if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
 		return "{}", false
 	}
 	return PropertiesJSON(m), true
+}
+
+// canonicalProperties reports whether s is a JSON object of strings exactly
+// as PropertiesJSON writes it, so re-serialising it gives s again: compact,
+// keys strictly ascending, and no string holding anything the encoder
+// escapes or replaces (control characters, < > &, U+2028, U+2029, invalid
+// UTF-8) other than a value's \\ and \" (a key has no escapes at all: its
+// escaped form would not sort as the key does). It answers false for
+// anything else, which then takes the decoding path; real G2 data (DOMAIN\user
+// values included) is nearly always canonical.
+func canonicalProperties(s string) bool {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return false
+	}
+	if s == "{}" {
+		return true
+	}
+	i, prev := 1, ""
+	str := func(escapes bool) (string, bool) {
+		if i >= len(s) || s[i] != '"' {
+			return "", false
+		}
+		start := i + 1
+		for j := start; j < len(s); {
+			c := s[j]
+			switch {
+			case c == '"':
+				i = j + 1
+				return s[start:j], true
+			case c == '\\' && escapes && j+1 < len(s) && (s[j+1] == '\\' || s[j+1] == '"'):
+				j += 2
+			case c < 0x20 || c == '\\' || c == '<' || c == '>' || c == '&':
+				return "", false
+			case c < utf8.RuneSelf:
+				j++
+			default:
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+					return "", false
+				}
+				j += n
+			}
+		}
+		return "", false
+	}
+	for first := true; ; first = false {
+		if !first {
+			if i >= len(s) || s[i] != ',' {
+				return false
+			}
+			i++
+		}
+		k, ok := str(false)
+		if !ok || (!first && k <= prev) || i >= len(s) || s[i] != ':' {
+			return false
+		}
+		i++
+		if _, ok := str(true); !ok {
+			return false
+		}
+		prev = k
+		if i == len(s)-1 {
+			return true
+		}
+	}
 }

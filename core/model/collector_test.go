@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"maps"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -215,5 +216,56 @@ func TestDetectCollector(t *testing.T) {
 	}
 	if g := DerivedGUID(EntityCollectedEvent, d.InstallationID, 42); g == DerivedGUID(EntityChangeRecord, d.InstallationID, 42) || g == (data.UUID{}) {
 		t.Error("event GUIDs must derive from their own entity name")
+	}
+}
+
+// The canonical fast path of ReserializeProperties gives exactly what
+// decoding and encoding again gives, on canonical objects (random maps as
+// PropertiesJSON writes them) and on near misses (reordered, spaced,
+// escaped, duplicated, truncated).
+func TestReserializeCanonicalFastPath(t *testing.T) {
+	slow := func(s string) (string, bool) {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
+			return "{}", false
+		}
+		return PropertiesJSON(m), true
+	}
+	rng := rand.New(rand.NewPCG(7, 13))
+	alphabet := []string{"a", "b", "Z", "0", " ", "=", ";", "é", "€", "😀", "<", "&", "\\", "\"", "\n", "\u2028", "\x01", "/"}
+	word := func() string {
+		var b strings.Builder
+		for n := rng.IntN(5); n > 0; n-- {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	inputs := []string{"{}", `{"a":"1"}`, `{"b":"1","a":"2"}`, `{"a":"1","a":"2"}`, `{"a": "1"}`, `{"a":"1",}`, `{"a":1}`, `{"a":"\u00e9"}`,
+		`{"a":"x"`, `{"":""}`, `{"a":"b","b":"c"}`, "{\"a\":\"\xff\"}", `[]`, `null`, `{"a":"<"}`}
+	for i := 0; i < 3000; i++ {
+		m := map[string]string{}
+		for n := rng.IntN(5); n > 0; n-- {
+			m[word()] = word()
+		}
+		c := PropertiesJSON(m)
+		inputs = append(inputs, c)
+		if len(c) > 3 { // a near miss: one byte changed, dropped or doubled
+			j := 1 + rng.IntN(len(c)-2)
+			inputs = append(inputs, c[:j]+c[j+1:], c[:j]+c[j:j+1]+c[j:], c[:j]+alphabet[rng.IntN(len(alphabet))]+c[j+1:])
+		}
+	}
+	fast := 0
+	for _, in := range inputs {
+		gs, gok := ReserializeProperties(in, false)
+		ws, wok := slow(in)
+		if gs != ws || gok != wok {
+			t.Fatalf("ReserializeProperties(%q) = %q, %v; decoding and encoding gives %q, %v", in, gs, gok, ws, wok)
+		}
+		if canonicalProperties(in) {
+			fast++
+		}
+	}
+	if fast < 500 {
+		t.Errorf("only %d of %d inputs took the fast path", fast, len(inputs))
 	}
 }
