@@ -24,15 +24,16 @@ type Note struct {
 
 // source is what the converter knows of the source database.
 type source struct {
-	gen     model.Generation
-	iid     data.UUID
-	offset  int
-	t       *data.Table               // Events (G1) or CollectedEvent
-	sources map[int64]collectorSource // G1 EventSource by SourceId
-	out     *data.Table               // G3 CollectedEvent
-	runID   data.Value                // this run's ImportRunId
-	in      map[string]int            // t's columns by the names convert asks for
-	outIdx  map[string]int            // out's columns likewise
+	gen      model.Generation
+	iid      data.UUID
+	offset   int
+	t        *data.Table               // Events (G1) or CollectedEvent
+	sources  map[int64]collectorSource // G1 EventSource by SourceId
+	out      *data.Table               // G3 CollectedEvent
+	runID    data.Value                // this run's ImportRunId
+	inIx     [nCols]int                // each col's index in t (-1: absent)
+	outIx    [nCols]int                // and in out
+	prepared bool
 }
 
 type collectorSource struct {
@@ -51,44 +52,58 @@ type event struct {
 	id    int64
 }
 
-// inIndex is the source column of name (-1 when absent), looked up once: a
-// case-insensitive linear lookup per value and row cost a tenth of the run.
-func (s *source) inIndex(name string) int {
-	i, ok := s.in[name]
-	if !ok {
-		if s.in == nil {
-			s.in = map[string]int{}
-		}
-		i = s.t.Index(name)
-		s.in[name] = i
-	}
-	return i
-}
+// col names a column convert reads or writes; its index in the source and
+// the destination table is looked up once per run (a case-insensitive
+// linear lookup per value and row cost a tenth of the run).
+type col int
 
-func (s *source) outIndex(name string) int {
-	i, ok := s.outIdx[name]
-	if !ok {
-		if s.outIdx == nil {
-			s.outIdx = map[string]int{}
-		}
-		i = s.out.MustIndex(name)
-		s.outIdx[name] = i
+const (
+	cCategory col = iota
+	cData
+	cEventCode
+	cEventGuid
+	cEventId
+	cEventTime
+	cEventTimeUtc
+	cImportRunId
+	cInitiatorName
+	cInitiatorSid
+	cObjectDn
+	cObjectGuid
+	cOriginEventId
+	cOriginInstallationId
+	cProperties
+	cSourceId
+	cSourceKind
+	cSourceName
+	nCols
+)
+
+var colNames = [nCols]string{cCategory: "Category", cData: "Data", cEventCode: "EventCode", cEventGuid: "EventGuid", cEventId: "EventId", cEventTime: "EventTime", cEventTimeUtc: "EventTimeUtc", cImportRunId: "ImportRunId", cInitiatorName: "InitiatorName", cInitiatorSid: "InitiatorSid", cObjectDn: "ObjectDn", cObjectGuid: "ObjectGuid", cOriginEventId: "OriginEventId", cOriginInstallationId: "OriginInstallationId", cProperties: "Properties", cSourceId: "SourceId", cSourceKind: "SourceKind", cSourceName: "SourceName"}
+
+// prepare resolves every col in t (-1 when absent) and out.
+func (s *source) prepare() {
+	for c := col(0); c < nCols; c++ {
+		s.inIx[c], s.outIx[c] = s.t.Index(colNames[c]), s.out.Index(colNames[c])
 	}
-	return i
+	s.prepared = true
 }
 
 // convert maps one source row to a G3 CollectedEvent row (§13.5).
 func (s *source) convert(r data.Row) (event, error) {
+	if !s.prepared {
+		s.prepare()
+	}
 	o := s.out
 	row := make(data.Row, len(o.Columns))
-	set := func(name string, v data.Value) { row[s.outIndex(name)] = v }
-	get := func(name string) data.Value {
-		if i := s.inIndex(name); i >= 0 {
+	set := func(c col, v data.Value) { row[s.outIx[c]] = v }
+	get := func(c col) data.Value {
+		if i := s.inIx[c]; i >= 0 {
 			return r[i]
 		}
 		return data.NullValue()
 	}
-	id := get("EventId").Int
+	id := get(cEventId).Int
 	var ev event
 	ev.id = id
 	var guid data.UUID
@@ -98,83 +113,83 @@ func (s *source) convert(r data.Row) (event, error) {
 	switch s.gen {
 	case model.G1:
 		guid = model.DerivedGUID(model.EntityCollectedEvent, s.iid, id)
-		set("EventGuid", data.GUIDValue(guid))
-		ev.time = model.UTC(get("EventTime"), s.offset)
-		src, ok := s.sources[get("SourceId").Int]
+		set(cEventGuid, data.GUIDValue(guid))
+		ev.time = model.UTC(get(cEventTime), s.offset)
+		src, ok := s.sources[get(cSourceId).Int]
 		if !ok {
-			return ev, fmt.Errorf("event %d: EventSource %d does not exist", id, get("SourceId").Int)
+			return ev, fmt.Errorf("event %d: EventSource %d does not exist", id, get(cSourceId).Int)
 		}
 		kind, ok := model.SourceKindName(src.kind)
 		if !ok {
 			note(model.ReasonUnknownEnum, "SourceKind "+strconv.FormatInt(src.kind, 10)+" is unknown: Unknown")
 		}
-		set("SourceKind", data.StringValue(kind))
-		set("SourceName", data.StringValue(model.EventSourceName(src.name, src.domain, src.hasDomain)))
-		set("OriginInstallationId", data.GUIDValue(s.iid))
-		set("OriginEventId", data.IntValue(id))
-		if d := get("Data"); d.IsNull() {
-			set("Properties", data.StringValue("{}"))
+		set(cSourceKind, data.StringValue(kind))
+		set(cSourceName, data.StringValue(model.EventSourceName(src.name, src.domain, src.hasDomain)))
+		set(cOriginInstallationId, data.GUIDValue(s.iid))
+		set(cOriginEventId, data.IntValue(id))
+		if d := get(cData); d.IsNull() {
+			set(cProperties, data.StringValue("{}"))
 		} else {
 			j, ok := model.PropsJSON(d.Str)
 			if !ok {
 				note(model.ReasonBadData, "Data has a backslash before a character other than ; = \\ or at its end: Properties {}")
 			}
-			set("Properties", data.StringValue(j))
+			set(cProperties, data.StringValue(j))
 		}
 	default:
-		guid = get("EventGuid").AsGUID()
-		set("EventGuid", data.GUIDValue(guid))
-		ev.time = get("EventTimeUtc")
-		set("SourceName", get("SourceName"))
+		guid = get(cEventGuid).AsGUID()
+		set(cEventGuid, data.GUIDValue(guid))
+		ev.time = get(cEventTimeUtc)
+		set(cSourceName, get(cSourceName))
 		// NK (§6.5): each Origin column coalesced on its own.
-		oiid, oid := get("OriginInstallationId"), get("OriginEventId")
+		oiid, oid := get(cOriginInstallationId), get(cOriginEventId)
 		if oiid.IsNull() {
 			oiid = data.GUIDValue(s.iid)
 		}
 		if oid.IsNull() {
 			oid = data.IntValue(id)
 		}
-		set("OriginInstallationId", oiid)
-		set("OriginEventId", oid)
+		set(cOriginInstallationId, oiid)
+		set(cOriginEventId, oid)
 		if s.gen == model.G3 {
-			set("SourceKind", get("SourceKind"))
-			set("Properties", get("Properties"))
+			set(cSourceKind, get(cSourceKind))
+			set(cProperties, get(cProperties))
 		} else {
-			kind, ok := model.SourceKindName(get("SourceKind").Int)
+			kind, ok := model.SourceKindName(get(cSourceKind).Int)
 			if !ok {
-				note(model.ReasonUnknownEnum, "SourceKind "+strconv.FormatInt(get("SourceKind").Int, 10)+" is unknown: Unknown")
+				note(model.ReasonUnknownEnum, "SourceKind "+strconv.FormatInt(get(cSourceKind).Int, 10)+" is unknown: Unknown")
 			}
-			set("SourceKind", data.StringValue(kind))
-			p := get("Properties")
+			set(cSourceKind, data.StringValue(kind))
+			p := get(cProperties)
 			j, ok := model.ReserializeProperties(p.Str, p.IsNull())
 			if !ok {
 				note(model.ReasonBadData, "Properties is not a JSON object of strings: {}")
 			}
-			set("Properties", data.StringValue(j))
+			set(cProperties, data.StringValue(j))
 		}
 	}
-	set("EventTimeUtc", ev.time)
+	set(cEventTimeUtc, ev.time)
 	if s.gen == model.G3 {
-		set("Category", get("Category"))
-		set("InitiatorSid", get("InitiatorSid"))
+		set(cCategory, get(cCategory))
+		set(cInitiatorSid, get(cInitiatorSid))
 	} else {
-		cat, ok := model.CategoryName(get("Category").Int)
+		cat, ok := model.CategoryName(get(cCategory).Int)
 		if !ok {
-			note(model.ReasonUnknownEnum, "Category "+strconv.FormatInt(get("Category").Int, 10)+" is unknown: Unknown")
+			note(model.ReasonUnknownEnum, "Category "+strconv.FormatInt(get(cCategory).Int, 10)+" is unknown: Unknown")
 		}
-		set("Category", data.StringValue(cat))
-		if b := get("InitiatorSid"); !b.IsNull() {
+		set(cCategory, data.StringValue(cat))
+		if b := get(cInitiatorSid); !b.IsNull() {
 			if sid, ok := model.SID(b.Bytes); ok {
-				set("InitiatorSid", data.StringValue(sid))
+				set(cInitiatorSid, data.StringValue(sid))
 			} else {
 				note(model.ReasonInvalidSID, "InitiatorSid is not a valid SID: NULL")
 			}
 		}
 	}
-	for _, c := range []string{"EventCode", "ObjectDn", "ObjectGuid", "InitiatorName"} {
+	for _, c := range []col{cEventCode, cObjectDn, cObjectGuid, cInitiatorName} {
 		set(c, get(c))
 	}
-	set("ImportRunId", s.runID)
+	set(cImportRunId, s.runID)
 	// Only SourceName can exceed its column (§13.5 Precisely); check all.
 	for i, c := range o.Columns {
 		if err := c.CheckLength(row[i]); err != nil {

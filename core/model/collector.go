@@ -118,8 +118,8 @@ func ReserializeProperties(s string, null bool) (string, bool) {
 	if null {
 		return "{}", true
 	}
-	if canonicalProperties(s) {
-		return s, true // what decoding and encoding again would give, without the cost
+	if out, ok := simpleProperties(s); ok {
+		return out, true // what decoding and encoding again would give, without the cost
 	}
 	var m map[string]string
 	if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
@@ -128,23 +128,32 @@ func ReserializeProperties(s string, null bool) (string, bool) {
 	return PropertiesJSON(m), true
 }
 
-// canonicalProperties reports whether s is a JSON object of strings exactly
-// as PropertiesJSON writes it, so re-serialising it gives s again: compact,
-// keys strictly ascending, and no string holding anything the encoder
-// escapes or replaces (control characters, < > &, U+2028, U+2029, invalid
-// UTF-8) other than a value's \\ and \" (a key has no escapes at all: its
-// escaped form would not sort as the key does). It answers false for
-// anything else, which then takes the decoding path; real G2 data (DOMAIN\user
-// values included) is nearly always canonical.
-func canonicalProperties(s string) bool {
-	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+// simpleProperties returns what decoding s and encoding it again with
+// PropertiesJSON gives, when s is a simple JSON object of strings: keys
+// strictly ascending, and no string holding anything the encoder escapes or
+// replaces (control characters, < > &, U+2028, U+2029, invalid UTF-8) other
+// than a value's \\ and \" (a key has no escapes at all: its escaped form
+// would not sort as the key does). JSON whitespace between tokens is
+// dropped. ok is false for anything else, which then takes the decoding
+// path; real G2 data (DOMAIN\user values included) is nearly always simple.
+func simpleProperties(s string) (out string, ok bool) {
+	i, prev, spaced := 0, "", false
+	ws := func() {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+			spaced = true
+		}
+	}
+	tok := func(c byte) bool {
+		ws()
+		if i < len(s) && s[i] == c {
+			i++
+			return true
+		}
 		return false
 	}
-	if s == "{}" {
-		return true
-	}
-	i, prev := 1, ""
 	str := func(escapes bool) (string, bool) {
+		ws()
 		if i >= len(s) || s[i] != '"' {
 			return "", false
 		}
@@ -171,24 +180,44 @@ func canonicalProperties(s string) bool {
 		}
 		return "", false
 	}
-	for first := true; ; first = false {
-		if !first {
-			if i >= len(s) || s[i] != ',' {
-				return false
+	if !tok('{') {
+		return "", false
+	}
+	var pairs []string // key, value, key, value, … (only when s must be compacted)
+	if !tok('}') {
+		for first := true; ; first = false {
+			if !first && !tok(',') {
+				return "", false
 			}
-			i++
-		}
-		k, ok := str(false)
-		if !ok || (!first && k <= prev) || i >= len(s) || s[i] != ':' {
-			return false
-		}
-		i++
-		if _, ok := str(true); !ok {
-			return false
-		}
-		prev = k
-		if i == len(s)-1 {
-			return true
+			k, ok := str(false)
+			if !ok || (!first && k <= prev) || !tok(':') {
+				return "", false
+			}
+			v, ok := str(true)
+			if !ok {
+				return "", false
+			}
+			prev, pairs = k, append(pairs, k, v)
+			if tok('}') {
+				break
+			}
 		}
 	}
+	if ws(); i != len(s) {
+		return "", false
+	}
+	if !spaced {
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteByte('{')
+	for j := 0; j < len(pairs); j += 2 {
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"` + pairs[j] + `":"` + pairs[j+1] + `"`)
+	}
+	b.WriteByte('}')
+	return b.String(), true
 }
