@@ -2,13 +2,10 @@ package configimport
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/activeroles/arupgrade/core/fixture"
-	"github.com/activeroles/arupgrade/core/sqlserver"
+	"github.com/activeroles/arupgrade/core/storetest/testdb"
 )
 
 // TestSQLServerImport runs the configuration import into a new SQL Server
@@ -16,31 +13,14 @@ import (
 // Run before commit, and a re-run adds nothing. It needs AR_TEST_SQLSERVER (a
 // connection string whose account may create databases) and skips otherwise.
 func TestSQLServerImport(t *testing.T) {
-	conn := os.Getenv("AR_TEST_SQLSERVER")
-	if conn == "" {
-		t.Skip("AR_TEST_SQLSERVER is not set; set it to a connection string of a SQL Server where the account may create databases to run the configuration import against SQL Server")
-	}
-	server, err := sqlserver.ParseLocation(conn)
-	if err != nil {
-		t.Fatalf("AR_TEST_SQLSERVER: %v", err)
-	}
+	testdb.Server(t)
 	ctx := context.Background()
 	for _, v := range []string{"7.6", "8.1", "8.2"} {
 		t.Run(v, func(t *testing.T) {
 			path, fx, key, pw := sample(t, fixture.Spec{Version: v, Role: "configuration", ConfigObjects: 300, Seed: 21})
-			name := fmt.Sprintf("arupg_ci_%s_%d", v[:1]+v[2:], time.Now().UnixNano()%1e9)
-			if err := sqlserver.CreateDatabase(ctx, server, name); err != nil {
-				t.Fatalf("create database %s: %v", name, err)
-			}
-			t.Cleanup(func() {
-				if err := sqlserver.DropDatabase(context.WithoutCancel(ctx), server, name); err != nil {
-					t.Logf("drop scratch database %s: %v", name, err)
-				}
-			})
-			o := server
-			o.Database = name
+			dst := testdb.Scratch(t)
 			for run := 1; run <= 2; run++ {
-				d, err := sqlserver.Open(ctx, o, sqlserver.OpenOptions{})
+				d, err := testdb.OpenSQL(dst)
 				if err != nil {
 					t.Fatal(err)
 				}

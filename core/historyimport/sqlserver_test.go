@@ -2,7 +2,6 @@ package historyimport
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -66,7 +65,7 @@ func TestSQLServerImport(t *testing.T) {
 // databases); AR_TEST_SQLSERVER_RECORDS sets the sample size (default 20000)
 // and AR_TEST_SQLSERVER_BATCH the batch size (default the import's).
 func TestSQLServerBulkVsRowByRow(t *testing.T) {
-	server := testdb.Server(t)
+	testdb.Server(t)
 	n := 20000
 	if v, err := strconv.Atoi(os.Getenv("AR_TEST_SQLSERVER_RECORDS")); err == nil && v > 0 {
 		n = v
@@ -76,18 +75,7 @@ func TestSQLServerBulkVsRowByRow(t *testing.T) {
 	for _, v := range []string{"7.6", "8.1"} {
 		s := source(t, v, "history", n, false)
 		for _, rowByRow := range []bool{false, true} {
-			name := fmt.Sprintf("arupg_hi_%d_%v", time.Now().UnixNano()%1e9, rowByRow)
-			if err := sqlserver.CreateDatabase(ctx, server, name); err != nil {
-				t.Fatalf("create database %s: %v", name, err)
-			}
-			t.Cleanup(func() {
-				if err := sqlserver.DropDatabase(context.WithoutCancel(ctx), server, name); err != nil {
-					t.Logf("drop scratch database %s: %v", name, err)
-				}
-			})
-			o := server
-			o.Database = name
-			d, err := sqlserver.Open(ctx, o, sqlserver.OpenOptions{RowByRow: rowByRow, Warn: func(code, msg string) { t.Logf("%s %s", code, msg) }})
+			d, err := testdb.OpenSQL(testdb.Scratch(t), sqlserver.OpenOptions{RowByRow: rowByRow, Warn: func(code, msg string) { t.Logf("%s %s", code, msg) }})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -71,14 +71,18 @@ func Scratch(t testing.TB) string {
 	return sqlPrefix + name
 }
 
-// OpenSQL opens the database a sql: location names.
-func OpenSQL(loc string) (*sqlserver.Database, error) {
+// OpenSQL opens the database a sql: location names (with oo, when given).
+func OpenSQL(loc string, oo ...sqlserver.OpenOptions) (*sqlserver.Database, error) {
 	o, ok, err := server()
 	if !ok || err != nil {
 		return nil, fmt.Errorf("%s needs %s: %v", loc, Env, err)
 	}
 	o.Database = strings.TrimPrefix(loc, sqlPrefix)
-	return sqlserver.Open(context.Background(), o, sqlserver.OpenOptions{})
+	var opts sqlserver.OpenOptions
+	if len(oo) > 0 {
+		opts = oo[0]
+	}
+	return sqlserver.Open(context.Background(), o, opts)
 }
 
 // HistoryDestination is a history destination that can be closed.
