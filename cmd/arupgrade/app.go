@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 )
 
@@ -49,7 +50,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return 0
 	}
-	var eng *engine.Error
+	var eng *arerr.Error
 	if !errors.As(err, &eng) {
 		// urfave/cli usage errors: an unknown flag or command, a missing required flag.
 		eng = usageErr("The command line is not valid: %s.", strings.TrimSuffix(err.Error(), "."))

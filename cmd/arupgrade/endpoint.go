@@ -9,8 +9,8 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/dbopen"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/secrets"
 )
 
@@ -107,6 +107,6 @@ func readSecret(c *cli.Context, fileFlag, envVar, prompt string) (string, error)
 	return "", usageErr("A password is needed and there is no terminal to ask on: use --%s FILE or set %s.", fileFlag, envVar)
 }
 
-func usageErr(format string, args ...any) *engine.Error {
-	return engine.Errorf("AR-ARGS", engine.CatInvalidArgument, "Run with --help for the flags.", format, args...)
+func usageErr(format string, args ...any) *arerr.Error {
+	return arerr.Errorf("AR-ARGS", arerr.CatInvalidArgument, "Run with --help for the flags.", format, args...)
 }

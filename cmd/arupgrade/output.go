@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 )
 
@@ -96,7 +97,7 @@ func (p prerequisiteFailures) outcome(out engine.Event) engine.Event {
 		remedy = "Fix each failed check as its remedy says, then run test-prerequisites again."
 	}
 	// The first failed check's code (AR-E0xx) is the one the import would refuse with: exit 3.
-	e := engine.Errorf(first.Code, engine.CatInvalidOperation, remedy, "%s", msg)
+	e := arerr.Errorf(first.Code, arerr.CatInvalidOperation, remedy, "%s", msg)
 	out.Outcome, out.ExitCode = engine.Failed, e.Exit
 	out.Error = &engine.ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}
 	return out

@@ -22,7 +22,7 @@ func (e *DiskFullError) Error() string {
 
 func (e *DiskFullError) Unwrap() error { return e.Err }
 
-// DiskFull names the path and the space left (engine.AsDiskFull).
+// DiskFull names the path and the space left (arerr.AsDiskFull).
 func (e *DiskFullError) DiskFull() (path string, free int64) { return e.Path, e.Free }
 
 // Transient is false: a retry only fails again (core/retry).

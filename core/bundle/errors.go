@@ -45,7 +45,7 @@ func (e *FormatError) Unwrap() error { return e.Err }
 
 // DamagedRemedy says what to do about the file. Its presence tells the
 // engine that an operation failed on damaged data (exit 5), whatever it was
-// doing when it read it (engine.Wrap).
+// doing when it read it (arerr.Wrap).
 func (e *FormatError) DamagedRemedy() string {
 	h := e.Hint
 	if h == "" {

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/historyimport"
 	"github.com/activeroles/arupgrade/core/model"
@@ -176,7 +176,7 @@ func TestRoleMismatch(t *testing.T) {
 	hist, _ := sample(t, "8.1", "history", 20, false)
 	dst := filepath.Join(t.TempDir(), "dst.arbundle")
 	_, err := importInto(t, hist, dst, Options{})
-	var ee *engine.Error
+	var ee *arerr.Error
 	if !errors.As(err, &ee) || ee.Code != model.E003SourceRoleMismatch.ID {
 		t.Fatalf("got %v, want AR-E003", err)
 	}
@@ -204,7 +204,7 @@ func TestHistoryImportRefusesCollector(t *testing.T) {
 	}
 	defer d.Close()
 	_, err = historyimport.Run(context.Background(), s, d, historyimport.Options{}, nil)
-	var ee *engine.Error
+	var ee *arerr.Error
 	if !errors.As(err, &ee) || ee.Code != model.E003SourceRoleMismatch.ID || d.Exists() {
 		t.Fatalf("got %v (destination created: %v), want AR-E003 and nothing written", err, d.Exists())
 	}

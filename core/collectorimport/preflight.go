@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/historyimport"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
@@ -35,7 +35,7 @@ func (cs *checks) fail(c model.Code, category, remedy, format string, args ...an
 func (cs checks) firstFailure() error {
 	for _, c := range cs {
 		if c.Failed() {
-			return engine.Errorf(c.Code, c.Category, c.Remedy, "%s", c.Message)
+			return arerr.Errorf(c.Code, c.Category, c.Remedy, "%s", c.Message)
 		}
 	}
 	return nil
@@ -48,11 +48,11 @@ func (cs checks) firstFailure() error {
 func Preflight(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options) ([]Check, error) {
 	sInfo, err := src.Info(ctx)
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-SOURCE-READ", engine.CatReadError, "Check the source and run the import again.", "Cannot read the source")
+		return nil, arerr.Wrap(err, "AR-SOURCE-READ", arerr.CatReadError, "Check the source and run the import again.", "Cannot read the source")
 	}
 	dInfo, err := dst.Info(ctx)
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-DESTINATION-READ", engine.CatReadError, "Check the destination and run the import again.", "Cannot read the destination")
+		return nil, arerr.Wrap(err, "AR-DESTINATION-READ", arerr.CatReadError, "Check the destination and run the import again.", "Cannot read the destination")
 	}
 	now := opts.Now
 	if now == nil {
@@ -72,26 +72,26 @@ func preflight(s, d model.Detection, sInfo, dInfo *store.Info, opts Options, now
 	}
 	switch s.State {
 	case model.StateBlank, model.StateNotActiveRoles:
-		cs.fail(model.E001SourceNotActiveRoles, engine.CatInvalidData, "Name the earlier Collector database as the source.",
+		cs.fail(model.E001SourceNotActiveRoles, arerr.CatInvalidData, "Name the earlier Collector database as the source.",
 			"The source %s is not an Active Roles database: %s", sn, strings.TrimPrefix(s.Reason, "not an Active Roles database: "))
 		notApplicable(model.E002SourceVersionUnsupported, model.E003SourceRoleMismatch, model.E016UTCOffsetMissing)
 	case model.StateUnsupported, model.StateNewer:
 		cs.pass(model.E001SourceNotActiveRoles, "The source %s is an Active Roles database.", sn)
-		cs.fail(model.E002SourceVersionUnsupported, engine.CatInvalidData,
+		cs.fail(model.E002SourceVersionUnsupported, arerr.CatInvalidData,
 			"This tool imports Active Roles 7.5–8.2 Collector databases; use the tools of the version that created this one.", "The source %s: %s", sn, s.Reason)
 		notApplicable(model.E003SourceRoleMismatch, model.E016UTCOffsetMissing)
 	default:
 		cs.pass(model.E001SourceNotActiveRoles, "The source %s is an Active Roles database.", sn)
 		cs.pass(model.E002SourceVersionUnsupported, "Active Roles %s is a supported source.", s.Version.Short())
 		if s.Role != model.RoleCollector {
-			cs.fail(model.E003SourceRoleMismatch, engine.CatInvalidOperation,
+			cs.fail(model.E003SourceRoleMismatch, arerr.CatInvalidOperation,
 				"Name the Collector database; import configuration with Import-ARConfiguration and Management History with Import-ARManagementHistory.",
 				"The source %s is an Active Roles %s %s database; a Collector import needs a Collector database.", sn, s.Version.Short(), s.Role)
 		} else {
 			cs.pass(model.E003SourceRoleMismatch, "The source is a Collector database.")
 		}
 		if s.Generation == model.G1 && !s.HasUTCOffset {
-			cs.fail(model.E016UTCOffsetMissing, engine.CatInvalidData,
+			cs.fail(model.E016UTCOffsetMissing, arerr.CatInvalidData,
 				"Add the Settings row ServerUtcOffsetMinutes (-720 to 840) to the source database.",
 				"The Active Roles %s source %s has no valid ServerUtcOffsetMinutes setting, so its local times cannot be converted to UTC.", s.Version.Short(), sn)
 		} else {
@@ -109,28 +109,28 @@ func preflight(s, d model.Detection, sInfo, dInfo *store.Info, opts Options, now
 	case d.State == model.StateBlank:
 		ok(model.E004DestinationNotActiveRoles, model.E005DestinationNewer, model.E006DestinationVersionMismatch, model.E007DestinationRoleMismatch)
 	case d.State == model.StateNotActiveRoles:
-		cs.fail(model.E004DestinationNotActiveRoles, engine.CatInvalidData, remedyNew,
+		cs.fail(model.E004DestinationNotActiveRoles, arerr.CatInvalidData, remedyNew,
 			"The destination %s is neither blank nor an Active Roles database: %s", dn, strings.TrimPrefix(d.Reason, "not an Active Roles database: "))
 		ok(model.E005DestinationNewer, model.E006DestinationVersionMismatch, model.E007DestinationRoleMismatch)
 	case d.State == model.StateNewer:
 		ok(model.E004DestinationNotActiveRoles)
-		cs.fail(model.E005DestinationNewer, engine.CatInvalidData, "Use a newer version of ActiveRolesUpgrade.", "The destination %s: %s", dn, d.Reason)
+		cs.fail(model.E005DestinationNewer, arerr.CatInvalidData, "Use a newer version of ActiveRolesUpgrade.", "The destination %s: %s", dn, d.Reason)
 		ok(model.E006DestinationVersionMismatch, model.E007DestinationRoleMismatch)
 	case d.State == model.StateUnsupported || d.Generation != model.G3:
 		ok(model.E004DestinationNotActiveRoles, model.E005DestinationNewer)
-		cs.fail(model.E006DestinationVersionMismatch, engine.CatInvalidData, remedyNew+" An older Collector database is a source, not a destination.",
+		cs.fail(model.E006DestinationVersionMismatch, arerr.CatInvalidData, remedyNew+" An older Collector database is a source, not a destination.",
 			"The destination %s is Active Roles %s, older than 8.2.", dn, d.Version.Short())
 		ok(model.E007DestinationRoleMismatch)
 	case d.Role != model.RoleCollector:
 		ok(model.E004DestinationNotActiveRoles, model.E005DestinationNewer, model.E006DestinationVersionMismatch)
-		cs.fail(model.E007DestinationRoleMismatch, engine.CatInvalidOperation, "Name the 8.2 Collector database (its DatabaseRole is Collector).",
+		cs.fail(model.E007DestinationRoleMismatch, arerr.CatInvalidOperation, "Name the 8.2 Collector database (its DatabaseRole is Collector).",
 			"The destination %s is an 8.2 %s database, not a Collector database.", dn, d.Role)
 	default:
 		ok(model.E004DestinationNotActiveRoles, model.E005DestinationNewer, model.E006DestinationVersionMismatch, model.E007DestinationRoleMismatch)
 	}
 
 	if opts.SameDatabase || (sInfo.Location != "" && sInfo.Kind == dInfo.Kind && strings.EqualFold(sInfo.Location, dInfo.Location)) {
-		cs.fail(model.E009SameDatabase, engine.CatInvalidArgument, "Name different databases as source and destination.",
+		cs.fail(model.E009SameDatabase, arerr.CatInvalidArgument, "Name different databases as source and destination.",
 			"The source and the destination are the same database (%s).", sn)
 	} else {
 		cs.pass(model.E009SameDatabase, "The source and the destination are different databases.")
@@ -149,13 +149,13 @@ func preflight(s, d model.Detection, sInfo, dInfo *store.Info, opts Options, now
 		}
 	}
 	if len(future) > 0 {
-		cs.fail(model.E012DateRangeInFuture, engine.CatInvalidArgument, fmt.Sprintf("Give dates up to today (%s, UTC).", today),
+		cs.fail(model.E012DateRangeInFuture, arerr.CatInvalidArgument, fmt.Sprintf("Give dates up to today (%s, UTC).", today),
 			"The date %s is in the future (today is %s UTC).", strings.Join(future, " and "), today)
 	} else {
 		cs.pass(model.E012DateRangeInFuture, "The date range %s to %s is not in the future.", opts.From, opts.To)
 	}
 	if opts.From != nil && opts.To != nil && opts.To.Before(*opts.From) {
-		cs.fail(model.E013DateRangeEndBeforeStart, engine.CatInvalidArgument, "Give a -To date on or after -From.", "-To %s is before -From %s.", opts.To, opts.From)
+		cs.fail(model.E013DateRangeEndBeforeStart, arerr.CatInvalidArgument, "Give a -To date on or after -From.", "-To %s is before -From %s.", opts.To, opts.From)
 	} else {
 		cs.pass(model.E013DateRangeEndBeforeStart, "The end date %s is not before the start date %s.", opts.To, opts.From)
 	}

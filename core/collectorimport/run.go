@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/historyimport"
@@ -53,7 +54,7 @@ type Result struct {
 var retryPolicy = retry.Guide
 
 // Run imports the events of src into dst (model §13.5). Every check runs
-// before anything is written (a failed one is its *engine.Error and a nil
+// before anything is written (a failed one is its *arerr.Error and a nil
 // Result). A cancelled run stops after the batch in flight; a re-run
 // continues, adding nothing twice. With opts.WhatIf it counts what a run
 // would do against the destination as it is and writes nothing.
@@ -61,9 +62,9 @@ func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 	defer func() {
 		// A read or write that failed because the caller cancelled is a
 		// cancellation, not a failure.
-		var ee *engine.Error
-		if err != nil && ctx.Err() != nil && !(errors.As(err, &ee) && (ee.Category == engine.CatOperationStopped || strings.HasPrefix(ee.Code, "AR-E"))) {
-			err = engine.Wrap(err, "AR-CANCELLED", engine.CatOperationStopped,
+		var ee *arerr.Error
+		if err != nil && ctx.Err() != nil && !(errors.As(err, &ee) && (ee.Category == arerr.CatOperationStopped || strings.HasPrefix(ee.Code, "AR-E"))) {
+			err = arerr.Wrap(err, "AR-CANCELLED", arerr.CatOperationStopped,
 				"Run the import again to continue where it stopped; nothing is imported twice.", "The Collector import was cancelled")
 			if res != nil {
 				res.Outcome = historyimport.OutcomeCancelled
@@ -80,20 +81,20 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		now = opts.Now
 	}
 	if opts.BatchSize < 0 || opts.BatchSize > historyimport.MaxBatchSize {
-		return nil, engine.Errorf("AR-ARGUMENT", engine.CatInvalidArgument, fmt.Sprintf("Choose a batch size from 1 to %d (default %d).", historyimport.MaxBatchSize, historyimport.DefaultBatchSize),
+		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, fmt.Sprintf("Choose a batch size from 1 to %d (default %d).", historyimport.MaxBatchSize, historyimport.DefaultBatchSize),
 			"Batch size %d is out of range.", opts.BatchSize)
 	}
 	if (opts.From == nil) != (opts.To == nil) {
-		return nil, engine.Errorf("AR-ARGUMENT", engine.CatInvalidArgument, "Give both -From and -To, or neither to import all events.",
+		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, "Give both -From and -To, or neither to import all events.",
 			"A date range needs both a start and an end date.")
 	}
 	sInfo, err := src.Info(ctx)
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-SOURCE-READ", engine.CatReadError, "Check the source and run the import again.", "Cannot read the source")
+		return nil, arerr.Wrap(err, "AR-SOURCE-READ", arerr.CatReadError, "Check the source and run the import again.", "Cannot read the source")
 	}
 	dInfo, err := dst.Info(ctx)
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-DESTINATION-READ", engine.CatReadError, "Check the destination and run the import again.", "Cannot read the destination")
+		return nil, arerr.Wrap(err, "AR-DESTINATION-READ", arerr.CatReadError, "Check the destination and run the import again.", "Cannot read the destination")
 	}
 	s, d := model.Detect(sInfo), model.Detect(dInfo)
 	if err := preflight(s, d, sInfo, dInfo, opts, now()).firstFailure(); err != nil {
@@ -129,7 +130,7 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 	} else {
 		if d.State == model.StateBlank {
 			if err := initialize(ctx, dst, opts); err != nil {
-				return nil, engine.Wrap(err, "AR-DESTINATION-INIT", engine.CatWriteError,
+				return nil, arerr.Wrap(err, "AR-DESTINATION-INIT", arerr.CatWriteError,
 					"Check that the account may create tables in the destination (db_owner) and run the import again.",
 					"Cannot initialise the blank destination %s as an 8.2 Collector database", res.Destination.Name)
 			}
@@ -142,7 +143,7 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		run.SourceServer, run.SourceDatabase = historyimport.RunNames(opts, sInfo)
 		runID, t0, err = dst.StartRun(ctx, run)
 		if err != nil {
-			return nil, engine.Wrap(err, "AR-DESTINATION-WRITE", engine.CatWriteError,
+			return nil, arerr.Wrap(err, "AR-DESTINATION-WRITE", arerr.CatWriteError,
 				"Check the destination and its permissions (db_owner), then run the import again.", "Cannot record the import run in %s", res.Destination.Name)
 		}
 		t0 = t0.UTC().Truncate(time.Millisecond)
@@ -159,8 +160,8 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 	res.Outcome = historyimport.OutcomeSucceeded
 	if runErr != nil {
 		outcome, res.Outcome = "Failed", historyimport.OutcomeFailed
-		var ee *engine.Error
-		if errors.As(runErr, &ee) && ee.Category == engine.CatOperationStopped {
+		var ee *arerr.Error
+		if errors.As(runErr, &ee) && ee.Category == arerr.CatOperationStopped {
 			res.Outcome = historyimport.OutcomeCancelled
 		}
 	} else if opts.WhatIf {
@@ -172,7 +173,7 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 			AddedCount: res.Added, SkippedCount: res.Skipped, ReportJSON: string(report)}
 		if ferr := dst.FinishRun(context.WithoutCancel(ctx), runID, fin); ferr != nil && runErr == nil {
 			res.Outcome = historyimport.OutcomeFailed
-			runErr = engine.Wrap(ferr, "AR-DESTINATION-WRITE", engine.CatWriteError,
+			runErr = arerr.Wrap(ferr, "AR-DESTINATION-WRITE", arerr.CatWriteError,
 				"The imported batches are committed; run the import again to record a finished run.", "Cannot close import run %d", runID)
 		}
 	}
@@ -234,7 +235,7 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 	}
 	cv.t = info.Table(table)
 	if cv.t == nil {
-		return engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData, "Name an Active Roles Collector database.", "The source has no %s table.", table)
+		return arerr.Errorf(model.E001SourceNotActiveRoles.ID, arerr.CatInvalidData, "Name an Active Roles Collector database.", "The source has no %s table.", table)
 	}
 	total, err := src.Count(ctx, table)
 	if err != nil {
@@ -269,7 +270,7 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 			return err
 		})
 		if err != nil {
-			return engine.Wrap(err, "AR-BATCH-FAILED", engine.CatWriteError,
+			return arerr.Wrap(err, "AR-BATCH-FAILED", arerr.CatWriteError,
 				"Check the log and the destination, then run the import again: it continues where it stopped and adds nothing twice.",
 				"Batch %d could not be written; batches 1 to %d are committed", b.Seq, b.Seq-1)
 		}
@@ -302,7 +303,7 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 			rep.Progress(p)
 		}
 		if ctx.Err() != nil {
-			e := engine.Errorf("AR-CANCELLED", engine.CatOperationStopped,
+			e := arerr.Errorf("AR-CANCELLED", arerr.CatOperationStopped,
 				"Run the import again to continue where it stopped; nothing is imported twice.",
 				"The Collector import was cancelled after batch %d; the batches written so far are committed.", res.Batches)
 			e.Err = context.Canceled
@@ -314,7 +315,7 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 		scanned++
 		ev, err := cv.convert(rows.Row())
 		if err != nil {
-			return engine.Wrap(err, "AR-SOURCE-READ", engine.CatInvalidData, "Check the source database.", "Cannot convert a source event")
+			return arerr.Wrap(err, "AR-SOURCE-READ", arerr.CatInvalidData, "Check the source database.", "Cannot convert a source event")
 		}
 		t := ev.time.AsTime()
 		if !t.Before(t0) || (lower != nil && t.Before(*lower)) || (upper != nil && !t.Before(*upper)) {
@@ -340,14 +341,14 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 }
 
 func readErr(err error) error {
-	return engine.Wrap(err, "AR-SOURCE-READ", engine.CatReadError,
+	return arerr.Wrap(err, "AR-SOURCE-READ", arerr.CatReadError,
 		"Check the source database and run the import again; it continues where it stopped.", "Reading the source failed")
 }
 
 func (s *source) loadSources(ctx context.Context, src store.Source, info *store.Info) error {
 	t := info.Table("EventSource")
 	if t == nil {
-		return engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData, "Name an Active Roles Collector database.", "The 7.x source has no EventSource table.")
+		return arerr.Errorf(model.E001SourceNotActiveRoles.ID, arerr.CatInvalidData, "Name an Active Roles Collector database.", "The 7.x source has no EventSource table.")
 	}
 	rs, err := src.Scan(ctx, "EventSource")
 	if err != nil {

@@ -3,8 +3,8 @@ package collectorimport
 import (
 	"context"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -41,7 +41,7 @@ func newWhatIf(ctx context.Context, dst store.Source, in *store.Info, d model.De
 	}
 	gi, ii, oi, oid := t.Index(kt.GUID), t.Index(kt.ID), t.Index("OriginInstallationId"), t.Index(kt.OriginID)
 	if gi < 0 || ii < 0 || oi < 0 || oid < 0 {
-		return nil, engine.Errorf("AR-DESTINATION-READ", engine.CatReadError, "Name an 8.2 Collector database as the destination.",
+		return nil, arerr.Errorf("AR-DESTINATION-READ", arerr.CatReadError, "Name an 8.2 Collector database as the destination.",
 			"The destination table %s lacks the columns of an 8.2 Collector database.", kt.Table)
 	}
 	rows, err := dst.Scan(ctx, kt.Table)
@@ -66,7 +66,7 @@ func newWhatIf(ctx context.Context, dst store.Source, in *store.Info, d model.De
 }
 
 func destReadErr(err error) error {
-	return engine.Wrap(err, "AR-DESTINATION-READ", engine.CatReadError,
+	return arerr.Wrap(err, "AR-DESTINATION-READ", arerr.CatReadError,
 		"Check that the destination database is reachable and readable.", "Cannot read the destination's events")
 }
 

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/secrets"
@@ -201,22 +201,22 @@ func TestRefusalsLeaveDestinationUntouched(t *testing.T) {
 		category string
 		contains []string
 	}{
-		{"wrong key password", good, key, "not the password", existingDest, nil, "AR-E014", engine.CatInvalidData, []string{"wrong password"}},
-		{"damaged key backup", good, key[:50], pw, blankDest, nil, "AR-E014", engine.CatInvalidData, []string{"108"}},
-		{"mismatching key", good, otherKey, otherPw, existingDest, nil, "AR-E015", engine.CatInvalidData, []string{"encrypted with key"}},
-		{"6.9 source", old, nil, "", existingDest, nil, "AR-E002", engine.CatInvalidData, []string{"Active Roles 6.9 is not supported", "7.5 or later"}},
-		{"history source", history, hKey, hPw, blankDest, nil, "AR-E003", engine.CatInvalidOperation, []string{"ManagementHistory"}},
-		{"not Active Roles destination", good, key, pw, foreignDest, nil, "AR-E004", engine.CatInvalidData, []string{"neither blank nor an Active Roles database"}},
-		{"add-ons", addOns, aKey, aPw, blankDest, nil, "AR-E011", engine.CatInvalidOperation, []string{"Add-on Manager"}},
-		{"replication partners", partners, rKey, rPw, blankDest, nil, "AR-E010", engine.CatInvalidOperation, []string{"replication partner"}},
-		{"no services server", good, key, pw, existingDest, func(o *Options) { o.ServicesServer = "" }, "AR-E017", engine.CatInvalidArgument, []string{"fully qualified domain name"}},
-		{"short services server", good, key, pw, blankDest, func(o *Options) { o.ServicesServer = "ars01" }, "AR-E017", engine.CatInvalidArgument, []string{"not a fully qualified"}},
-		{"database exists", good, key, pw, blankDest, func(o *Options) { o.CreateDestination, o.DestinationExists = true, true }, "AR-E008", engine.CatResourceExists, []string{"Verification failed", "drop the existing database"}},
-		{"same database", good, key, pw, blankDest, func(o *Options) { o.SameDatabase = true }, "AR-E009", engine.CatInvalidOperation, []string{"same database"}},
-		{"7.x source without UTC offset", noOffset, nil, "", blankDest, nil, "AR-E016", engine.CatInvalidData, []string{"ServerUtcOffsetMinutes"}},
-		{"destination newer", good, key, pw, newerDest, nil, "AR-E005", engine.CatInvalidData, []string{"newer than 8.2"}},
-		{"destination older", good, key, pw, oldDest, nil, "AR-E006", engine.CatInvalidData, []string{"Verification failed", "Knowledge Base Article 4340880"}},
-		{"destination is a history database", good, key, pw, historyDest, nil, "AR-E007", engine.CatInvalidOperation, []string{"ManagementHistory"}},
+		{"wrong key password", good, key, "not the password", existingDest, nil, "AR-E014", arerr.CatInvalidData, []string{"wrong password"}},
+		{"damaged key backup", good, key[:50], pw, blankDest, nil, "AR-E014", arerr.CatInvalidData, []string{"108"}},
+		{"mismatching key", good, otherKey, otherPw, existingDest, nil, "AR-E015", arerr.CatInvalidData, []string{"encrypted with key"}},
+		{"6.9 source", old, nil, "", existingDest, nil, "AR-E002", arerr.CatInvalidData, []string{"Active Roles 6.9 is not supported", "7.5 or later"}},
+		{"history source", history, hKey, hPw, blankDest, nil, "AR-E003", arerr.CatInvalidOperation, []string{"ManagementHistory"}},
+		{"not Active Roles destination", good, key, pw, foreignDest, nil, "AR-E004", arerr.CatInvalidData, []string{"neither blank nor an Active Roles database"}},
+		{"add-ons", addOns, aKey, aPw, blankDest, nil, "AR-E011", arerr.CatInvalidOperation, []string{"Add-on Manager"}},
+		{"replication partners", partners, rKey, rPw, blankDest, nil, "AR-E010", arerr.CatInvalidOperation, []string{"replication partner"}},
+		{"no services server", good, key, pw, existingDest, func(o *Options) { o.ServicesServer = "" }, "AR-E017", arerr.CatInvalidArgument, []string{"fully qualified domain name"}},
+		{"short services server", good, key, pw, blankDest, func(o *Options) { o.ServicesServer = "ars01" }, "AR-E017", arerr.CatInvalidArgument, []string{"not a fully qualified"}},
+		{"database exists", good, key, pw, blankDest, func(o *Options) { o.CreateDestination, o.DestinationExists = true, true }, "AR-E008", arerr.CatResourceExists, []string{"Verification failed", "drop the existing database"}},
+		{"same database", good, key, pw, blankDest, func(o *Options) { o.SameDatabase = true }, "AR-E009", arerr.CatInvalidOperation, []string{"same database"}},
+		{"7.x source without UTC offset", noOffset, nil, "", blankDest, nil, "AR-E016", arerr.CatInvalidData, []string{"ServerUtcOffsetMinutes"}},
+		{"destination newer", good, key, pw, newerDest, nil, "AR-E005", arerr.CatInvalidData, []string{"newer than 8.2"}},
+		{"destination older", good, key, pw, oldDest, nil, "AR-E006", arerr.CatInvalidData, []string{"Verification failed", "Knowledge Base Article 4340880"}},
+		{"destination is a history database", good, key, pw, historyDest, nil, "AR-E007", arerr.CatInvalidOperation, []string{"ManagementHistory"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dst := filepath.Join(t.TempDir(), "dst.arbundle")
@@ -242,12 +242,12 @@ func TestRefusalsLeaveDestinationUntouched(t *testing.T) {
 			if err == nil {
 				t.Fatalf("import succeeded (%d added), want %s", res.AddedCount, tc.code)
 			}
-			var ee *engine.Error
+			var ee *arerr.Error
 			if !errors.As(err, &ee) {
-				t.Fatalf("error %v is not an *engine.Error", err)
+				t.Fatalf("error %v is not an *arerr.Error", err)
 			}
-			if ee.Code != tc.code || ee.Category != tc.category || ee.Exit != engine.ExitPreflight {
-				t.Errorf("error code %s category %s exit %d, want %s %s %d", ee.Code, ee.Category, ee.Exit, tc.code, tc.category, engine.ExitPreflight)
+			if ee.Code != tc.code || ee.Category != tc.category || ee.Exit != arerr.ExitPreflight {
+				t.Errorf("error code %s category %s exit %d, want %s %s %d", ee.Code, ee.Category, ee.Exit, tc.code, tc.category, arerr.ExitPreflight)
 			}
 			text := ee.Message + " " + ee.Remedy
 			for _, s := range tc.contains {
@@ -345,9 +345,9 @@ func testCancelHalfWayRollsBack(t *testing.T, newDest func() string) {
 	opts := baseOptions(key, pw)
 	opts.KeyBackup = nil // the destination's key differs from this source's anyway
 	_, err := Run(ctx, openSource(t, src), openDest(t, dst), opts, rep)
-	var ee *engine.Error
-	if !errors.As(err, &ee) || ee.Category != engine.CatOperationStopped || ee.Exit != engine.ExitCancelled {
-		t.Fatalf("error %v, want a cancelled *engine.Error", err)
+	var ee *arerr.Error
+	if !errors.As(err, &ee) || ee.Category != arerr.CatOperationStopped || ee.Exit != arerr.ExitCancelled {
+		t.Fatalf("error %v, want a cancelled *arerr.Error", err)
 	}
 	if !strings.Contains(ee.Message, "rolled back") {
 		t.Errorf("message %q does not say it was rolled back", ee.Message)
@@ -751,7 +751,7 @@ func TestAssociateServices(t *testing.T) {
 	}
 	// Not an 8.2 configuration database.
 	_, err = AssociateServices(context.Background(), openDest(t, src), other, false, newReporter())
-	var ee *engine.Error
+	var ee *arerr.Error
 	if !errors.As(err, &ee) || !strings.Contains(ee.Message, "8.2 configuration database") {
 		t.Errorf("on a 7.6 database: %v", err)
 	}
@@ -794,8 +794,8 @@ func testFailedInvariantRollsBack(t *testing.T, newDest func() string) {
 	}
 	defer func() { testHookInsert = nil }()
 	_, err := Run(context.Background(), openSource(t, src), openDest(t, dst), baseOptions(key, pw), newReporter())
-	var ee *engine.Error
-	if !errors.As(err, &ee) || ee.Code != CodeVerify || ee.Category != engine.CatInvalidData || !strings.Contains(ee.Message, "9 Azure") {
+	var ee *arerr.Error
+	if !errors.As(err, &ee) || ee.Code != CodeVerify || ee.Category != arerr.CatInvalidData || !strings.Contains(ee.Message, "9 Azure") {
 		t.Fatalf("error %v, want %s naming invariant 9", err, CodeVerify)
 	}
 	after := contents(t, dst)

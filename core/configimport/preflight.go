@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/secrets"
 	"github.com/activeroles/arupgrade/core/store"
@@ -81,18 +81,18 @@ func failure(checks []Check) error {
 	}
 	cat := first.Category
 	if cat == "" {
-		cat = engine.CatInvalidOperation
+		cat = arerr.CatInvalidOperation
 	}
-	e := engine.Errorf(first.Code, cat, remedy, "%s Nothing was written.", msg)
+	e := arerr.Errorf(first.Code, cat, remedy, "%s Nothing was written.", msg)
 	return e
 }
 
 // ioError wraps a read failure, or reports a cancellation as such.
 func ioError(ctx context.Context, err error, code, cat, remedy, format string, args ...any) error {
 	if ctx.Err() != nil {
-		return engine.Wrap(err, CodeCancelled, engine.CatOperationStopped, "Run it again; nothing was written.", "The operation was cancelled")
+		return arerr.Wrap(err, CodeCancelled, arerr.CatOperationStopped, "Run it again; nothing was written.", "The operation was cancelled")
 	}
-	return engine.Wrap(err, code, cat, remedy, format, args...)
+	return arerr.Wrap(err, code, cat, remedy, format, args...)
 }
 
 func pass(code, name, msg string) Check {
@@ -111,10 +111,10 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	pf := &preflightState{}
 	var err error
 	if pf.srcInfo, err = src.Info(ctx); err != nil {
-		return nil, nil, ioError(ctx, err, "AR-CONNECT", engine.CatConnectionError, "Check the source's location and that you can read it.", "Cannot read the source database")
+		return nil, nil, ioError(ctx, err, "AR-CONNECT", arerr.CatConnectionError, "Check the source's location and that you can read it.", "Cannot read the source database")
 	}
 	if pf.dstInfo, err = dst.Info(ctx); err != nil {
-		return nil, nil, ioError(ctx, err, "AR-CONNECT", engine.CatConnectionError, "Check the destination's location and that you can write to it.", "Cannot read the destination database")
+		return nil, nil, ioError(ctx, err, "AR-CONNECT", arerr.CatConnectionError, "Check the destination's location and that you can write to it.", "Cannot read the destination database")
 	}
 	pf.src, pf.dst = model.Detect(pf.srcInfo), model.Detect(pf.dstInfo)
 	pf.srcName, pf.dstName = opts.SourceName, opts.DestinationName
@@ -134,7 +134,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	switch s.State {
 	case model.StateBlank, model.StateNotActiveRoles:
 		srcOK = false
-		add(fail(c.ID, c.Name, engine.CatInvalidData, fmt.Sprintf("The source %s is not an Active Roles database: %s.", pf.srcName, s.Reason),
+		add(fail(c.ID, c.Name, arerr.CatInvalidData, fmt.Sprintf("The source %s is not an Active Roles database: %s.", pf.srcName, s.Reason),
 			"Name the Active Roles configuration database the old Administration Service uses (Configuration Center > Administration Service shows it)."))
 	default:
 		add(pass(c.ID, c.Name, fmt.Sprintf("The source %s is an Active Roles database.", pf.srcName)))
@@ -148,7 +148,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 			if s.State == model.StateNewer {
 				remedy = "Use the Active Roles version that created this database; this tool imports 7.5–8.2 databases."
 			}
-			add(fail(c.ID, c.Name, engine.CatInvalidData,
+			add(fail(c.ID, c.Name, arerr.CatInvalidData,
 				fmt.Sprintf("Active Roles %s is not supported as a source: only 7.5, 7.6, 8.0, 8.1 and 8.2 databases can be imported.", s.Version.Short()), remedy))
 		default:
 			add(pass(c.ID, c.Name, fmt.Sprintf("Active Roles %s is a supported source version.", s.Version.Short())))
@@ -162,7 +162,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 			if s.Role == model.RoleCollector {
 				other = "Import-ARCollectorEvents"
 			}
-			add(fail(c.ID, c.Name, engine.CatInvalidOperation,
+			add(fail(c.ID, c.Name, arerr.CatInvalidOperation,
 				fmt.Sprintf("The source %s is a %s database; a configuration import needs a Configuration (or 7.x Combined) database.", pf.srcName, s.Role),
 				"Name the configuration database as the source; import this database with "+other+" instead."))
 		} else {
@@ -175,7 +175,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 		case s.Generation != model.G1:
 			add(pass(c.ID, c.Name, "Not applicable: the source stores UTC times."))
 		case !s.HasUTCOffset:
-			add(fail(c.ID, c.Name, engine.CatInvalidData,
+			add(fail(c.ID, c.Name, arerr.CatInvalidData,
 				"The 7.x source has no valid ServerUtcOffsetMinutes setting, so its local times cannot be converted to UTC.",
 				"Add the Settings row ServerUtcOffsetMinutes (the Administration Service host's offset from UTC in minutes, −720 to 840) to the source, then run again."))
 		default:
@@ -188,7 +188,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	c = model.E004DestinationNotActiveRoles
 	if d.State == model.StateNotActiveRoles {
 		dstOK = false
-		add(fail(c.ID, c.Name, engine.CatInvalidData,
+		add(fail(c.ID, c.Name, arerr.CatInvalidData,
 			fmt.Sprintf("The destination %s is neither blank nor an Active Roles database: %s.", pf.dstName, d.Reason),
 			"Name a new database, a blank pre-created one, or an existing Active Roles 8.2 configuration database."))
 	} else {
@@ -198,7 +198,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	if dstOK {
 		if d.State == model.StateNewer {
 			dstOK = false
-			add(fail(c.ID, c.Name, engine.CatInvalidData,
+			add(fail(c.ID, c.Name, arerr.CatInvalidData,
 				fmt.Sprintf("The destination is an Active Roles %s database, newer than %s, the version this tool writes.", d.Version.Short(), model.Target.Short()),
 				"Use the tools of that Active Roles version, or name another destination."))
 		} else {
@@ -209,7 +209,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	if dstOK {
 		if d.State == model.StateUnsupported || (d.State == model.StateSupported && d.Generation != model.G3) {
 			dstOK = false
-			add(fail(c.ID, c.Name, engine.CatInvalidData,
+			add(fail(c.ID, c.Name, arerr.CatInvalidData,
 				fmt.Sprintf("The destination is an Active Roles %s database; configuration can only be imported into an 8.2 database (Verification failed: version mismatch).", d.Version.Short()),
 				"Name a new or blank database for 8.2, or clear the existing Active Roles configuration first (Knowledge Base Article 4340880)."))
 		} else {
@@ -220,7 +220,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	if dstOK {
 		if d.State == model.StateSupported && d.Role != model.RoleConfiguration {
 			dstOK = false
-			add(fail(c.ID, c.Name, engine.CatInvalidOperation,
+			add(fail(c.ID, c.Name, arerr.CatInvalidOperation,
 				fmt.Sprintf("The destination is an 8.2 %s database; configuration goes into a Configuration database.", d.Role),
 				"Name the 8.2 configuration database (or a new one) as the destination."))
 		} else {
@@ -230,7 +230,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	c = model.E008DatabaseNameExists
 	switch {
 	case opts.CreateDestination && opts.DestinationExists:
-		add(fail(c.ID, c.Name, engine.CatResourceExists,
+		add(fail(c.ID, c.Name, arerr.CatResourceExists,
 			fmt.Sprintf("Verification failed: a database named %s already exists, so it cannot be created.", pf.dstName),
 			"Choose another name for the new database, or drop the existing database first (or name it as an existing destination)."))
 	case opts.CreateDestination:
@@ -241,7 +241,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	c = model.E009SameDatabase
 	same := opts.SameDatabase || (pf.srcInfo.Location != "" && pf.srcInfo.Kind == pf.dstInfo.Kind && pf.srcInfo.Location == pf.dstInfo.Location)
 	if same {
-		add(fail(c.ID, c.Name, engine.CatInvalidOperation, "The source and the destination are the same database.",
+		add(fail(c.ID, c.Name, arerr.CatInvalidOperation, "The source and the destination are the same database.",
 			"Import into a new database (or a blank one); the source is only read and must stay as it is."))
 	} else {
 		add(pass(c.ID, c.Name, "The source and the destination are different databases."))
@@ -250,11 +250,11 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	// Source contents (only when the source is usable).
 	if srcOK {
 		if err := pf.readFacts(ctx, src); err != nil {
-			return nil, nil, ioError(ctx, err, "AR-READ", engine.CatReadError, "Check the source is reachable and readable.", "Cannot read the source database")
+			return nil, nil, ioError(ctx, err, "AR-READ", arerr.CatReadError, "Check the source is reachable and readable.", "Cannot read the source database")
 		}
 		c = model.E010ReplicationPartnersPresent
 		if pf.partners > 0 {
-			add(fail(c.ID, c.Name, engine.CatInvalidOperation,
+			add(fail(c.ID, c.Name, arerr.CatInvalidOperation,
 				fmt.Sprintf("The source has %d replication partner(s); replicated databases cannot be imported.", pf.partners),
 				"Remove the replication partners from the source database (Active Roles Console > Configuration Databases and Replication) first, then run again."))
 		} else {
@@ -265,7 +265,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 		names := addOnNames(pf.addOns)
 		switch {
 		case len(pf.addOns) > 0 && s.Generation != model.G3:
-			add(fail(c.ID, c.Name, engine.CatInvalidOperation,
+			add(fail(c.ID, c.Name, arerr.CatInvalidOperation,
 				fmt.Sprintf("The source has %d add-on(s) installed: %s.", len(pf.addOns), names),
 				fmt.Sprintf("Uninstall the add-ons (%s) in the Active Roles Add-on Manager of the earlier version first (and from the system, if applicable), then run again.", names)))
 		case len(pf.addOns) > 0:
@@ -299,7 +299,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 			if !errors.Is(err, secrets.ErrKeyBackupUnreadable) {
 				detail = "it cannot be read"
 			}
-			add(fail(c.ID, c.Name, engine.CatInvalidData, fmt.Sprintf("Cannot open %s: %s.", what, detail),
+			add(fail(c.ID, c.Name, arerr.CatInvalidData, fmt.Sprintf("Cannot open %s: %s.", what, detail),
 				"Check the password (it is case-sensitive and used exactly as typed) and that the file is the one made by Backing up the encryption key; or import without encrypted data (-SkipEncryptedData)."))
 		} else {
 			pf.key = k
@@ -310,7 +310,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 					if s.HasEncryptionKeyID {
 						want = s.EncryptionKeyID.String()
 					}
-					add(fail(c15.ID, c15.Name, engine.CatInvalidData,
+					add(fail(c15.ID, c15.Name, arerr.CatInvalidData,
 						fmt.Sprintf("The key backup holds key %s, but the source's values are encrypted with key %s.", k.ID(), want),
 						"Use the key backup made from the source's Administration Service, or import without encrypted data (-SkipEncryptedData)."))
 				} else {
@@ -328,10 +328,10 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	h := model.NormalizeHost(opts.ServicesServer)
 	switch {
 	case h == "":
-		add(fail(c.ID, c.Name, engine.CatInvalidArgument, "No services server was given: dynamic groups, group families and scheduled tasks need an Administration Service to run on.",
+		add(fail(c.ID, c.Name, arerr.CatInvalidArgument, "No services server was given: dynamic groups, group families and scheduled tasks need an Administration Service to run on.",
 			"Give the fully qualified domain name of the 8.2 Administration Service (-ServicesServer ars01.corp.example.com)."))
 	case !model.IsFQDN(h):
-		add(fail(c.ID, c.Name, engine.CatInvalidArgument, fmt.Sprintf("The services server %q is not a fully qualified domain name.", opts.ServicesServer),
+		add(fail(c.ID, c.Name, arerr.CatInvalidArgument, fmt.Sprintf("The services server %q is not a fully qualified domain name.", opts.ServicesServer),
 			"Give the FQDN of the 8.2 Administration Service, e.g. ars01.corp.example.com (at least two labels of letters, digits and hyphens)."))
 	default:
 		add(pass(c.ID, c.Name, fmt.Sprintf("Dynamic groups, group families and scheduled tasks will run on %s.", h)))
@@ -404,7 +404,7 @@ func permissionChecks(ctx context.Context, src store.Source, dst store.ConfigDes
 			out = append(out, warn(CodeSourcePermissions, "SourcePermissions", fmt.Sprintf("Cannot read your rights in the source: %v.", err),
 				"Make sure the account has the db_datareader role in the source database."))
 		case !p.DataReader && !p.DbOwner:
-			out = append(out, fail(CodeSourcePermissions, "SourcePermissions", engine.CatPermissionDenied,
+			out = append(out, fail(CodeSourcePermissions, "SourcePermissions", arerr.CatPermissionDenied,
 				"The account cannot read the source: it has no SELECT permission on the source database (db_datareader, db_owner or sysadmin give it).",
 				"Add the account to db_datareader in the source database (SQL Server Management Studio > Security > Users)."))
 		default:
@@ -420,11 +420,11 @@ func permissionChecks(ctx context.Context, src store.Source, dst store.ConfigDes
 			out = append(out, warn(CodeDestinationPermissions, "DestinationPermissions", fmt.Sprintf("Cannot read your rights in the destination: %v.", err),
 				"Make sure the account has db_owner with default schema dbo in the destination database."))
 		case opts.CreateDestination && !p.CanCreateDatabase:
-			out = append(out, fail(CodeDestinationPermissions, "DestinationPermissions", engine.CatPermissionDenied,
+			out = append(out, fail(CodeDestinationPermissions, "DestinationPermissions", arerr.CatPermissionDenied,
 				"The account may not create databases on the destination server.",
 				"Grant CREATE DATABASE (dbcreator) to the account, or have a DBA pre-create a blank database and name it as the destination (Knowledge Base Article 4303098)."))
 		case !opts.CreateDestination && (!p.DbOwner || !strings.EqualFold(p.DefaultSchema, "dbo")):
-			out = append(out, fail(CodeDestinationPermissions, "DestinationPermissions", engine.CatPermissionDenied,
+			out = append(out, fail(CodeDestinationPermissions, "DestinationPermissions", arerr.CatPermissionDenied,
 				destinationRightsProblem(p),
 				"Add the account to db_owner in the destination database and set its default schema to dbo."))
 		default:

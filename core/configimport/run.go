@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
@@ -168,7 +169,7 @@ func Run(ctx context.Context, src store.Source, dst store.ConfigDestination, opt
 		SourceServer: im.sourceServer(), SourceDatabase: im.sourceDatabase(), StartedUTC: opts.Now().UTC(),
 	})
 	if err != nil {
-		return nil, engine.Wrap(err, CodeImport, engine.CatWriteError, "Check the destination is reachable and writable, then run the import again.",
+		return nil, arerr.Wrap(err, CodeImport, arerr.CatWriteError, "Check the destination is reachable and writable, then run the import again.",
 			"Cannot record the import run in %s", im.res.Destination.Name)
 	}
 	im.res.ImportRunID = runID
@@ -188,7 +189,7 @@ func Run(ctx context.Context, src store.Source, dst store.ConfigDestination, opt
 		out := im.stopped(cause)
 		if len(errs) > 0 {
 			log.Error().Err(errors.Join(errs...)).Msg("cleanup after a failed configuration import")
-			var ee *engine.Error
+			var ee *arerr.Error
 			if errors.As(out, &ee) {
 				ee.Err = errors.Join(append([]error{ee.Err}, errs...)...)
 			}
@@ -215,7 +216,7 @@ func Run(ctx context.Context, src store.Source, dst store.ConfigDestination, opt
 				failed = append(failed, c.Invariant+": "+c.Detail)
 			}
 		}
-		return fail(engine.Errorf(CodeVerify, engine.CatInvalidData,
+		return fail(arerr.Errorf(CodeVerify, arerr.CatInvalidData,
 			"Nothing was written. Send the log file to support; the source may hold data this version cannot import.",
 			"The import was rolled back because an upgrade invariant failed: %s", strings.Join(failed, "; ")))
 	}
@@ -225,7 +226,7 @@ func Run(ctx context.Context, src store.Source, dst store.ConfigDestination, opt
 	im.tx.inner = nil // committed: nothing to roll back
 	if err := dst.FinishRun(context.WithoutCancel(ctx), runID, store.RunFinish{Outcome: "Succeeded", FinishedUTC: opts.Now().UTC(),
 		AddedCount: im.res.AddedCount, SkippedCount: im.res.SkippedCount, ReportJSON: reportJSON(im.report)}); err != nil {
-		return nil, engine.Wrap(err, CodeImport, engine.CatWriteError,
+		return nil, arerr.Wrap(err, CodeImport, arerr.CatWriteError,
 			"The configuration was imported; only the run's closing record is missing. Running the import again adds nothing and records the run.",
 			"Cannot record the end of the import run in %s", im.res.Destination.Name)
 	}
@@ -243,15 +244,15 @@ func (nopReporter) Log() *zerolog.Logger     { l := zerolog.Nop(); return &l }
 
 // stopped maps a run error to what the user sees.
 func (im *importer) stopped(err error) error {
-	var ee *engine.Error
+	var ee *arerr.Error
 	if errors.As(err, &ee) {
 		return err
 	}
 	if im.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, im.ctx.Err())) {
-		return engine.Wrap(err, CodeCancelled, engine.CatOperationStopped, "Run the import again to do it; it starts from the beginning.",
+		return arerr.Wrap(err, CodeCancelled, arerr.CatOperationStopped, "Run the import again to do it; it starts from the beginning.",
 			"The configuration import was cancelled and rolled back; nothing was imported")
 	}
-	return engine.Wrap(err, CodeImport, engine.CatInvalidData, "Nothing was imported. Fix the cause and run the import again.",
+	return arerr.Wrap(err, CodeImport, arerr.CatInvalidData, "Nothing was imported. Fix the cause and run the import again.",
 		"The configuration import failed and was rolled back")
 }
 
@@ -378,7 +379,7 @@ func (im *importer) readDestination() error {
 			return nil
 		})
 		if err != nil {
-			return ioError(ctx, err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
+			return ioError(ctx, err, CodeImport, arerr.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
 		}
 	}
 	if t := info.Table("EncryptionKey"); t != nil {
@@ -387,7 +388,7 @@ func (im *importer) readDestination() error {
 			im.encKeys[r[ki].AsGUID()] = true
 			return nil
 		}); err != nil {
-			return ioError(ctx, err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
+			return ioError(ctx, err, CodeImport, arerr.CatReadError, "Check the destination database is reachable and readable.", "Cannot read the destination %s", im.res.Destination.Name)
 		}
 	}
 	if im.opts.Replace {
@@ -398,7 +399,7 @@ func (im *importer) readDestination() error {
 			}
 			n, err := im.dst.Count(ctx, tn)
 			if err != nil {
-				return ioError(ctx, err, CodeImport, engine.CatReadError, "Check the destination database is reachable and readable.", "Cannot count %s in the destination", tn)
+				return ioError(ctx, err, CodeImport, arerr.CatReadError, "Check the destination database is reachable and readable.", "Cannot count %s in the destination", tn)
 			}
 			if n > 0 {
 				im.removed[tn] = n
@@ -460,7 +461,7 @@ func (im *importer) initialize() error {
 		model.SettingEncryptionKeyID: keyID.String(),
 	}
 	if err := im.dst.Initialize(im.ctx, tables, ddl, settings); err != nil {
-		return engine.Wrap(err, CodeImport, engine.CatWriteError, "Check the destination is writable, then run the import again.",
+		return arerr.Wrap(err, CodeImport, arerr.CatWriteError, "Check the destination is writable, then run the import again.",
 			"Cannot create the 8.2 schema in %s", im.res.Destination.Name)
 	}
 	im.res.Initialized = true

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -25,7 +25,7 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 	host := model.NormalizeHost(servicesServer)
 	if !model.IsFQDN(host) {
 		c := model.E017ServiceHostInvalid
-		return nil, engine.Errorf(c.ID, engine.CatInvalidArgument,
+		return nil, arerr.Errorf(c.ID, arerr.CatInvalidArgument,
 			"Give the fully qualified domain name of the 8.2 Administration Service, e.g. ars01.corp.example.com.",
 			"The services server %q is not a fully qualified domain name.", servicesServer)
 	}
@@ -39,7 +39,7 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 	for _, table := range []string{"ScheduledTask", "DynamicGroup", "GroupFamily"} {
 		t := info.Table(table)
 		if t == nil {
-			return nil, engine.Errorf("AR-READ", engine.CatInvalidData, "The database is damaged; restore it or import the configuration again.",
+			return nil, arerr.Errorf("AR-READ", arerr.CatInvalidData, "The database is damaged; restore it or import the configuration again.",
 				"The 8.2 configuration database %s has no %s table.", info.Location, table)
 		}
 		ki := t.Index(g3Key[table])
@@ -47,7 +47,7 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 		ni := t.Index(g3NameCol[table])
 		ri, ei := t.Index("RunOn"), t.Index("IsEditable")
 		if ki < 0 || hi < 0 {
-			return nil, engine.Errorf("AR-READ", engine.CatInvalidData, "The database is damaged; restore it or import the configuration again.",
+			return nil, arerr.Errorf("AR-READ", arerr.CatInvalidData, "The database is damaged; restore it or import the configuration again.",
 				"Table %s of %s lacks its key or ServiceHost column.", table, info.Location)
 		}
 		err := scanTable(ctx, dst, table, func(r data.Row) error {
@@ -105,15 +105,15 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 		})
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, engine.Wrap(err, CodeCancelled, engine.CatOperationStopped, "Run it again; nothing was changed.", "Services association was cancelled")
+				return nil, arerr.Wrap(err, CodeCancelled, arerr.CatOperationStopped, "Run it again; nothing was changed.", "Services association was cancelled")
 			}
-			return nil, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the database is reachable.", "Cannot read %s", table)
+			return nil, arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check the database is reachable.", "Cannot read %s", table)
 		}
 	}
 	if !whatIf && len(res.Changed) > 0 {
 		tx, err := dst.BeginConfig(ctx)
 		if err != nil {
-			return nil, engine.Wrap(err, CodeImport, engine.CatWriteError, "Check the database is writable, then run again.", "Cannot start the services association")
+			return nil, arerr.Wrap(err, CodeImport, arerr.CatWriteError, "Check the database is writable, then run again.", "Cannot start the services association")
 		}
 		for _, table := range []string{"ScheduledTask", "DynamicGroup", "GroupFamily"} {
 			if len(updates[table]) == 0 {
@@ -121,11 +121,11 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 			}
 			if err := tx.Update(ctx, table, updates[table]); err != nil {
 				rerr := tx.Rollback(context.WithoutCancel(ctx))
-				code, cat := CodeImport, engine.CatWriteError
+				code, cat := CodeImport, arerr.CatWriteError
 				if ctx.Err() != nil {
-					code, cat = CodeCancelled, engine.CatOperationStopped
+					code, cat = CodeCancelled, arerr.CatOperationStopped
 				}
-				e := engine.Wrap(err, code, cat, "Nothing was changed; run it again.", "Services association failed on %s", table)
+				e := arerr.Wrap(err, code, cat, "Nothing was changed; run it again.", "Services association failed on %s", table)
 				if rerr != nil {
 					e.Err = fmt.Errorf("%w (rollback: %v)", err, rerr)
 				}
@@ -134,7 +134,7 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 		}
 		if err := tx.Commit(ctx); err != nil {
 			_ = tx.Rollback(context.WithoutCancel(ctx))
-			return nil, engine.Wrap(err, CodeImport, engine.CatWriteError, "Nothing was changed; run it again.", "Cannot commit the services association")
+			return nil, arerr.Wrap(err, CodeImport, arerr.CatWriteError, "Nothing was changed; run it again.", "Cannot commit the services association")
 		}
 	}
 	rep.Log().Info().Int("changed", len(res.Changed)).Int("unchanged", len(res.Unchanged)).Bool("whatIf", whatIf).Msg("services association")
@@ -154,11 +154,11 @@ func hostText(v data.Value) string {
 func RequireConfiguration82(ctx context.Context, db store.Source, what string) (*store.Info, error) {
 	info, err := db.Info(ctx)
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-CONNECT", engine.CatConnectionError, "Check the database's location and that you can write to it.", "Cannot read the database")
+		return nil, arerr.Wrap(err, "AR-CONNECT", arerr.CatConnectionError, "Check the database's location and that you can write to it.", "Cannot read the database")
 	}
 	d := model.Detect(info)
 	if d.State != model.StateSupported || d.Generation != model.G3 || d.Role != model.RoleConfiguration {
-		return nil, engine.Errorf(model.E006DestinationVersionMismatch.ID, engine.CatInvalidOperation,
+		return nil, arerr.Errorf(model.E006DestinationVersionMismatch.ID, arerr.CatInvalidOperation,
 			"Name the Active Roles 8.2 configuration database (after importing the configuration into it).",
 			"%s works on an Active Roles 8.2 configuration database; %s is %s.", what, info.Location, d.String())
 	}

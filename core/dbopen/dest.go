@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -65,7 +66,7 @@ func OpenHistoryDestination(ctx context.Context, ep *Endpoint, w Warner, log zer
 func openBundleDest[T any](ep *Endpoint, open func() (T, error)) (T, error) {
 	var zero T
 	if !ep.Create && !fileExists(ep.Path) {
-		return zero, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound,
+		return zero, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
 			"Check the path, or ask for a new destination (-CreateDestination / --create-destination).",
 			"The destination bundle %s does not exist.", ep.Describe())
 	}

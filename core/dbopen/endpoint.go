@@ -13,7 +13,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 )
 
 // BundleExt is the file extension of bundles.
@@ -73,7 +73,7 @@ func (e *Endpoint) resolveLocation() error {
 		return nil
 	}
 	if e.Path != "" || e.ConnectionString != "" || e.Server != "" {
-		return engine.Errorf("AR-ARGS", engine.CatInvalidArgument,
+		return arerr.Errorf("AR-ARGS", arerr.CatInvalidArgument,
 			"Name the database once: a location, or a path, a connection string or a server.",
 			"The endpoint has both a location (%q) and a path, connection string or server.", shownLocation(e.Location))
 	}
@@ -103,7 +103,7 @@ func ParseLocation(s string) (Endpoint, error) {
 	t := strings.TrimSpace(s)
 	switch {
 	case t == "":
-		return Endpoint{}, engine.Errorf("AR-ARGS", engine.CatInvalidArgument,
+		return Endpoint{}, arerr.Errorf("AR-ARGS", arerr.CatInvalidArgument,
 			"Give a bundle path (*.arbundle) or a connection string such as \"Server=sql01.corp.example.com;Database=ARConfig76\".",
 			"The location is empty.")
 	case strings.HasPrefix(strings.ToLower(t), "sqlserver://"):
@@ -119,7 +119,7 @@ func ParseLocation(s string) (Endpoint, error) {
 	if instanceName.MatchString(t) {
 		return Endpoint{Server: t}, nil
 	}
-	return Endpoint{}, engine.Errorf("AR-ARGS", engine.CatInvalidArgument,
+	return Endpoint{}, arerr.Errorf("AR-ARGS", arerr.CatInvalidArgument,
 		"Give a bundle path ending in .arbundle, a SQL Server instance (sql01, sql01\\INST, sql01,1433) with its database, a sqlserver:// URL, or \"Server=host;Database=name\".",
 		"%q is neither a bundle file, a SQL Server instance nor a connection string.", shownLocation(t))
 }

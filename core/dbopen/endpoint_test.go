@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 )
 
 func TestParseLocation(t *testing.T) {
@@ -128,7 +128,7 @@ func TestLocationForms(t *testing.T) {
 			var ep Endpoint
 			err := json.Unmarshal(b, &ep)
 			if tt.errorHas != "" {
-				var ee *engine.Error
+				var ee *arerr.Error
 				if err == nil || !errors.As(err, &ee) || ee.Code != "AR-ARGS" || !strings.Contains(err.Error(), tt.errorHas) {
 					t.Fatalf("err = %v, want AR-ARGS mentioning %q", err, tt.errorHas)
 				}

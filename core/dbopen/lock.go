@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -43,7 +43,7 @@ func Claim(ctx context.Context, ep *Endpoint, dst store.Source, operation string
 		took, err := t.TakeOver(ctx)
 		if err != nil {
 			_ = rel()
-			return release, engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path and your permissions, then run the command again.",
+			return release, arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Check the path and your permissions, then run the command again.",
 				"Cannot take over %s, left by an interrupted run", ep.Describe())
 		}
 		if took {
@@ -65,7 +65,7 @@ func Predict(ctx context.Context, ep *Endpoint, dst store.Source, operation stri
 	}
 	took, err := w.WouldTakeOver(ctx, operation)
 	if err != nil {
-		return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the path and your permissions.", "Cannot read the lock of %s", ep.Describe())
+		return arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check the path and your permissions.", "Cannot read the lock of %s", ep.Describe())
 	}
 	if took {
 		info.Exists, info.TakenOver = false, true
@@ -84,23 +84,23 @@ func lockErr(err error, ep *Endpoint) error {
 	if errors.As(err, &le) {
 		shown := *le
 		shown.Location = "The destination " + ep.Describe()
-		e := engine.Errorf(model.E019DestinationInUse.ID, engine.CatResourceBusy,
+		e := arerr.Errorf(model.E019DestinationInUse.ID, arerr.CatResourceBusy,
 			"Wait until that run has finished (or stop it), then run this command again. Nothing was written.",
 			"%s.", shown.Error())
 		e.Err = err
 		return e
 	}
-	if de, ok := engine.AsDiskFull(err, "Locking the destination "+ep.Describe(), "Free space on that volume, then run the command again."); ok {
+	if de, ok := arerr.AsDiskFull(err, "Locking the destination "+ep.Describe(), "Free space on that volume, then run the command again."); ok {
 		return de
 	}
-	var ee *engine.Error
+	var ee *arerr.Error
 	if errors.As(err, &ee) {
 		return ee
 	}
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check that you may create files in the destination's folder.",
+	return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Check that you may create files in the destination's folder.",
 		"Cannot lock the destination %s for writing", ep.Describe())
 }
 

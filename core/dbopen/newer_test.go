@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/fixture"
 )
 
@@ -34,11 +34,11 @@ func TestNewerBundleFormatIsNotCalledDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = OpenSource(context.Background(), &Endpoint{Path: path}, nil)
-	var e *engine.Error
+	var e *arerr.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("err = %v, want an *engine.Error", err)
+		t.Fatalf("err = %v, want an *arerr.Error", err)
 	}
-	if e.Exit != engine.ExitDataIntegrity {
+	if e.Exit != arerr.ExitDataIntegrity {
 		t.Errorf("exit %d, want 5", e.Exit)
 	}
 	if !strings.Contains(e.Message, "format version 2.0") {

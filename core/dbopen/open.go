@@ -6,8 +6,8 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
@@ -21,7 +21,7 @@ type Warner interface {
 func OpenSource(ctx context.Context, ep *Endpoint, w Warner) (store.Source, error) {
 	if ep.IsBundle() {
 		if _, err := os.Stat(ep.Path); errors.Is(err, fs.ErrNotExist) {
-			return nil, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound,
+			return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
 				"Check the path; create a sample with: arupgrade fixture --version 7.6 --out sample.arbundle",
 				"The bundle %s does not exist.", ep.Describe())
 		}
@@ -60,7 +60,7 @@ func bundleErr(err error, ep *Endpoint) error {
 			// Not damaged: a newer format this version cannot read.
 			remedy = "It was written by a newer version of ActiveRolesUpgrade: update arupgrade (or the PowerShell module) to that version or later to read it."
 		}
-		return engine.Wrap(err, "AR-BUNDLE", engine.CatInvalidData, remedy, "The bundle %s cannot be used", ep.Describe())
+		return arerr.Wrap(err, "AR-BUNDLE", arerr.CatInvalidData, remedy, "The bundle %s cannot be used", ep.Describe())
 	}
-	return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the path and your permissions.", "Cannot open the bundle %s", ep.Describe())
+	return arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check the path and your permissions.", "Cannot open the bundle %s", ep.Describe())
 }

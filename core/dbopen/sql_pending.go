@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/sqlserver"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -33,7 +33,7 @@ func SQLOptions(ep *Endpoint) (sqlserver.Options, error) {
 		return o, err
 	}
 	if err := o.Validate(); err != nil {
-		return o, engine.Wrap(err, "AR-CONNECTION", engine.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", o.Redacted())
+		return o, arerr.Wrap(err, "AR-CONNECTION", arerr.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", o.Redacted())
 	}
 	return o, nil
 }
@@ -68,7 +68,7 @@ func mergeOptions(ep *Endpoint) (sqlserver.Options, error) {
 		return o, argErr("No SQL Server was given: name a server and database, a connection string, or a bundle path.")
 	}
 	if err != nil {
-		return o, engine.Wrap(err, "AR-CONNECTION", engine.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", ep.Describe())
+		return o, arerr.Wrap(err, "AR-CONNECTION", arerr.CatInvalidArgument, "Correct the connection details.", "The connection to %s is not valid", ep.Describe())
 	}
 	if ep.Database != "" {
 		o.Database = ep.Database
@@ -117,7 +117,7 @@ func mergeOptions(ep *Endpoint) (sqlserver.Options, error) {
 }
 
 func argErr(format string, args ...any) error {
-	return engine.Errorf("AR-ARGS", engine.CatInvalidArgument, "Run Get-Help or --help for the parameters.", format, args...)
+	return arerr.Errorf("AR-ARGS", arerr.CatInvalidArgument, "Run Get-Help or --help for the parameters.", format, args...)
 }
 
 // openSQL connects and reports the connection's warnings. Options already
@@ -153,11 +153,11 @@ func openSQL(ctx context.Context, ep *Endpoint, w Warner, oo sqlserver.OpenOptio
 }
 
 func connErr(err error, o sqlserver.Options) error {
-	var e *engine.Error
+	var e *arerr.Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return engine.Wrap(err, "AR-CONNECTION", engine.CatConnectionError,
+	return arerr.Wrap(err, "AR-CONNECTION", arerr.CatConnectionError,
 		"Check the server name (use its FQDN), the network path, the credentials and the certificate.",
 		"Cannot connect to %s", o.Redacted())
 }

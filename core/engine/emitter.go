@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/activeroles/arupgrade/core/arerr"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -147,7 +149,7 @@ func newEmitter(out chan<- Event, req Request) (*Emitter, func(), error) {
 		switch {
 		case err != nil && explicit:
 			// A log file the caller named and that cannot even be opened is a usage error: nothing has run yet.
-			openErr = Wrap(err, "AR-LOGFILE", CatInvalidArgument, "Name a log file in a folder you can write to, or pass \"-\" for no log file.",
+			openErr = arerr.Wrap(err, "AR-LOGFILE", arerr.CatInvalidArgument, "Name a log file in a folder you can write to, or pass \"-\" for no log file.",
 				"Cannot open the log file %s", path)
 		case err != nil:
 			// The default place is not the caller's choice: say so and run without a file.

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/activeroles/arupgrade/core/arerr"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,18 +29,18 @@ type Request struct {
 func ParseRequest(b []byte) (Request, error) {
 	var r Request
 	if err := json.Unmarshal(b, &r); err != nil {
-		return r, Errorf("AR-REQUEST", CatInvalidArgument, "Pass a JSON object such as {\"operation\":\"inspect\",\"params\":{…}}.",
+		return r, arerr.Errorf("AR-REQUEST", arerr.CatInvalidArgument, "Pass a JSON object such as {\"operation\":\"inspect\",\"params\":{…}}.",
 			"The request is not valid JSON: %v.", err)
 	}
 	if _, ok := lookup(r.Operation); !ok {
-		return r, Errorf("AR-REQUEST", CatInvalidArgument, fmt.Sprintf("Use one of: %v.", Operations()),
+		return r, arerr.Errorf("AR-REQUEST", arerr.CatInvalidArgument, fmt.Sprintf("Use one of: %v.", Operations()),
 			"Unknown operation %q.", r.Operation)
 	}
 	return r, nil
 }
 
 // Operation is the body of a job. It reports through em and returns nil on
-// success, an *Error (or any error) on failure. It must return promptly after
+// success, an *arerr.Error (or any error) on failure. It must return promptly after
 // ctx is cancelled, at a point where nothing is half-written.
 type Operation func(ctx context.Context, params json.RawMessage, em *Emitter) error
 
@@ -113,7 +115,7 @@ func (j *Job) run(ctx context.Context, req Request) {
 		defer func() {
 			if r := recover(); r != nil {
 				em.log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).Msg("internal error")
-				err = Errorf("AR-INTERNAL", CatNotSpecified, "This is a bug; please report it with the log file.",
+				err = arerr.Errorf("AR-INTERNAL", arerr.CatNotSpecified, "This is a bug; please report it with the log file.",
 					"Internal error: %v.", r)
 			}
 		}()
@@ -123,7 +125,7 @@ func (j *Job) run(ctx context.Context, req Request) {
 		}
 		op, ok := lookup(req.Operation)
 		if !ok {
-			err = Errorf("AR-REQUEST", CatInvalidArgument, fmt.Sprintf("Use one of: %v.", Operations()), "Unknown operation %q.", req.Operation)
+			err = arerr.Errorf("AR-REQUEST", arerr.CatInvalidArgument, fmt.Sprintf("Use one of: %v.", Operations()), "Unknown operation %q.", req.Operation)
 			return
 		}
 		em.log.Info().Str("operation", req.Operation).Msg("operation started")

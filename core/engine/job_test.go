@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/activeroles/arupgrade/core/arerr"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,7 +22,7 @@ func init() {
 		return em.Result("Thing", map[string]int{"n": 1})
 	})
 	Register("test-fail", func(ctx context.Context, p json.RawMessage, em *Emitter) error {
-		return Errorf("AR-E002", CatInvalidData, "Upgrade first.", "Active Roles 6.9 is not supported.")
+		return arerr.Errorf("AR-E002", arerr.CatInvalidData, "Upgrade first.", "Active Roles 6.9 is not supported.")
 	})
 	Register("test-plain-error", func(ctx context.Context, p json.RawMessage, em *Emitter) error {
 		return errors.New("disk on fire")
@@ -52,10 +54,10 @@ func TestOutcomes(t *testing.T) {
 		exit     int
 		category string
 	}{
-		{"test-ok", Succeeded, "", ExitOK, ""},
-		{"test-fail", Failed, "AR-E002", ExitPreflight, CatInvalidData},
-		{"test-plain-error", Failed, "AR-FAILED", ExitFailed, CatNotSpecified},
-		{"test-panic", Failed, "AR-INTERNAL", ExitFailed, CatNotSpecified},
+		{"test-ok", Succeeded, "", arerr.ExitOK, ""},
+		{"test-fail", Failed, "AR-E002", arerr.ExitPreflight, arerr.CatInvalidData},
+		{"test-plain-error", Failed, "AR-FAILED", arerr.ExitFailed, arerr.CatNotSpecified},
+		{"test-panic", Failed, "AR-INTERNAL", arerr.ExitFailed, arerr.CatNotSpecified},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
@@ -107,7 +109,7 @@ func TestCancelEndsWithCancelledOutcome(t *testing.T) {
 	}
 	j.Cancel()
 	out := j.Wait()
-	if out.Outcome != Cancelled || out.ExitCode != ExitCancelled {
+	if out.Outcome != Cancelled || out.ExitCode != arerr.ExitCancelled {
 		t.Fatalf("outcome %+v", out)
 	}
 	if _, st := j.Next(0); st != NextEnd {
@@ -128,7 +130,7 @@ func TestParseRequestRejectsUnknownOperation(t *testing.T) {
 func TestRequestOutcome(t *testing.T) {
 	_, err := ParseRequest([]byte(`{"operation":"nope"}`))
 	ev := RequestOutcome(err)
-	if ev.Type != TypeOutcome || ev.Outcome != Failed || ev.ExitCode != ExitInvalidInput || ev.Error == nil || ev.Error.Code != "AR-REQUEST" {
+	if ev.Type != TypeOutcome || ev.Outcome != Failed || ev.ExitCode != arerr.ExitInvalidInput || ev.Error == nil || ev.Error.Code != "AR-REQUEST" {
 		t.Fatalf("outcome %+v", ev)
 	}
 }
@@ -142,7 +144,7 @@ func TestLogFileThatCannotBeWritten(t *testing.T) {
 	}
 	stderr := captureStderr(t)
 	evs, out := collect(t, Request{Operation: "test-ok", LogFile: "/dev/full"})
-	if out.Outcome != Succeeded || out.ExitCode != ExitOK {
+	if out.Outcome != Succeeded || out.ExitCode != arerr.ExitOK {
 		t.Fatalf("outcome %+v %+v", out, out.Error)
 	}
 	var warnings []Event
@@ -199,7 +201,7 @@ func TestDefaultLogFolderThatCannotBeCreated(t *testing.T) {
 		t.Errorf("got %d AR-W007 warnings, want 1", n)
 	}
 	_, out = collect(t, Request{Operation: "test-ok", LogFile: filepath.Join(blocker, "x.log")})
-	if out.Outcome != Failed || out.Error.Code != "AR-LOGFILE" || out.ExitCode != ExitInvalidInput {
+	if out.Outcome != Failed || out.Error.Code != "AR-LOGFILE" || out.ExitCode != arerr.ExitInvalidInput {
 		t.Fatalf("explicit unopenable log file: %+v %+v", out, out.Error)
 	}
 }

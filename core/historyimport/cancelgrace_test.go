@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
@@ -49,8 +49,8 @@ func TestCancelGrace(t *testing.T) {
 						return bctx.Err()
 					}}
 				}, nil)
-			var ee *engine.Error
-			if !errors.As(err, &ee) || ee.Category != engine.CatOperationStopped || ee.Exit != engine.ExitCancelled {
+			var ee *arerr.Error
+			if !errors.As(err, &ee) || ee.Category != arerr.CatOperationStopped || ee.Exit != arerr.ExitCancelled {
 				t.Fatalf("err = %v, want a cancelled run", err)
 			}
 			if res.Batches != tc.wantBatches || stuckCalls != 1 {

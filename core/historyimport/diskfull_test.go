@@ -8,8 +8,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
@@ -33,8 +33,8 @@ func TestDiskFullIsNotRetried(t *testing.T) {
 	if fd.calls[2] != 1 || res.Retries != 0 {
 		t.Fatalf("batch 2 written %d times, %d retries; a full disk is not retried", fd.calls[2], res.Retries)
 	}
-	var ee *engine.Error
-	if !errors.As(err, &ee) || ee.Code != engine.CodeDiskFull || ee.Category != engine.CatWriteError || ee.Exit != engine.ExitFailed {
+	var ee *arerr.Error
+	if !errors.As(err, &ee) || ee.Code != arerr.CodeDiskFull || ee.Category != arerr.CatWriteError || ee.Exit != arerr.ExitFailed {
 		t.Fatalf("err = %#v", err)
 	}
 	for _, want := range []string{"Batch 2", dst, "4.0 KiB free"} {

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -145,8 +145,8 @@ func TestValidationWritesNothing(t *testing.T) {
 				}
 				before := fileHash(t, dst)
 				_, err := importInto(t, src, dst, c.opts, nil)
-				var ee *engine.Error
-				if !errors.As(err, &ee) || ee.Code != c.code || ee.Remedy == "" || ee.Exit != engine.ExitPreflight {
+				var ee *arerr.Error
+				if !errors.As(err, &ee) || ee.Code != c.code || ee.Remedy == "" || ee.Exit != arerr.ExitPreflight {
 					t.Fatalf("err = %#v, want %s", err, c.code)
 				}
 				if after := fileHash(t, dst); after != before {
@@ -396,7 +396,7 @@ func TestRetries(t *testing.T) {
 				sameContent(t, content(t, dst), want)
 				return
 			}
-			var ee *engine.Error
+			var ee *arerr.Error
 			if !errors.As(err, &ee) || !strings.Contains(ee.Message, "Batch 2 (source records") || !strings.Contains(ee.Remedy, "continues where it stopped") {
 				t.Fatalf("err = %v", err)
 			}
@@ -429,8 +429,8 @@ func TestCancelAfterBatchesThenResume(t *testing.T) {
 			}}
 		}, nil)
 		cancel()
-		var ee *engine.Error
-		if !errors.As(err, &ee) || ee.Category != engine.CatOperationStopped || ee.Exit != engine.ExitCancelled || !errors.Is(err, context.Canceled) {
+		var ee *arerr.Error
+		if !errors.As(err, &ee) || ee.Category != arerr.CatOperationStopped || ee.Exit != arerr.ExitCancelled || !errors.Is(err, context.Canceled) {
 			t.Fatalf("cancel after %d: err = %v", n, err)
 		}
 		if res.Outcome != OutcomeCancelled || res.Batches != n || res.Entity(EntityChangeRecord).Imported != int64(100*n) {
@@ -466,8 +466,8 @@ func TestCancelledBeforeStartWritesNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := importCtx(ctx, t, s.path, dst, Options{}, nil, nil)
-	var ee *engine.Error
-	if !errors.As(err, &ee) || ee.Category != engine.CatOperationStopped {
+	var ee *arerr.Error
+	if !errors.As(err, &ee) || ee.Category != arerr.CatOperationStopped {
 		t.Fatalf("err = %v", err)
 	}
 	if fileHash(t, dst) != "absent" {

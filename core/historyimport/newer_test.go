@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/model"
 )
 
@@ -26,7 +26,7 @@ func TestSourceVersionRemedy(t *testing.T) {
 			src := &infoOnly{info: dbInfo(t, "src", tt.version, model.RoleManagementHistory, nil), t: t}
 			dst := &infoOnly{info: dbInfo(t, "dst", "", "", nil), t: t}
 			_, err := Run(context.Background(), src, dst, Options{}, nil)
-			var ee *engine.Error
+			var ee *arerr.Error
 			if !errors.As(err, &ee) || ee.Code != model.E002SourceVersionUnsupported.ID {
 				t.Fatalf("err = %v, want AR-E002", err)
 			}

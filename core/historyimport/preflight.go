@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -21,19 +21,19 @@ const (
 // Check is one preflight finding (PrerequisiteCheck).
 type Check = model.Check
 
-// checkErr turns a failed check into the *engine.Error a run returns.
-func checkErr(c Check) *engine.Error {
-	return engine.Errorf(c.Code, categoryOf(c.Code), c.Remedy, "%s", c.Message)
+// checkErr turns a failed check into the *arerr.Error a run returns.
+func checkErr(c Check) *arerr.Error {
+	return arerr.Errorf(c.Code, categoryOf(c.Code), c.Remedy, "%s", c.Message)
 }
 
 func categoryOf(code string) string {
 	switch code {
 	case model.E001SourceNotActiveRoles.ID, model.E002SourceVersionUnsupported.ID, model.E016UTCOffsetMissing.ID:
-		return engine.CatInvalidData
+		return arerr.CatInvalidData
 	case model.E012DateRangeInFuture.ID, model.E013DateRangeEndBeforeStart.ID:
-		return engine.CatInvalidArgument
+		return arerr.CatInvalidArgument
 	}
-	return engine.CatInvalidOperation
+	return arerr.CatInvalidOperation
 }
 
 // plan is what validation learns about the two databases.
@@ -116,26 +116,26 @@ const unfinishedReason = "unfinished temporal memberships are imported only by a
 // validate reads both databases' Info and runs the checks that need no scan.
 func validate(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options) (*plan, error) {
 	if src == nil {
-		return nil, engine.Errorf("AR-SOURCE", engine.CatObjectNotFound, "Name an existing source database.", "No source database was given.")
+		return nil, arerr.Errorf("AR-SOURCE", arerr.CatObjectNotFound, "Name an existing source database.", "No source database was given.")
 	}
 	if dst == nil {
-		return nil, engine.Errorf("AR-DESTINATION", engine.CatObjectNotFound, "Name a destination Management History database.", "No destination database was given.")
+		return nil, arerr.Errorf("AR-DESTINATION", arerr.CatObjectNotFound, "Name a destination Management History database.", "No destination database was given.")
 	}
 	if (opts.From == nil) != (opts.To == nil) {
-		return nil, engine.Errorf("AR-ARGUMENT", engine.CatInvalidArgument, "Give both -FromDate and -ToDate, or neither to import all records.",
+		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, "Give both -FromDate and -ToDate, or neither to import all records.",
 			"A date range needs both a start and an end date.")
 	}
 	if opts.BatchSize < 0 || opts.BatchSize > MaxBatchSize {
-		return nil, engine.Errorf("AR-ARGUMENT", engine.CatInvalidArgument, fmt.Sprintf("Choose a batch size from 1 to %d (default %d).", MaxBatchSize, DefaultBatchSize),
+		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, fmt.Sprintf("Choose a batch size from 1 to %d (default %d).", MaxBatchSize, DefaultBatchSize),
 			"Batch size %d is out of range.", opts.BatchSize)
 	}
 	p := &plan{opts: opts}
 	var err error
 	if p.srcInfo, err = src.Info(ctx); err != nil {
-		return nil, engine.Wrap(err, "AR-SOURCE", engine.CatReadError, "Check that the source database is reachable and readable.", "Cannot read the source database %s", srcName(opts, nil))
+		return nil, arerr.Wrap(err, "AR-SOURCE", arerr.CatReadError, "Check that the source database is reachable and readable.", "Cannot read the source database %s", srcName(opts, nil))
 	}
 	if p.dstInfo, err = dst.Info(ctx); err != nil {
-		return nil, engine.Wrap(err, "AR-DESTINATION", engine.CatReadError, "Check that the destination database is reachable and readable.", "Cannot read the destination database %s", dstName(opts, nil))
+		return nil, arerr.Wrap(err, "AR-DESTINATION", arerr.CatReadError, "Check that the destination database is reachable and readable.", "Cannot read the destination database %s", dstName(opts, nil))
 	}
 	p.src, p.dst = model.Detect(p.srcInfo), model.Detect(p.dstInfo)
 	sn, dn := srcName(opts, p.srcInfo), dstName(opts, p.dstInfo)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -94,8 +94,8 @@ func TestPreflightCodes(t *testing.T) {
 			src := &infoOnly{info: c.src(t), t: t}
 			dst := &infoOnly{info: c.dst(t), t: t}
 			_, err := Run(context.Background(), src, dst, Options{}, nil)
-			var ee *engine.Error
-			if !errors.As(err, &ee) || ee.Code != c.code || ee.Exit != engine.ExitPreflight || ee.Remedy == "" || ee.Message == "" {
+			var ee *arerr.Error
+			if !errors.As(err, &ee) || ee.Code != c.code || ee.Exit != arerr.ExitPreflight || ee.Remedy == "" || ee.Message == "" {
 				t.Fatalf("err = %#v, want %s", err, c.code)
 			}
 			checks, err := Preflight(context.Background(), src, dst, Options{})
@@ -124,14 +124,14 @@ func TestOptionsValidation(t *testing.T) {
 	dst := &infoOnly{info: dbInfo(t, "dst", "", "", nil), t: t}
 	for _, o := range []Options{{From: &d}, {To: &d}, {BatchSize: -1}, {BatchSize: MaxBatchSize + 1}} {
 		_, err := Run(context.Background(), src, dst, o, nil)
-		var ee *engine.Error
-		if !errors.As(err, &ee) || ee.Exit != engine.ExitInvalidInput {
+		var ee *arerr.Error
+		if !errors.As(err, &ee) || ee.Exit != arerr.ExitInvalidInput {
 			t.Fatalf("options %+v: err = %v", o, err)
 		}
 	}
 	if _, err := Run(context.Background(), nil, dst, Options{}, nil); err == nil {
 		t.Fatal("nil source accepted")
-	} else if ee := (*engine.Error)(nil); !errors.As(err, &ee) || ee.Exit != engine.ExitNotFound {
+	} else if ee := (*arerr.Error)(nil); !errors.As(err, &ee) || ee.Exit != arerr.ExitNotFound {
 		t.Fatalf("nil source: %v", err)
 	}
 	// The same day as start and end is allowed; a date uses UTC.

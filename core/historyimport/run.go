@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
@@ -34,7 +35,7 @@ type writeFunc func(ctx context.Context, b *store.HistoryBatch) (*store.HistoryB
 // Run imports the Management History of src into dst (model §8).
 //
 // Every check runs before anything is written; a failed check returns its
-// *engine.Error (AR-E0xx) and a nil Result. Once writing has started, Run
+// *arerr.Error (AR-E0xx) and a nil Result. Once writing has started, Run
 // returns the Result so far together with any error: a batch that could not
 // be written after the guide's retries, a cancellation (category
 // OperationStopped, after the batch in flight), or a source read error. The
@@ -45,7 +46,7 @@ func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		// A read or write that failed because the caller cancelled is a
 		// cancellation, not a failure.
 		if err != nil && ctx.Err() != nil && !isStopped(err) && !isPreflight(err) {
-			err = engine.Wrap(err, "AR-CANCELLED", engine.CatOperationStopped,
+			err = arerr.Wrap(err, "AR-CANCELLED", arerr.CatOperationStopped,
 				"Run the import again to continue where it stopped; nothing is imported twice.", "The history import was cancelled")
 			if res != nil {
 				res.Outcome = OutcomeCancelled
@@ -56,7 +57,7 @@ func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 }
 
 func isPreflight(err error) bool {
-	var ee *engine.Error
+	var ee *arerr.Error
 	return errors.As(err, &ee) && len(ee.Code) >= 4 && ee.Code[:4] == "AR-E"
 }
 
@@ -232,7 +233,7 @@ func (r *runner) initialize(ctx context.Context) error {
 		model.SettingInstallationID: iid.String(),
 	}
 	if err := r.dst.Initialize(ctx, tables, ddl, settings); err != nil {
-		return engine.Wrap(err, "AR-DESTINATION-INIT", engine.CatWriteError,
+		return arerr.Wrap(err, "AR-DESTINATION-INIT", arerr.CatWriteError,
 			"Check that the account may create tables in the destination (db_owner) and run the import again.",
 			"Cannot initialise the blank destination %s as an 8.2 Management History database", r.res.Destination.Name)
 	}
@@ -264,7 +265,7 @@ func (r *runner) startRun(ctx context.Context) error {
 	}
 	id, now, err := r.dst.StartRun(ctx, run)
 	if err != nil {
-		return engine.Wrap(err, "AR-DESTINATION-WRITE", engine.CatWriteError,
+		return arerr.Wrap(err, "AR-DESTINATION-WRITE", arerr.CatWriteError,
 			"Check the connection to the destination and its permissions (db_owner), then run the import again.",
 			"Cannot record the import run in the destination %s", r.res.Destination.Name)
 	}
@@ -285,7 +286,7 @@ func (r *runner) finishRun(ctx context.Context, ok bool) error {
 	// The run's row is closed even after a cancellation.
 	if err := r.dst.FinishRun(context.WithoutCancel(ctx), r.runID, fin); err != nil {
 		r.log.Error().Err(err).Int64("importRunId", r.runID).Msg("cannot close the ImportRun row")
-		return engine.Wrap(err, "AR-DESTINATION-WRITE", engine.CatWriteError,
+		return arerr.Wrap(err, "AR-DESTINATION-WRITE", arerr.CatWriteError,
 			"The imported batches are committed; run the import again to record a finished run.",
 			"Cannot close import run %d in the destination", r.runID)
 	}
@@ -366,11 +367,11 @@ func (r *runner) pipeline(ctx context.Context, write writeFunc) error {
 	case pe != nil && ctx.Err() != nil:
 		return r.stopped()
 	case pe != nil:
-		var ee *engine.Error
+		var ee *arerr.Error
 		if errors.As(pe, &ee) {
 			return pe
 		}
-		return engine.Wrap(pe, "AR-SOURCE-READ", engine.CatReadError,
+		return arerr.Wrap(pe, "AR-SOURCE-READ", arerr.CatReadError,
 			"Check the source database and run the import again; it continues where it stopped.", "Reading the source failed")
 	}
 	r.progress(r.memsDone, r.memCount, true)
@@ -399,7 +400,7 @@ func (r *runner) settle(p *producer) {
 // stopped is the error of a cancelled run; it wraps context.Canceled so
 // callers may test errors.Is(err, context.Canceled).
 func (r *runner) stopped() error {
-	e := engine.Errorf("AR-CANCELLED", engine.CatOperationStopped,
+	e := arerr.Errorf("AR-CANCELLED", arerr.CatOperationStopped,
 		"Run the import again to continue where it stopped; nothing is imported twice.",
 		"The history import was cancelled after batch %d; the batches written so far are committed.", r.seq)
 	e.Err = context.Canceled
@@ -407,8 +408,8 @@ func (r *runner) stopped() error {
 }
 
 func isStopped(err error) bool {
-	var ee *engine.Error
-	return errors.As(err, &ee) && ee.Category == engine.CatOperationStopped
+	var ee *arerr.Error
+	return errors.As(err, &ee) && ee.Category == arerr.CatOperationStopped
 }
 
 // DefaultCancelGrace is how long a batch in flight may still run after Ctrl+C.
@@ -465,7 +466,7 @@ func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) 
 		stop()
 		if err != nil {
 			r.log.Warn().Err(err).Int("batch", bb.b.Seq).Int("attempt", attempt).Bool("transient", retry.IsTransient(err)).Msg("batch failed")
-			if _, full := engine.AsDiskFull(err, "", ""); full {
+			if _, full := arerr.AsDiskFull(err, "", ""); full {
 				return retry.Permanent(err) // another attempt only fills the disk again
 			}
 			return err
@@ -488,15 +489,15 @@ func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) 
 			ac.Failed += int64(bb.nAttrs)
 			tc.Failed += int64(bb.nTasks)
 		}
-		if e, full := engine.AsDiskFull(err, fmt.Sprintf("Batch %d (%s)", bb.b.Seq, r.describeBatch(bb)),
+		if e, full := arerr.AsDiskFull(err, fmt.Sprintf("Batch %d (%s)", bb.b.Seq, r.describeBatch(bb)),
 			fmt.Sprintf("Free space on that volume (or import into a destination on a larger one) and run the import again: batches 1 to %d are committed, and it continues after them, adding nothing twice.", bb.b.Seq-1)); full {
 			return e
 		}
-		cat := engine.CatWriteError
+		cat := arerr.CatWriteError
 		if retry.IsTransient(err) {
-			cat = engine.CatConnectionError
+			cat = arerr.CatConnectionError
 		}
-		return engine.Wrap(err, "AR-BATCH-FAILED", cat,
+		return arerr.Wrap(err, "AR-BATCH-FAILED", cat,
 			"Check the log and the destination database, then run the import again: it continues where it stopped and adds nothing twice.",
 			"Batch %d (%s) could not be written after %d attempt(s); batches 1 to %d are committed", bb.b.Seq, r.describeBatch(bb), attempts, bb.b.Seq-1)
 	}

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -152,7 +152,7 @@ func newSourceSchema(in *store.Info, d model.Detection) (*sourceSchema, error) {
 	}
 	done(f, s.memTable)
 	if len(missing) > 0 {
-		return nil, engine.Errorf("AR-SOURCE-SCHEMA", engine.CatInvalidData,
+		return nil, arerr.Errorf("AR-SOURCE-SCHEMA", arerr.CatInvalidData,
 			"Check that the source is an unmodified Active Roles database of the version its Settings name.",
 			"The Active Roles %s source lacks %s.", s.version.Short(), strings.Join(missing, ", "))
 	}
@@ -210,7 +210,7 @@ func (s *sourceSchema) countWhere(ctx context.Context, src store.Source, table s
 }
 
 func readErr(err error, table string) error {
-	return engine.Wrap(err, "AR-SOURCE-READ", engine.CatReadError,
+	return arerr.Wrap(err, "AR-SOURCE-READ", arerr.CatReadError,
 		"Check the connection to the source database and run the import again; it continues where it stopped.",
 		"Cannot read the source table %s", table)
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -169,7 +169,7 @@ func (c *childStream) leftover() error {
 		return err
 	}
 	k := c.cur[c.key]
-	return engine.Errorf("AR-SOURCE-ORDER", engine.CatInvalidData,
+	return arerr.Errorf("AR-SOURCE-ORDER", arerr.CatInvalidData,
 		"Check the source database's integrity (DBCC CHECKDB) or re-export the bundle; the import adds nothing twice when run again.",
 		"The source table %s has a row (%s %s) whose change record was not read in the canonical order, or does not exist.",
 		c.table, map[bool]string{true: "RecordGuid", false: "RecordId"}[c.byGUID], k)

@@ -3,8 +3,8 @@ package historyimport
 import (
 	"context"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -76,7 +76,7 @@ func newWhatIfSink(ctx context.Context, dst store.Source, in *store.Info, d mode
 }
 
 func destReadErr(err error, table string) error {
-	return engine.Wrap(err, "AR-DESTINATION-READ", engine.CatReadError,
+	return arerr.Wrap(err, "AR-DESTINATION-READ", arerr.CatReadError,
 		"Check that the destination database is reachable and readable.", "Cannot read the destination table %s", table)
 }
 

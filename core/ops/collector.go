@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/collectorimport"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -68,14 +69,14 @@ func defaultCollectorDatabase(ep *dbopen.Endpoint) {
 // the destination's writer lock (a check or WhatIf only predicts it).
 func openCollectorRun(ctx context.Context, p *collectorParams, em *engine.Emitter, write bool) (*collectorRun, error) {
 	if p.Source.IsZero() || p.Destination.IsZero() {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument,
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument,
 			"Give a source and a destination (SQL Server databases or bundle files).", "The Collector import needs a source and a destination.")
 	}
 	defaultCollectorDatabase(&p.Destination)
 	opts := collectorimport.Options{BatchSize: p.BatchSize, WhatIf: p.WhatIf,
 		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
 	if (p.From == "") != (p.To == "") {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all events.",
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all events.",
 			"Only one end of the date range was given.")
 	}
 	for _, d := range []struct {
@@ -87,12 +88,12 @@ func openCollectorRun(ctx context.Context, p *collectorParams, em *engine.Emitte
 		}
 		v, err := historyimport.ParseDate(d.s)
 		if err != nil {
-			return nil, engine.Wrap(err, "AR-PARAMS", engine.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
+			return nil, arerr.Wrap(err, "AR-PARAMS", arerr.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
 		}
 		*d.dst = &v
 	}
 	if p.BatchSize < 0 || p.BatchSize > historyimport.MaxBatchSize {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
 			"Batch size %d is out of range.", p.BatchSize)
 	}
 	r := &collectorRun{opts: opts, em: em}
@@ -111,7 +112,7 @@ func openCollectorRun(ctx context.Context, p *collectorParams, em *engine.Emitte
 	}
 	if d.Exists {
 		r.close()
-		return nil, engine.Errorf(model.E008DatabaseNameExists.ID, engine.CatResourceExists,
+		return nil, arerr.Errorf(model.E008DatabaseNameExists.ID, arerr.CatResourceExists,
 			"Choose another name for the new database, or import into the existing one without asking to create it.",
 			"A database named %s already exists.", p.Destination.Describe())
 	}
@@ -142,9 +143,9 @@ func importCollector(ctx context.Context, p *collectorParams, em *engine.Emitter
 	}
 	defer r.close()
 	res, err := collectorimport.Run(ctx, r.src, r.dst, r.opts, em)
-	var ee *engine.Error
+	var ee *arerr.Error
 	if errors.As(err, &ee) && p.Destination.Create && !p.WhatIf &&
-		(ee.Code == engine.CodeDiskFull || ee.Category == engine.CatInvalidData) {
+		(ee.Code == arerr.CodeDiskFull || ee.Category == arerr.CatInvalidData) {
 		// As the history import: a run that cannot continue removes the
 		// destination it created; other failures keep the committed batches.
 		if discardCreated(ctx, &p.Destination, r.dst, em) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
@@ -77,7 +78,7 @@ func TestImportCollectorOperation(t *testing.T) {
 
 	// Asking to create it again is AR-E008; importing into it again adds nothing.
 	_, out = runOp(t, "import-collector", params)
-	if out.Error == nil || out.Error.Code != model.E008DatabaseNameExists.ID || out.ExitCode != engine.ExitPreflight {
+	if out.Error == nil || out.Error.Code != model.E008DatabaseNameExists.ID || out.ExitCode != arerr.ExitPreflight {
 		t.Fatalf("create again: %+v", out)
 	}
 	again := map[string]any{"source": params["source"], "destination": map[string]any{"path": dst}}
@@ -104,7 +105,7 @@ func TestCollectorRoleRefusals(t *testing.T) {
 			dst := filepath.Join(t.TempDir(), "new.arbundle")
 			p := map[string]any{"source": map[string]any{"path": c.src}, "destination": map[string]any{"path": dst, "create": true}}
 			_, out := runOp(t, c.op, p)
-			if out.Error == nil || out.Error.Code != model.E003SourceRoleMismatch.ID || out.ExitCode != engine.ExitPreflight {
+			if out.Error == nil || out.Error.Code != model.E003SourceRoleMismatch.ID || out.ExitCode != arerr.ExitPreflight {
 				t.Fatalf("%s: %+v", c.op, out)
 			}
 			if _, err := os.Stat(dst); !os.IsNotExist(err) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -24,8 +25,8 @@ import (
 // destination: AR-E019, ResourceBusy, exit 3, naming the other run.
 func refusedInUse(t *testing.T, o engine.Event, otherOp string, otherPID int) {
 	t.Helper()
-	if o.Outcome != engine.Failed || o.ExitCode != engine.ExitPreflight || o.Error == nil ||
-		o.Error.Code != model.E019DestinationInUse.ID || o.Error.Category != engine.CatResourceBusy {
+	if o.Outcome != engine.Failed || o.ExitCode != arerr.ExitPreflight || o.Error == nil ||
+		o.Error.Code != model.E019DestinationInUse.ID || o.Error.Category != arerr.CatResourceBusy {
 		t.Fatalf("want a refusal with AR-E019 ResourceBusy exit 3, got %s", describeOutcome(o))
 	}
 	host, _ := os.Hostname()
@@ -222,7 +223,7 @@ func TestCreateRaceKeepsTheWinnersFile(t *testing.T) {
 			t.Fatalf("round %d: neither run succeeded: %s", round, describeOutcome(oa))
 		}
 		switch {
-		case ob.Error != nil && ob.Error.Code == model.E008DatabaseNameExists.ID && ob.ExitCode == engine.ExitPreflight:
+		case ob.Error != nil && ob.Error.Code == model.E008DatabaseNameExists.ID && ob.ExitCode == arerr.ExitPreflight:
 		default:
 			refusedInUse(t, ob, "import-configuration", pid(a))
 		}

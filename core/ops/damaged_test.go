@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle/bundletest"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
@@ -50,8 +51,8 @@ func TestDamagedBundleIsDataIntegrity(t *testing.T) {
 
 	check := func(t *testing.T, o engine.Event, path string, off int64) {
 		t.Helper()
-		if o.Outcome != engine.Failed || o.ExitCode != engine.ExitDataIntegrity || o.Error == nil ||
-			o.Error.Code != engine.CodeBundle || o.Error.Category != engine.CatInvalidData {
+		if o.Outcome != engine.Failed || o.ExitCode != arerr.ExitDataIntegrity || o.Error == nil ||
+			o.Error.Code != arerr.CodeBundle || o.Error.Category != arerr.CatInvalidData {
 			t.Fatalf("want AR-BUNDLE InvalidData exit 5, got %s", describeOutcome(o))
 		}
 		for _, want := range []string{path, "at byte " + strconv.FormatInt(off, 10)} {

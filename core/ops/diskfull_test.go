@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 )
@@ -34,8 +35,8 @@ func smallVolume(t *testing.T) string {
 // code, WriteError, exit 1, the path and the free space named.
 func diskFull(t *testing.T, o engine.Event, volume string) {
 	t.Helper()
-	if o.Outcome != engine.Failed || o.Error == nil || o.Error.Code != engine.CodeDiskFull ||
-		o.Error.Category != engine.CatWriteError || o.ExitCode != engine.ExitFailed {
+	if o.Outcome != engine.Failed || o.Error == nil || o.Error.Code != arerr.CodeDiskFull ||
+		o.Error.Category != arerr.CatWriteError || o.ExitCode != arerr.ExitFailed {
 		t.Fatalf("want AR-DISK-FULL WriteError exit 1, got %s", describeOutcome(o))
 	}
 	for _, want := range []string{volume, " free"} {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -43,7 +44,7 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 		return err
 	}
 	if p.Source.IsZero() || p.Out == "" {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source database and an output bundle path.", "Export needs a source and an output file.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give a source database and an output bundle path.", "Export needs a source and an output file.")
 	}
 	// One writer per file: an import or another export writing the same
 	// bundle refuses this run (AR-E019) before it looks at the file.
@@ -53,16 +54,16 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 	}
 	defer func() { _ = release() }()
 	if _, err := os.Stat(p.Out); err == nil && !p.Overwrite {
-		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The bundle %s already exists.", p.Out)
+		return arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The bundle %s already exists.", p.Out)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
 	}
 	if err := os.MkdirAll(filepath.Dir(p.Out), 0o755); err != nil {
 		return writeErr(err, p.Out, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
 	}
 	out, err := bundle.RealPath(p.Out)
 	if err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
 	}
 	start := time.Now()
 	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenSnapshotSource)
@@ -147,9 +148,9 @@ func runExport(ctx context.Context, raw json.RawMessage, em *engine.Emitter) err
 // writeErr reports a failure to write an output file: its own AR-DISK-FULL
 // when the volume is full (nothing of the new file is left), AR-WRITE else.
 func writeErr(err error, out, remedy, format string, args ...any) error {
-	if e, ok := engine.AsDiskFull(err, "Writing "+out,
+	if e, ok := arerr.AsDiskFull(err, "Writing "+out,
 		"Nothing was left behind. Free space on that volume, or choose a folder on another volume, and run the command again."); ok {
 		return e
 	}
-	return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, remedy, format, args...)
+	return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, remedy, format, args...)
 }

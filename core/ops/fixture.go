@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -31,7 +32,7 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 		return err
 	}
 	if p.Out == "" || p.Version == "" {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a version (7.5, 7.6, 8.0, 8.1 or 8.2) and an output path.", "The fixture needs a version and an output file.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give a version (7.5, 7.6, 8.0, 8.1 or 8.2) and an output path.", "The fixture needs a version and an output file.")
 	}
 	release, err := dbopen.LockBundle(ctx, p.Out, "fixture")
 	if err != nil {
@@ -39,7 +40,7 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 	}
 	defer func() { _ = release() }()
 	if _, err := os.Stat(p.Out); err == nil && !p.Spec.Overwrite {
-		return engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name or remove the file.", "The bundle %s already exists.", p.Out)
+		return arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name or remove the file.", "The bundle %s already exists.", p.Out)
 	}
 	if err := os.MkdirAll(filepath.Dir(p.Out), 0o755); err != nil {
 		return writeErr(err, p.Out, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
@@ -62,11 +63,11 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if e, ok := engine.AsDiskFull(bundle.ClassifyDiskFull(p.Out, err), "Writing the sample "+p.Out,
+		if e, ok := arerr.AsDiskFull(bundle.ClassifyDiskFull(p.Out, err), "Writing the sample "+p.Out,
 			"Nothing was left behind. Free space on that volume, or choose a folder on another volume, and run the command again."); ok {
 			return e
 		}
-		return engine.Wrap(err, "AR-FIXTURE", engine.CatInvalidArgument, "Check the version, role and sizes (see --help).", "Cannot generate the sample")
+		return arerr.Wrap(err, "AR-FIXTURE", arerr.CatInvalidArgument, "Check the version, role and sizes (see --help).", "Cannot generate the sample")
 	}
 	return em.Result("FixtureResult", res)
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -119,7 +120,7 @@ func claimOrPredict(ctx context.Context, ep *dbopen.Endpoint, dst store.Source, 
 // would find).
 func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter, write bool) (*configRun, error) {
 	if p.Source.IsZero() || p.Destination.IsZero() {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
 	}
 	opts := configimport.Options{
 		KeyBackupPath: p.KeyBackupPath, KeyBackupPassword: p.KeyBackupPassword, SkipEncryptedData: p.SkipEncryptedData,
@@ -234,13 +235,13 @@ func (r *historyRun) close() {
 // destination's writer lock (a check only predicts what the run would find).
 func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, write bool) (*historyRun, error) {
 	if p.Source.IsZero() || p.Destination.IsZero() {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give a source and a destination (SQL Server databases or bundle files).", "The import needs a source and a destination.")
 	}
 	// The principals are copied after the import (principalsAfterImport).
 	opts := historyimport.Options{BatchSize: p.BatchSize, SkipPrincipals: true, WhatIf: p.WhatIf,
 		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
 	if (p.From == "") != (p.To == "") {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all records.", "Only one end of the date range was given.")
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all records.", "Only one end of the date range was given.")
 	}
 	for _, d := range []struct {
 		s   string
@@ -251,12 +252,12 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, w
 		}
 		v, err := historyimport.ParseDate(d.s)
 		if err != nil {
-			return nil, engine.Wrap(err, "AR-PARAMS", engine.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
+			return nil, arerr.Wrap(err, "AR-PARAMS", arerr.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
 		}
 		*d.dst = &v
 	}
 	if p.BatchSize < 0 || p.BatchSize > historyimport.MaxBatchSize {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
 			"Batch size %d is out of range.", p.BatchSize)
 	}
 	r := &historyRun{opts: opts, em: em}
@@ -276,7 +277,7 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, w
 	r.opts.DestinationIsAzureSQL = d.IsAzureSQL
 	if d.Exists {
 		r.close()
-		return nil, engine.Errorf(model.E008DatabaseNameExists.ID, engine.CatResourceExists,
+		return nil, arerr.Errorf(model.E008DatabaseNameExists.ID, arerr.CatResourceExists,
 			"Verification failed: choose another name for the new database, or import into the existing one without asking to create it.",
 			"A database named %s already exists.", p.Destination.Describe())
 	}
@@ -307,16 +308,16 @@ func importHistory(ctx context.Context, p *historyParams, em *engine.Emitter) (*
 	}
 	defer r.close()
 	res, err := historyimport.Run(ctx, r.src, r.dst, r.opts, em)
-	var ee *engine.Error
+	var ee *arerr.Error
 	if errors.As(err, &ee) && p.Destination.Create && !p.WhatIf &&
-		(ee.Code == engine.CodeDiskFull || ee.Category == engine.CatInvalidData) {
+		(ee.Code == arerr.CodeDiskFull || ee.Category == arerr.CatInvalidData) {
 		// A run that cannot continue (a full disk, a damaged source) removes
 		// the destination it created rather than leave a partial one (and
 		// frees the space). Other failures keep the committed batches: the
 		// same command continues after them.
 		if discardCreated(ctx, &p.Destination, r.dst, em) {
 			ee.Remedy = "The new destination " + p.Destination.Describe() + " was removed. " + firstSentence(ee.Remedy) + " Then run the same command again."
-			if ee.Code == engine.CodeDiskFull {
+			if ee.Code == arerr.CodeDiskFull {
 				ee.Remedy = "The new destination " + p.Destination.Describe() + " was removed to free the space. Free space on that volume (or choose a destination on a larger one), then run the same command again."
 			}
 		}
@@ -371,7 +372,7 @@ func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.E
 			checks = append(checks, c)
 		}
 	default:
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Use configuration, history or collector.", "Unknown kind of import %q.", p.Kind)
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Use configuration, history or collector.", "Unknown kind of import %q.", p.Kind)
 	}
 	for _, c := range checks {
 		if err := em.Result("PrerequisiteCheck", c); err != nil {
@@ -393,10 +394,10 @@ func runSetServicesAssociation(ctx context.Context, raw json.RawMessage, em *eng
 		return err
 	}
 	if p.Destination.IsZero() {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
 	}
 	if p.Destination.Create {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name an existing 8.2 configuration database.", "Services association works on an existing database; it cannot create one.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name an existing 8.2 configuration database.", "Services association works on an existing database; it cannot create one.")
 	}
 	if p.ServicesServer == "" {
 		p.ServicesServer = localFQDN()

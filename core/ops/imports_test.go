@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 )
@@ -41,7 +42,7 @@ func TestCancelledConfigurationImportLeavesNoNewDestination(t *testing.T) {
 	if !cancelled {
 		t.Skipf("the import finished before it reported progress: %+v %+v", out, out.Error)
 	}
-	if out.Outcome != engine.Cancelled || out.ExitCode != engine.ExitCancelled {
+	if out.Outcome != engine.Cancelled || out.ExitCode != arerr.ExitCancelled {
 		t.Fatalf("outcome %+v", out)
 	}
 	if _, err := os.Stat(dst); !os.IsNotExist(err) {

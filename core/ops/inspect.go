@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -62,7 +63,7 @@ func runInspect(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 		return err
 	}
 	if p.Source.IsZero() {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the database to inspect: a bundle path or a SQL Server database.", "No source was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the database to inspect: a bundle path or a SQL Server database.", "No source was given.")
 	}
 	src, info, det, err := openDetected(ctx, &p.Source, em, dbopen.OpenForInspection)
 	if err != nil {
@@ -105,17 +106,17 @@ func requireSupported(det model.Detection, where string) error {
 	case model.StateSupported:
 		return nil
 	case model.StateBlank:
-		return engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData,
+		return arerr.Errorf(model.E001SourceNotActiveRoles.ID, arerr.CatInvalidData,
 			"Check the server and database name: the database holds no tables.", "%s is a blank database, not an Active Roles database.", where)
 	case model.StateNotActiveRoles:
-		return engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData,
+		return arerr.Errorf(model.E001SourceNotActiveRoles.ID, arerr.CatInvalidData,
 			"Check the server and database name, and that this is the database of an Active Roles Administration Service.",
 			"%s is not an Active Roles database: %s", where, det.Reason)
 	case model.StateNewer:
-		return engine.Errorf(model.E005DestinationNewer.ID, engine.CatInvalidData,
+		return arerr.Errorf(model.E005DestinationNewer.ID, arerr.CatInvalidData,
 			"Use a newer version of ActiveRolesUpgrade.", "%s is Active Roles %s, newer than 8.2, the version this tool upgrades to.", where, det.Version)
 	default:
-		return engine.Errorf(model.E002SourceVersionUnsupported.ID, engine.CatInvalidData,
+		return arerr.Errorf(model.E002SourceVersionUnsupported.ID, arerr.CatInvalidData,
 			"Upgrade it to Active Roles 7.5 or later with the vendor's tools first; this tool reads 7.5, 7.6, 8.0, 8.1 and 8.2.",
 			"%s: %s", where, det.Reason)
 	}
@@ -226,7 +227,7 @@ func interruptedRuns(ctx context.Context, src store.Source, info *store.Info) ([
 func countG1Classes(ctx context.Context, src store.Source, info *store.Info) (map[string]int64, error) {
 	t := info.Table("ConfigObject")
 	if t == nil {
-		return nil, engine.Errorf(model.E001SourceNotActiveRoles.ID, engine.CatInvalidData, "", "%s has no ConfigObject table.", info.Location)
+		return nil, arerr.Errorf(model.E001SourceNotActiveRoles.ID, arerr.CatInvalidData, "", "%s has no ConfigObject table.", info.Location)
 	}
 	ci := t.MustIndex("ObjectClass")
 	rows, err := src.Scan(ctx, t.Name)
@@ -256,10 +257,10 @@ func lowerASCII(s string) string {
 
 // readErr classifies a failure to read a database.
 func readErr(err error, where string) error {
-	if e, ok := err.(*engine.Error); ok {
+	if e, ok := err.(*arerr.Error); ok {
 		return e
 	}
-	return engine.Wrap(err, "AR-READ", engine.CatReadError, "Check that the database is reachable and the file is intact.", "Cannot read %s", where)
+	return arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check that the database is reachable and the file is intact.", "Cannot read %s", where)
 }
 
 // countG1AttributeChanges counts the attribute changes a G1 history holds in

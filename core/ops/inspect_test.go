@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 )
@@ -76,11 +77,11 @@ func TestInspectReportsWhatTheGeneratorWrote(t *testing.T) {
 func TestInspectRefusesWhatIsNotABundle(t *testing.T) {
 	dir := t.TempDir()
 	_, out := runOp(t, "inspect", map[string]any{"source": map[string]any{"path": filepath.Join(dir, "missing.arbundle")}})
-	if out.Outcome != engine.Failed || out.ExitCode != engine.ExitNotFound {
+	if out.Outcome != engine.Failed || out.ExitCode != arerr.ExitNotFound {
 		t.Fatalf("missing bundle: %+v", out)
 	}
 	_, out = runOp(t, "inspect", map[string]any{"source": map[string]any{"path": filepath.Join(dir, "x")}, "bogus": 1})
-	if out.Outcome != engine.Failed || out.ExitCode != engine.ExitInvalidInput {
+	if out.Outcome != engine.Failed || out.ExitCode != arerr.ExitInvalidInput {
 		t.Fatalf("unknown param accepted: %+v", out)
 	}
 }

@@ -1,7 +1,7 @@
 package ops
 
 import (
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/secrets"
 )
@@ -14,7 +14,7 @@ import (
 func ReadKeyBackupFile(path string) ([]byte, error) {
 	b, err := secrets.ReadKeyBackupFile(path)
 	if err != nil {
-		return nil, engine.Wrap(err, model.E014KeyBackupUnreadable.ID, engine.CatInvalidArgument,
+		return nil, arerr.Wrap(err, model.E014KeyBackupUnreadable.ID, arerr.CatInvalidArgument,
 			"Check the key backup path; it is the file exported from the old Administration Service's key store.",
 			"Cannot read the key backup file %s", path)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 )
@@ -42,7 +43,7 @@ func TestKeyBackupFileIsReadBounded(t *testing.T) {
 				_, out := runOp(t, op, map[string]any{"source": map[string]any{"path": src},
 					"destination": map[string]any{"path": dst, "create": true}, "keyBackupPath": tt.path,
 					"keyBackupPassword": "Sample-Pa55word!", "servicesServer": "ars82.corp.example.com", "skipPrincipals": true})
-				if out.Outcome != engine.Failed || out.ExitCode != engine.ExitPreflight || out.Error == nil || out.Error.Code != "AR-E014" {
+				if out.Outcome != engine.Failed || out.ExitCode != arerr.ExitPreflight || out.Error == nil || out.Error.Code != "AR-E014" {
 					t.Fatalf("outcome %+v %+v, want AR-E014 exit 3", out, out.Error)
 				}
 				if !strings.Contains(out.Error.Message, tt.path) || !strings.Contains(out.Error.Message, tt.want) {

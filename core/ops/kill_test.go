@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/model"
@@ -147,7 +148,7 @@ func prerequisitesSayExists(t *testing.T, op string, params map[string]any) bool
 	if o.Outcome != engine.Succeeded {
 		// The other engineer may make a failed check exit 3; the checks
 		// are still all printed.
-		if o.ExitCode != engine.ExitPreflight {
+		if o.ExitCode != arerr.ExitPreflight {
 			t.Fatalf("test-prerequisites: %s", describeOutcome(o))
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 )
 
 // decodeParams reads an operation's params strictly: an unknown field is a
@@ -19,11 +19,11 @@ func decodeParams(raw json.RawMessage, v any, example string) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		// An endpoint's location that names nothing usable already says what to type.
-		var ee *engine.Error
+		var ee *arerr.Error
 		if errors.As(err, &ee) {
 			return ee
 		}
-		return engine.Wrap(err, "AR-PARAMS", engine.CatInvalidArgument, "Pass params such as "+example+".", "The params are not valid")
+		return arerr.Wrap(err, "AR-PARAMS", arerr.CatInvalidArgument, "Pass params such as "+example+".", "The params are not valid")
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
@@ -49,13 +50,13 @@ var _ principalDB = (*sqlserver.Database)(nil)
 // noPrincipals is the answer for a bundle where principals are needed:
 // bundles do not record them, which the user must hear rather than see an
 // empty copy.
-func noPrincipals(ep *dbopen.Endpoint, side string) *engine.Error {
+func noPrincipals(ep *dbopen.Endpoint, side string) *arerr.Error {
 	if side == "source" {
-		return engine.Errorf(CodeNoPrincipals, engine.CatInvalidArgument,
+		return arerr.Errorf(CodeNoPrincipals, arerr.CatInvalidArgument,
 			"Copy them from the SQL Server database the bundle was exported from (-SourceServer and -SourceDatabase, or --source with a connection string): the logins and users live there.",
 			"The source %s is a bundle, and bundles do not record database users, logins, roles or permissions: there is nothing to copy from it.", ep.Describe())
 	}
-	return engine.Errorf(CodeNoPrincipals, engine.CatInvalidArgument,
+	return arerr.Errorf(CodeNoPrincipals, arerr.CatInvalidArgument,
 		"Copy the principals into the SQL Server database the bundle is imported into, or write them as a script with -ScriptPath (--script-path).",
 		"The destination %s is a bundle, which cannot hold SQL Server logins, users, roles or permissions.", ep.Describe())
 }
@@ -84,7 +85,7 @@ func readPrincipals(ctx context.Context, db principalDB, ep *dbopen.Endpoint, si
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		return nil, engine.Wrap(err, "AR-READ", engine.CatReadError,
+		return nil, arerr.Wrap(err, "AR-READ", arerr.CatReadError,
 			"Check that the account may read the catalog views of the database (db_datareader is enough; CONTROL SERVER also reads password hashes).",
 			"Cannot read the database principals of the %s %s", side, ep.Describe())
 	}
@@ -102,11 +103,11 @@ func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emit
 	}
 	switch {
 	case p.Source.IsZero():
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the source database (the earlier version's Active Roles database on SQL Server).", "No source was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the source database (the earlier version's Active Roles database on SQL Server).", "No source was given.")
 	case p.Destination.IsZero() && p.ScriptPath == "":
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the destination database, or write a script with -ScriptPath (--script-path).", "No destination was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the destination database, or write a script with -ScriptPath (--script-path).", "No destination was given.")
 	case p.Destination.Create:
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Import into the new database first (Import-ARConfiguration copies the principals too), then copy them into it.",
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Import into the new database first (Import-ARConfiguration copies the principals too), then copy them into it.",
 			"Principals are copied into an existing database; they cannot create one.")
 	case p.ScriptPath != "" && p.Destination.IsBundle():
 		em.Log().Info().Str("destination", p.Destination.Describe()).Msg("the destination is a bundle: the script is planned against an empty destination")
@@ -160,7 +161,7 @@ func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emit
 	c := countActions(acts)
 	c.log(em, p.WhatIf || p.ScriptPath != "")
 	if c[principals.Failed] > 0 {
-		return engine.Errorf("AR-PRINCIPALS", engine.CatWriteError,
+		return arerr.Errorf("AR-PRINCIPALS", arerr.CatWriteError,
 			"See each Failed result's reason (the server's message), fix it, and run the command again: what was copied is reported AlreadyPresent.",
 			"%d of %d database principals could not be copied.", c[principals.Failed], len(acts))
 	}
@@ -306,7 +307,7 @@ func principalsAfterImport(ctx context.Context, src, dst *dbopen.Endpoint, skip,
 
 // errText is an error's message and remedy.
 func errText(err error) string {
-	var e *engine.Error
+	var e *arerr.Error
 	if errors.As(err, &e) {
 		return e.Error()
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 )
@@ -29,19 +30,19 @@ func TestCopyPrincipalsRefuses(t *testing.T) {
 		text   string
 	}{
 		{"bundle source", map[string]any{"source": map[string]any{"path": src}, "destination": sql},
-			CodeNoPrincipals, engine.ExitInvalidInput, "bundles do not record database users"},
+			CodeNoPrincipals, arerr.ExitInvalidInput, "bundles do not record database users"},
 		{"bundle source, script", map[string]any{"source": map[string]any{"path": src}, "scriptPath": filepath.Join(dir, "p.sql")},
-			CodeNoPrincipals, engine.ExitInvalidInput, "nothing to copy from it"},
+			CodeNoPrincipals, arerr.ExitInvalidInput, "nothing to copy from it"},
 		{"bundle destination", map[string]any{"source": sql, "destination": map[string]any{"path": filepath.Join(dir, "d.arbundle")}},
-			CodeNoPrincipals, engine.ExitInvalidInput, "cannot hold SQL Server logins"},
+			CodeNoPrincipals, arerr.ExitInvalidInput, "cannot hold SQL Server logins"},
 		{"no destination", map[string]any{"source": sql},
-			"AR-PARAMS", engine.ExitInvalidInput, "No destination"},
+			"AR-PARAMS", arerr.ExitInvalidInput, "No destination"},
 		{"no source", map[string]any{"destination": sql},
-			"AR-PARAMS", engine.ExitInvalidInput, "No source"},
+			"AR-PARAMS", arerr.ExitInvalidInput, "No source"},
 		{"destination to create", map[string]any{"source": sql, "destination": map[string]any{"server": "sql02", "database": "New", "create": true}},
-			"AR-PARAMS", engine.ExitInvalidInput, "existing database"},
+			"AR-PARAMS", arerr.ExitInvalidInput, "existing database"},
 		{"unknown parameter", map[string]any{"source": sql, "destination": sql, "forse": true},
-			"AR-PARAMS", engine.ExitInvalidInput, "not valid"},
+			"AR-PARAMS", arerr.ExitInvalidInput, "not valid"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

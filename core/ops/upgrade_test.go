@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/upgrade"
@@ -245,7 +246,7 @@ func TestUpgradePlanRefusedByAnyCheck(t *testing.T) {
 	params["servicesServer"] = "ars82" // not an FQDN: AR-E017
 	params["whatIf"] = true
 	evs, o := runOp(t, "upgrade", params)
-	if o.Outcome != engine.Failed || o.Error.Code != "AR-E017" || o.ExitCode != engine.ExitPreflight {
+	if o.Outcome != engine.Failed || o.Error.Code != "AR-E017" || o.ExitCode != arerr.ExitPreflight {
 		t.Fatalf("outcome: %s", describeOutcome(o))
 	}
 	if n := len(resultsOf(evs, "PrerequisiteCheck")); n < 10 {

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 )
 
@@ -71,12 +72,12 @@ func runSleep(ctx context.Context, raw json.RawMessage, em *engine.Emitter) erro
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&p); err != nil {
-			return engine.Wrap(err, "AR-PARAMS", engine.CatInvalidArgument,
+			return arerr.Wrap(err, "AR-PARAMS", arerr.CatInvalidArgument,
 				`Pass params such as {"seconds": 2}.`, "The sleep params are not valid")
 		}
 	}
 	if p.Seconds < 0 || p.Seconds > MaxSleepSeconds {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument,
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument,
 			"Pass a number of seconds from 0 to 3600.", "Cannot sleep for %v seconds.", p.Seconds)
 	}
 	const activity = "Sleeping"

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 )
 
@@ -107,7 +108,7 @@ func TestSleepIsCancelled(t *testing.T) {
 	defer cancel()
 	t0 := time.Now()
 	_, out := run(t, ctx, "sleep", `{"seconds":60}`)
-	if out.Outcome != engine.Cancelled || out.ExitCode != engine.ExitCancelled {
+	if out.Outcome != engine.Cancelled || out.ExitCode != arerr.ExitCancelled {
 		t.Fatalf("outcome %+v", out)
 	}
 	if d := time.Since(t0); d > 2*time.Second {
@@ -118,8 +119,8 @@ func TestSleepIsCancelled(t *testing.T) {
 func TestSleepRejectsBadParams(t *testing.T) {
 	for _, p := range []string{`{"seconds":-1}`, `{"seconds":3601}`, `{"seconds":"x"}`, `{"secs":1}`, `[1]`} {
 		_, out := run(t, context.Background(), "sleep", p)
-		if out.Outcome != engine.Failed || out.ExitCode != engine.ExitInvalidInput || out.Error == nil ||
-			out.Error.Code != "AR-PARAMS" || out.Error.Category != engine.CatInvalidArgument {
+		if out.Outcome != engine.Failed || out.ExitCode != arerr.ExitInvalidInput || out.Error == nil ||
+			out.Error.Code != "AR-PARAMS" || out.Error.Category != arerr.CatInvalidArgument {
 			t.Errorf("params %s: outcome %+v", p, out)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/website"
@@ -29,7 +30,7 @@ func runNewWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitter)
 		return err
 	}
 	if p.Destination.IsZero() {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
 	}
 	res, err := newWebsite(ctx, &p, em)
 	if err != nil {

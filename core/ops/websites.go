@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/website"
@@ -34,7 +35,7 @@ func runListWebsites(ctx context.Context, raw json.RawMessage, em *engine.Emitte
 		return err
 	}
 	if p.Source.IsZero() {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database: a bundle path or a SQL Server database.", "No source was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the 8.2 configuration database: a bundle path or a SQL Server database.", "No source was given.")
 	}
 	src, err := dbopen.OpenSource(ctx, &p.Source, em)
 	if err != nil {
@@ -71,7 +72,7 @@ func runRemoveWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 		return err
 	}
 	if p.Destination.IsZero() {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the 8.2 configuration database.", "No destination was given.")
 	}
 	dst, release, err := openConfigForUpdate(ctx, &p.Destination, "remove-website", p.WhatIf, em)
 	if err != nil {
@@ -104,7 +105,7 @@ func runExportWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 		return err
 	}
 	if p.Source.IsZero() {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database: a bundle path or a SQL Server database.", "No source was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the 8.2 configuration database: a bundle path or a SQL Server database.", "No source was given.")
 	}
 	src, err := dbopen.OpenSource(ctx, &p.Source, em)
 	if err != nil {
@@ -135,7 +136,7 @@ func runImportWebsite(ctx context.Context, raw json.RawMessage, em *engine.Emitt
 		return err
 	}
 	if p.Destination.IsZero() || p.Path == "" {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the 8.2 configuration database and the site configuration file.", "Importing a site needs a destination and a file.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the 8.2 configuration database and the site configuration file.", "Importing a site needs a destination and a file.")
 	}
 	// The file is checked before the destination is opened or locked.
 	if _, err := website.ReadFile(p.Path); err != nil {

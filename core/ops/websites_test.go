@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
@@ -42,7 +43,7 @@ func TestWebsiteOperationsAndTheWriterLock(t *testing.T) {
 		{"import-website", map[string]any{"destination": bundleParam(dst, false), "path": file}},
 	} {
 		_, o := runOp(t, w.op, w.params)
-		if o.Error == nil || o.Error.Code != model.E019DestinationInUse.ID || o.ExitCode != engine.ExitPreflight {
+		if o.Error == nil || o.Error.Code != model.E019DestinationInUse.ID || o.ExitCode != arerr.ExitPreflight {
 			t.Errorf("%s under another run's lock: %s, want AR-E019", w.op, describeOutcome(o))
 		}
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 )
 
 // selfSignedCert makes a certificate for hosts, valid from notBefore to notAfter.
@@ -72,11 +72,11 @@ func TestSelfSignedCertificateIsNamed(t *testing.T) {
 	if err == nil {
 		t.Fatal("connected to a server with a self-signed certificate")
 	}
-	var e *engine.Error
+	var e *arerr.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("err = %v (%T), want an *engine.Error", err, err)
+		t.Fatalf("err = %v (%T), want an *arerr.Error", err, err)
 	}
-	if e.Code != CodeCertificate || e.Category != engine.CatConnectionError || e.Exit != engine.ExitNotFound {
+	if e.Code != CodeCertificate || e.Category != arerr.CatConnectionError || e.Exit != arerr.ExitNotFound {
 		t.Errorf("code %s, category %s, exit %d; want %s, ConnectionError, 4", e.Code, e.Category, e.Exit, CodeCertificate)
 	}
 	for _, want := range []string{fmt.Sprintf("127.0.0.1,%d", port), "not trusted", "self-signed", "x509"} {
@@ -130,7 +130,7 @@ func TestCertificateProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := wrap("connect to sql01", tt.err, o)
-			var e *engine.Error
+			var e *arerr.Error
 			if tt.wantCode == "" {
 				if errors.As(err, &e) {
 					t.Fatalf("classified as %s: %v", e.Code, e)

@@ -11,7 +11,7 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/retry"
 )
 
@@ -145,7 +145,7 @@ const CodeCertificate = "AR-CERTIFICATE"
 // place of the generic connection remedy. go-mssqldb keeps the x509 error in
 // the chain for strict (TDS 8) encryption but formats it as text with %v for
 // TDS 7.x, so both are looked for.
-func certificateFailure(err error, o *Options) *engine.Error {
+func certificateFailure(err error, o *Options) *arerr.Error {
 	kind, detail := certificateProblem(err)
 	if kind == "" {
 		return nil
@@ -170,7 +170,7 @@ func certificateFailure(err error, o *Options) *engine.Error {
 		msg = fmt.Sprintf("Cannot connect to %s: its TLS certificate is not trusted; it is self-signed or issued by an authority this computer does not trust (%s).", server, detail)
 		remedy = "Install a certificate from a certificate authority this computer trusts on SQL Server, or trust the certificate's issuer on this computer. " + trust
 	}
-	return engine.Errorf(CodeCertificate, engine.CatConnectionError, remedy, "%s", msg)
+	return arerr.Errorf(CodeCertificate, arerr.CatConnectionError, remedy, "%s", msg)
 }
 
 // Kinds of certificate problems.

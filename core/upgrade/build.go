@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -109,9 +110,9 @@ func FirstFailure(checks []model.Check) error {
 	}
 	cat := first.Category
 	if cat == "" {
-		cat = engine.CatInvalidOperation
+		cat = arerr.CatInvalidOperation
 	}
-	return engine.Errorf(first.Code, cat, first.Remedy, "The upgrade plan fails %d check(s); the first: %s", n, first.Message)
+	return arerr.Errorf(first.Code, cat, first.Remedy, "The upgrade plan fails %d check(s); the first: %s", n, first.Message)
 }
 
 // TakeFingerprint reads a source's version, role, installation id and row
@@ -124,7 +125,7 @@ func TakeFingerprint(ctx context.Context, ep dbopen.Endpoint, em *engine.Emitter
 	defer src.Close()
 	info, err := src.Info(ctx)
 	if err != nil {
-		return Fingerprint{}, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check that the account may read the database.", "Cannot read %s", ep.Describe())
+		return Fingerprint{}, arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check that the account may read the database.", "Cannot read %s", ep.Describe())
 	}
 	det := model.Detect(info)
 	fp := Fingerprint{Location: ep.Describe(), Role: string(det.Role), Tables: map[string]int64{}}
@@ -134,7 +135,7 @@ func TakeFingerprint(ctx context.Context, ep dbopen.Endpoint, em *engine.Emitter
 	for _, t := range info.Tables {
 		n, err := src.Count(ctx, t.Name)
 		if err != nil {
-			return Fingerprint{}, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check that the account may read the database.", "Cannot count the rows of %s in %s", t.Name, ep.Describe())
+			return Fingerprint{}, arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check that the account may read the database.", "Cannot count the rows of %s in %s", t.Name, ep.Describe())
 		}
 		fp.Tables[t.Name] = n
 	}
@@ -148,16 +149,16 @@ func checkSourceRoles(plan *Plan) error {
 	split := !plan.SourceHistory.IsZero()
 	switch {
 	case role == string(model.RoleCombined) && split:
-		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Leave out the history source: a Combined database holds the history too.",
+		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Leave out the history source: a Combined database holds the history too.",
 			"%s is a Combined database, so no separate Management History database is needed.", plan.Source.Describe())
 	case role == string(model.RoleConfiguration) && !split:
-		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Name the Management History database too (-SourceHistory…, --source-history).",
+		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Name the Management History database too (-SourceHistory…, --source-history).",
 			"%s is a configuration database; the upgrade needs its Management History database as well.", plan.Source.Describe())
 	case role != string(model.RoleConfiguration) && role != string(model.RoleCombined) && role != "":
-		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Name the configuration (or Combined) database as the source and the history database as the history source.",
+		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Name the configuration (or Combined) database as the source and the history database as the history source.",
 			"%s is a %s database, not a configuration or Combined one.", plan.Source.Describe(), role)
 	case split && plan.Fingerprints[1].Role != string(model.RoleManagementHistory):
-		return engine.Errorf(CheckSources.ID, engine.CatInvalidArgument, "Name the Management History database as the history source.",
+		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Name the Management History database as the history source.",
 			"The history source %s is not a Management History database (%s).", plan.SourceHistory.Describe(), plan.Fingerprints[1].Role)
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -207,8 +208,8 @@ type HistoryStep struct {
 	BatchSize           int
 }
 
-func paramErr(remedy, format string, args ...any) *engine.Error {
-	return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, remedy, format, args...)
+func paramErr(remedy, format string, args ...any) *arerr.Error {
+	return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, remedy, format, args...)
 }
 
 // noSecret is an endpoint as the plan may hold it: without its password.
@@ -391,11 +392,11 @@ func WritePlan(p *Plan) error { return writeJSON(p.PlanPath, p) }
 func ReadPlan(path string) (*Plan, []byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, engine.Wrap(err, "AR-NOTFOUND", engine.CatObjectNotFound, "Check the path, or make a plan with -WhatIf (--what-if).", "Cannot read the upgrade plan %s", path)
+		return nil, nil, arerr.Wrap(err, "AR-NOTFOUND", arerr.CatObjectNotFound, "Check the path, or make a plan with -WhatIf (--what-if).", "Cannot read the upgrade plan %s", path)
 	}
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil || p.Format != PlanFormat {
-		return nil, nil, engine.Errorf("AR-PLAN", engine.CatInvalidData, "Make the plan again with -WhatIf (--what-if).",
+		return nil, nil, arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with -WhatIf (--what-if).",
 			"%s is not an upgrade plan of this version (format %d).", path, PlanFormat)
 	}
 	p.PlanPath = path
@@ -418,11 +419,11 @@ func writeJSON(path string, v any) error {
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Choose a folder you can write to.", "Cannot write %s", path)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Choose a folder you can write to.", "Cannot write %s", path)
 	}
 	f, err := os.CreateTemp(dir, ".upgrade-*.tmp")
 	if err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Choose a folder you can write to.", "Cannot write %s", path)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Choose a folder you can write to.", "Cannot write %s", path)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
@@ -436,10 +437,10 @@ func writeJSON(path string, v any) error {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
-		if de, ok := engine.AsDiskFull(err, "Writing "+path, "Free space on that volume, then run the command again."); ok {
+		if de, ok := arerr.AsDiskFull(err, "Writing "+path, "Free space on that volume, then run the command again."); ok {
 			return de
 		}
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Choose a folder you can write to.", "Cannot write %s", path)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Choose a folder you can write to.", "Cannot write %s", path)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
@@ -137,7 +138,7 @@ func Run(ctx context.Context, p *Params, steps Steps, em *engine.Emitter) error 
 	} else {
 		if p.WhatIf {
 			if st, _ := readState(StatePath(planPath)); st != nil {
-				return engine.Errorf("AR-PLAN", engine.CatResourceExists, "Finish that upgrade (run the same command without -WhatIf), or name another plan file.",
+				return arerr.Errorf("AR-PLAN", arerr.CatResourceExists, "Finish that upgrade (run the same command without -WhatIf), or name another plan file.",
 					"The plan %s belongs to an upgrade that has already started (%s); it is not replaced.", planPath, StatePath(planPath))
 			}
 		}
@@ -189,7 +190,7 @@ func sameRequest(plan *Plan, p *Params) error {
 		return nil // run the plan as it is
 	}
 	if plan.Request == nil || !reflect.DeepEqual(plan.Request, requestOf(p)) {
-		return engine.Errorf("AR-PLAN", engine.CatInvalidArgument,
+		return arerr.Errorf("AR-PLAN", arerr.CatInvalidArgument,
 			"Run it with -PlanPath alone, or name another plan file (-PlanPath, --plan-path) for this upgrade.",
 			"The plan %s was made for another upgrade than this command describes.", plan.PlanPath)
 	}
@@ -202,11 +203,11 @@ func readState(path string) (*State, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the file's permissions.", "Cannot read the upgrade state %s", path)
+		return nil, arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check the file's permissions.", "Cannot read the upgrade state %s", path)
 	}
 	var s State
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, engine.Errorf("AR-PLAN", engine.CatInvalidData, "Delete it only if no step has run yet; otherwise restore it.",
+		return nil, arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Delete it only if no step has run yet; otherwise restore it.",
 			"The upgrade state %s is damaged: %v.", path, err)
 	}
 	return &s, nil
@@ -225,7 +226,7 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 		return err
 	}
 	if st != nil && st.PlanID != id {
-		return engine.Errorf("AR-PLAN", engine.CatInvalidData, "Run the plan the state was made for, or move the state file away if that upgrade is abandoned.",
+		return arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Run the plan the state was made for, or move the state file away if that upgrade is abandoned.",
 			"The upgrade state %s belongs to another plan than %s.", statePath, plan.PlanPath)
 	}
 	if st == nil {
@@ -259,7 +260,7 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 			return err
 		}
 		if diff := fingerprintDiff(fp, now); diff != "" {
-			return engine.Errorf("AR-PLAN-STALE", engine.CatInvalidData, "Review the sources and make the plan again (-WhatIf).",
+			return arerr.Errorf("AR-PLAN-STALE", arerr.CatInvalidData, "Review the sources and make the plan again (-WhatIf).",
 				"The source %s changed since the plan was made (%s).", fp.Location, diff)
 		}
 	}
@@ -453,13 +454,13 @@ func runStep(ctx context.Context, name string, resumed bool, plan *Plan, p *Para
 		s.Counts = map[string]int64{"sites": int64(len(created))}
 		s.Detail = strings.Join(created, "; ")
 	default:
-		return "", engine.NotImplemented("upgrade step " + name)
+		return "", arerr.NotImplemented("upgrade step " + name)
 	}
 	return StatusSucceeded, nil
 }
 
 func isCode(err error, code string) bool {
-	var e *engine.Error
+	var e *arerr.Error
 	return errors.As(err, &e) && e.Code == code
 }
 
@@ -495,7 +496,7 @@ func createSites(ctx context.Context, plan *Plan, cfg dbopen.Endpoint, steps Ste
 	for _, r := range rules {
 		old := findSite(sites, r.OldSite)
 		if old == nil {
-			return created, left, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound,
+			return created, left, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
 				"Check the name with Get-ARWebSite -Source <the new configuration database>, fix the plan's site rules and run it again.",
 				"The earlier-version site %q is not in the imported configuration.", r.OldSite)
 		}

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 )
 
 // MaxAliasLength is the longest application alias IIS accepts (characters).
@@ -23,7 +23,7 @@ const aliasForbidden = `/\?#%*:<>|"`
 func NormalizeAlias(alias string) (string, error) {
 	a := strings.Trim(alias, "/")
 	bad := func(rule string) (string, error) {
-		return "", engine.Errorf("AR-ALIAS", engine.CatInvalidArgument,
+		return "", arerr.Errorf("AR-ALIAS", arerr.CatInvalidArgument,
 			"Give the alias as one path segment, such as ARWebAdmin or \"my site\"; nothing was written.",
 			"The application alias %q is not valid: %s.", alias, rule)
 	}
@@ -75,9 +75,9 @@ const MaxIISSiteNameLength = 256
 func checkIISSiteName(iis string) error {
 	switch {
 	case iis == "":
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give the IIS website name, such as \"Default Web Site\".", "The site needs an IIS website name.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give the IIS website name, such as \"Default Web Site\".", "The site needs an IIS website name.")
 	case data.UTF16Len(iis) > MaxIISSiteNameLength:
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give the IIS website's name as IIS Manager shows it.", "The IIS website name is longer than %d characters.", MaxIISSiteNameLength)
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give the IIS website's name as IIS Manager shows it.", "The IIS website name is longer than %d characters.", MaxIISSiteNameLength)
 	}
 	return nil
 }

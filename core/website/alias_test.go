@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 )
 
 func TestNormalizeAlias(t *testing.T) {
@@ -56,11 +56,11 @@ func TestNormalizeAlias(t *testing.T) {
 				}
 				return
 			}
-			var e *engine.Error
+			var e *arerr.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("NormalizeAlias(%q) = %q, %v; want an error naming %q", tt.alias, got, err, tt.rule)
 			}
-			if e.Code != "AR-ALIAS" || e.Category != engine.CatInvalidArgument || e.Exit != engine.ExitInvalidInput {
+			if e.Code != "AR-ALIAS" || e.Category != arerr.CatInvalidArgument || e.Exit != arerr.ExitInvalidInput {
 				t.Errorf("error %s/%s/exit %d, want AR-ALIAS/InvalidArgument/exit 2", e.Code, e.Category, e.Exit)
 			}
 			if !strings.Contains(e.Message, tt.rule) {

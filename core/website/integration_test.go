@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/storetest/testdb"
 )
@@ -82,7 +82,7 @@ func sitesScenario(t *testing.T, loc string) {
 	}
 	wantErr := func(err error, code string) {
 		t.Helper()
-		var e *engine.Error
+		var e *arerr.Error
 		if !errors.As(err, &e) || e.Code != code {
 			t.Fatalf("err %v, want %s", err, code)
 		}

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -98,7 +98,7 @@ func List(ctx context.Context, db store.Source, patterns []string) ([]SiteInfo, 
 		}
 	}
 	if len(missing) > 0 {
-		return out, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound,
+		return out, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
 			"List every site configuration with Get-ARWebSite (arupgrade list-websites) without a name, or use wildcards such as '*(7.6)'.",
 			"There is no Web Interface site configuration named %s.", quoteJoin(missing))
 	}

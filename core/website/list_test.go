@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
@@ -103,11 +103,11 @@ func TestListNames(t *testing.T) {
 		if strings.Join(names(got), "|") != tt.want {
 			t.Errorf("List(%q) = %q, want %q", tt.patterns, names(got), tt.want)
 		}
-		var e *engine.Error
+		var e *arerr.Error
 		switch {
 		case tt.missing == "" && err != nil:
 			t.Errorf("List(%q): %v", tt.patterns, err)
-		case tt.missing != "" && (!errors.As(err, &e) || e.Code != "AR-NOTFOUND" || e.Exit != engine.ExitNotFound || !strings.Contains(e.Message, tt.missing)):
+		case tt.missing != "" && (!errors.As(err, &e) || e.Code != "AR-NOTFOUND" || e.Exit != arerr.ExitNotFound || !strings.Contains(e.Message, tt.missing)):
 			t.Errorf("List(%q): err %v, want AR-NOTFOUND naming %q", tt.patterns, err, tt.missing)
 		}
 	}
@@ -143,7 +143,7 @@ func TestListReadsOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e *engine.Error
+	var e *arerr.Error
 	if _, err := List(ctx, s, nil); !errors.As(err, &e) || e.Code != model.E006DestinationVersionMismatch.ID {
 		t.Fatalf("List on a 7.6 database: %v, want AR-E006", err)
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -62,13 +62,13 @@ type cols struct {
 func columnsOf(info *store.Info, table string, names ...string) (cols, error) {
 	t := info.Table(table)
 	if t == nil {
-		return cols{}, engine.Errorf("AR-READ", engine.CatInvalidData, "Name an Active Roles 8.2 configuration database.", "The database %s has no %s table.", info.Location, table)
+		return cols{}, arerr.Errorf("AR-READ", arerr.CatInvalidData, "Name an Active Roles 8.2 configuration database.", "The database %s has no %s table.", info.Location, table)
 	}
 	c := cols{t: t, idx: map[string]int{}}
 	for _, n := range names {
 		i := t.Index(n)
 		if i < 0 {
-			return cols{}, engine.Errorf("AR-READ", engine.CatInvalidData, "Name an Active Roles 8.2 configuration database.", "The %s table of %s has no %s column.", table, info.Location, n)
+			return cols{}, arerr.Errorf("AR-READ", arerr.CatInvalidData, "Name an Active Roles 8.2 configuration database.", "The %s table of %s has no %s column.", table, info.Location, n)
 		}
 		c.idx[n] = i
 	}
@@ -133,14 +133,14 @@ func readCatalog(ctx context.Context, db store.Source, what string) (*catalog, e
 func scan(ctx context.Context, db store.Source, table string, fn func(data.Row)) error {
 	rows, err := db.Scan(ctx, table)
 	if err != nil {
-		return engine.Wrap(err, "AR-READ", engine.CatReadError, "", "Cannot read %s", table)
+		return arerr.Wrap(err, "AR-READ", arerr.CatReadError, "", "Cannot read %s", table)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		fn(rows.Row())
 	}
 	if err := rows.Err(); err != nil {
-		return engine.Wrap(err, "AR-READ", engine.CatReadError, "", "Cannot read %s", table)
+		return arerr.Wrap(err, "AR-READ", arerr.CatReadError, "", "Cannot read %s", table)
 	}
 	return nil
 }
@@ -188,7 +188,7 @@ func (c *catalog) activeHolder(iis, alias string) *site {
 
 // notFound is the error for a site key that names no configuration object.
 func notFound(key string) error {
-	return engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound,
+	return arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
 		"List the site configurations with Get-ARWebSite (arupgrade list-websites) and give one of their names or GUIDs.",
 		"There is no Web Interface site configuration %q.", key)
 }

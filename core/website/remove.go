@@ -4,8 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -49,7 +49,7 @@ type RemoveResult struct {
 // (AR-E020). A refused request changes nothing.
 func Remove(ctx context.Context, dst store.ConfigDestination, req RemoveRequest) (*RemoveResult, error) {
 	if strings.TrimSpace(req.Site) == "" {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give the name or GUID of the site configuration, as Get-ARWebSite lists it.", "No site was named.")
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give the name or GUID of the site configuration, as Get-ARWebSite lists it.", "No site was named.")
 	}
 	iis := strings.TrimSpace(req.IISSiteName)
 	alias := strings.Trim(strings.TrimSpace(req.ApplicationAlias), "/")
@@ -63,7 +63,7 @@ func Remove(ctx context.Context, dst store.ConfigDestination, req RemoveRequest)
 	}
 	res := &RemoveResult{Name: s.name, SiteGUID: s.guid.String(), IsDefault: s.IsDefault(), RemovedBindings: []BindingInfo{}, WhatIf: req.WhatIf}
 	if !res.IsDefault && !req.Force {
-		return nil, engine.Errorf("AR-NOTDEFAULT", engine.CatInvalidArgument,
+		return nil, arerr.Errorf("AR-NOTDEFAULT", arerr.CatInvalidArgument,
 			"Add -Force (--force) to remove it anyway; nothing was removed.",
 			"%q is not one of the three default 8.2 sites (%s).", s.name, strings.Join(defaultNames, ", "))
 	}
@@ -82,10 +82,10 @@ func Remove(ctx context.Context, dst store.ConfigDestination, req RemoveRequest)
 	}
 	switch {
 	case (iis != "" || alias != "") && len(removed) == 0:
-		return nil, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound, "List the site's bindings with Get-ARWebSite.",
+		return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound, "List the site's bindings with Get-ARWebSite.",
 			"The site %q has no Active binding %s.", s.name, bindingText(iis, alias))
 	case len(removed) == 0 && !req.IncludeConfiguration:
-		return nil, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound,
+		return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
 			"Add -IncludeConfiguration (--include-configuration) to remove the configuration object itself.",
 			"The site %q has no Active binding: no 8.2 application serves it.", s.name)
 	}
@@ -136,12 +136,12 @@ func inUse(cat *catalog, s *site, kept []binding) error {
 		}
 	}
 	if len(users) > 0 {
-		return engine.Errorf(model.E020SiteInUse.ID, engine.CatResourceBusy,
+		return arerr.Errorf(model.E020SiteInUse.ID, arerr.CatResourceBusy,
 			"Remove those sites first, or remove only this site's binding (leave out -IncludeConfiguration). Nothing was removed.",
 			"The configuration %q is in use: %s %s made from it.", s.name, strings.Join(users, ", "), pluralWas(len(users)))
 	}
 	if len(kept) > 0 {
-		return engine.Errorf(model.E020SiteInUse.ID, engine.CatResourceBusy,
+		return arerr.Errorf(model.E020SiteInUse.ID, arerr.CatResourceBusy,
 			"Remove every Active binding of the site (leave out -IisSiteName and -ApplicationAlias), or keep the configuration. Nothing was removed.",
 			"The configuration %q is in use: the application %s still serves it.", s.name, bindingText(kept[0].iis, kept[0].alias))
 	}

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -79,7 +79,7 @@ func TestRemoveDefaultSites(t *testing.T) {
 		t.Fatalf("after removing the binding: %+v", hd)
 	}
 	// Again: nothing serves it any more.
-	var e *engine.Error
+	var e *arerr.Error
 	if _, err := Remove(ctx, open(t, path), RemoveRequest{Site: "Site for HelpDesk (8.2)"}); !errors.As(err, &e) || e.Code != "AR-NOTFOUND" {
 		t.Fatalf("second removal: %v, want AR-NOTFOUND", err)
 	}
@@ -140,19 +140,19 @@ func TestRemoveRefusals(t *testing.T) {
 		code string
 		exit int
 	}{
-		{"not a default without force", RemoveRequest{Site: made.Name}, "AR-NOTDEFAULT", engine.ExitInvalidInput},
-		{"an imported site without force", RemoveRequest{Site: "Site for HelpDesk (7.6)", IncludeConfiguration: true}, "AR-NOTDEFAULT", engine.ExitInvalidInput},
-		{"a configuration another site was made from", RemoveRequest{Site: "Site for HelpDesk (7.6)", IncludeConfiguration: true, Force: true}, model.E020SiteInUse.ID, engine.ExitPreflight},
-		{"a configuration with an Active binding left", RemoveRequest{Site: "Site for Administrators (8.2)", IISSiteName: "Intranet", IncludeConfiguration: true}, model.E020SiteInUse.ID, engine.ExitPreflight},
-		{"a binding the site does not have", RemoveRequest{Site: "Site for Administrators (8.2)", ApplicationAlias: "Nope"}, "AR-NOTFOUND", engine.ExitNotFound},
-		{"an imported site has no Active binding", RemoveRequest{Site: "Contoso Portal", Force: true}, "AR-NOTFOUND", engine.ExitNotFound},
-		{"an unknown site", RemoveRequest{Site: "Site for Kiosk (8.2)"}, "AR-NOTFOUND", engine.ExitNotFound},
-		{"no site", RemoveRequest{}, "AR-PARAMS", engine.ExitInvalidInput},
+		{"not a default without force", RemoveRequest{Site: made.Name}, "AR-NOTDEFAULT", arerr.ExitInvalidInput},
+		{"an imported site without force", RemoveRequest{Site: "Site for HelpDesk (7.6)", IncludeConfiguration: true}, "AR-NOTDEFAULT", arerr.ExitInvalidInput},
+		{"a configuration another site was made from", RemoveRequest{Site: "Site for HelpDesk (7.6)", IncludeConfiguration: true, Force: true}, model.E020SiteInUse.ID, arerr.ExitPreflight},
+		{"a configuration with an Active binding left", RemoveRequest{Site: "Site for Administrators (8.2)", IISSiteName: "Intranet", IncludeConfiguration: true}, model.E020SiteInUse.ID, arerr.ExitPreflight},
+		{"a binding the site does not have", RemoveRequest{Site: "Site for Administrators (8.2)", ApplicationAlias: "Nope"}, "AR-NOTFOUND", arerr.ExitNotFound},
+		{"an imported site has no Active binding", RemoveRequest{Site: "Contoso Portal", Force: true}, "AR-NOTFOUND", arerr.ExitNotFound},
+		{"an unknown site", RemoveRequest{Site: "Site for Kiosk (8.2)"}, "AR-NOTFOUND", arerr.ExitNotFound},
+		{"no site", RemoveRequest{}, "AR-PARAMS", arerr.ExitInvalidInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Remove(ctx, open(t, path), tt.req)
-			var e *engine.Error
+			var e *arerr.Error
 			if !errors.As(err, &e) || e.Code != tt.code || e.Exit != tt.exit {
 				t.Fatalf("err %v, want %s (exit %d)", err, tt.code, tt.exit)
 			}
@@ -221,7 +221,7 @@ func TestRemoveIsOneTransaction(t *testing.T) {
 	addDefaults(t, path)
 	before := fileSum(t, path)
 	_, err := Remove(context.Background(), failingDest{open(t, path), tSite}, RemoveRequest{Site: "Site for HelpDesk (8.2)", IncludeConfiguration: true})
-	var e *engine.Error
+	var e *arerr.Error
 	if !errors.As(err, &e) || e.Code != "AR-WRITE" || !strings.Contains(e.Remedy, "Nothing was written") {
 		t.Fatalf("err %v, want AR-WRITE", err)
 	}

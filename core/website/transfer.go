@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -84,10 +84,10 @@ type ExportResult struct {
 // reads the database.
 func Export(ctx context.Context, db store.Source, req ExportRequest) (*ExportResult, error) {
 	if strings.TrimSpace(req.Site) == "" || strings.TrimSpace(req.Path) == "" {
-		return nil, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Name the site configuration and the file to write.", "Exporting a site needs a site and a file.")
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the site configuration and the file to write.", "Exporting a site needs a site and a file.")
 	}
 	if _, err := os.Stat(req.Path); err == nil && !req.Overwrite {
-		return nil, engine.Errorf("AR-EXISTS", engine.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The file %s already exists.", req.Path)
+		return nil, arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The file %s already exists.", req.Path)
 	}
 	cat, err := readCatalog(ctx, db, "Exporting a Web Interface site")
 	if err != nil {
@@ -119,7 +119,7 @@ func Export(ctx context.Context, db store.Source, req ExportRequest) (*ExportRes
 		return nil, err
 	}
 	if err := writeFile(req.Path, body); err != nil {
-		return nil, engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Check the folder and your permissions; no file was written.", "Cannot write %s", req.Path)
+		return nil, arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Check the folder and your permissions; no file was written.", "Cannot write %s", req.Path)
 	}
 	return &ExportResult{Name: s.name, SiteGUID: s.guid.String(), Path: req.Path, Revisions: len(f.Revisions), Bindings: len(f.Bindings), Bytes: int64(len(body))}, nil
 }
@@ -225,7 +225,7 @@ func Import(ctx context.Context, dst store.ConfigDestination, req ImportRequest)
 	res.SiteGUID = g.String()
 	if n := strings.TrimSpace(req.Name); n != "" {
 		if cat.names.Has(n) {
-			return nil, engine.Errorf(model.E018SiteConflict.ID, engine.CatResourceExists, "Choose another name, or leave the name out to get a free one.",
+			return nil, arerr.Errorf(model.E018SiteConflict.ID, arerr.CatResourceExists, "Choose another name, or leave the name out to get a free one.",
 				"A site configuration named %q already exists.", n)
 		}
 		if err := checkName(n); err != nil {
@@ -244,7 +244,7 @@ func Import(ctx context.Context, dst store.ConfigDestination, req ImportRequest)
 		}
 		if b.State == StateActive {
 			if holder := cat.activeHolder(b.IISSiteName, b.ApplicationAlias); holder != nil {
-				return nil, engine.Errorf(model.E018SiteConflict.ID, engine.CatResourceExists,
+				return nil, arerr.Errorf(model.E018SiteConflict.ID, arerr.CatResourceExists,
 					"Remove that binding first (Remove-ARWebSite), or import the bindings as Legacy (-LegacyBindings / --legacy-bindings). Nothing was written.",
 					"The application %s/%s already serves the 8.2 site %q.", b.IISSiteName, b.ApplicationAlias, holder.name)
 			}
@@ -299,21 +299,21 @@ func Import(ctx context.Context, dst store.ConfigDestination, req ImportRequest)
 // the problem (AR-SITEFILE, exit 5), before anything is written.
 func ReadFile(path string) (*File, error) {
 	bad := func(format string, args ...any) error {
-		return engine.Errorf("AR-SITEFILE", engine.CatInvalidData,
+		return arerr.Errorf("AR-SITEFILE", arerr.CatInvalidData,
 			"Use a file written by Export-ARWebSiteConfiguration (arupgrade export-website), unchanged; nothing was written.",
 			"%s is not a usable site configuration file: %s.", path, fmt.Sprintf(format, args...))
 	}
 	fh, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, engine.Errorf("AR-NOTFOUND", engine.CatObjectNotFound, "Check the path.", "The file %s does not exist.", path)
+		return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound, "Check the path.", "The file %s does not exist.", path)
 	}
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the path and your permissions.", "Cannot open %s", path)
+		return nil, arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check the path and your permissions.", "Cannot open %s", path)
 	}
 	defer fh.Close()
 	body, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
 	if err != nil {
-		return nil, engine.Wrap(err, "AR-READ", engine.CatReadError, "Check the path and your permissions.", "Cannot read %s", path)
+		return nil, arerr.Wrap(err, "AR-READ", arerr.CatReadError, "Check the path and your permissions.", "Cannot read %s", path)
 	}
 	if len(body) > MaxFileSize {
 		return nil, bad("it is larger than %d MiB", MaxFileSize>>20)
@@ -431,7 +431,7 @@ func parseUTC(s string) (data.Value, error) {
 // checkName refuses a name the Name column cannot hold.
 func checkName(n string) error {
 	if data.UTF16Len(n) > 512 {
-		return engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Give a shorter name.", "The site configuration name is longer than 512 characters.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give a shorter name.", "The site configuration name is longer than 512 characters.")
 	}
 	return nil
 }

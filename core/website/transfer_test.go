@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/model"
 )
@@ -186,7 +186,7 @@ func TestImportRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Import(ctx, open(t, path), tt.req)
-			var e *engine.Error
+			var e *arerr.Error
 			if !errors.As(err, &e) || e.Code != tt.code || !strings.Contains(e.Message, tt.msg) {
 				t.Fatalf("err %v, want %s naming %q", err, tt.code, tt.msg)
 			}
@@ -221,7 +221,7 @@ func TestExportRefusals(t *testing.T) {
 	}
 	ctx := context.Background()
 	out := filepath.Join(dir, "x.json")
-	var e *engine.Error
+	var e *arerr.Error
 	if _, err := Export(ctx, b, ExportRequest{Site: "Site for Kiosk (7.6)", Path: out}); !errors.As(err, &e) || e.Code != "AR-NOTFOUND" {
 		t.Fatalf("unknown site: %v", err)
 	}

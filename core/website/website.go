@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
 )
@@ -76,11 +76,11 @@ func New(ctx context.Context, dst store.ConfigDestination, req Request) (*Result
 	if name == "" {
 		name = model.DefaultSiteName(tmpl, cat.names.Has)
 	} else if cat.names.Has(name) {
-		return nil, engine.Errorf(model.E018SiteConflict.ID, engine.CatResourceExists, "Choose another name, or leave the name out to get the default one.",
+		return nil, arerr.Errorf(model.E018SiteConflict.ID, arerr.CatResourceExists, "Choose another name, or leave the name out to get the default one.",
 			"A site configuration named %q already exists.", name)
 	}
 	if holder := cat.activeHolder(iis, alias); holder != nil {
-		return nil, engine.Errorf(model.E018SiteConflict.ID, engine.CatResourceExists, "Choose another application alias or IIS website, or remove that site first (Remove-ARWebSite).",
+		return nil, arerr.Errorf(model.E018SiteConflict.ID, arerr.CatResourceExists, "Choose another application alias or IIS website, or remove that site first (Remove-ARWebSite).",
 			"The application %s/%s already serves the 8.2 site %q.", iis, alias, holder.name)
 	}
 	doc, err := currentDocument(ctx, dst, cat.info, src)
@@ -145,7 +145,7 @@ func template(t string) (string, error) {
 	case "selfadministration":
 		return model.TemplateSelfAdministration, nil
 	}
-	return "", engine.Errorf("AR-PARAMS", engine.CatInvalidArgument, "Use Administrators, HelpDesk or SelfAdministration.", "Unknown site template %q.", t)
+	return "", arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Use Administrators, HelpDesk or SelfAdministration.", "Unknown site template %q.", t)
 }
 
 // currentDocument parses the document of s's current revision.
@@ -158,10 +158,10 @@ func currentDocument(ctx context.Context, db store.Source, info *store.Info, s *
 		if r.Revision == s.current {
 			d, err := model.ParseSiteDocument(r.Document)
 			if err != nil {
-				return d, engine.Wrap(err, "AR-BADDOC", engine.CatInvalidData, "Repair or re-import the source site.", "The current document of %q is not valid", s.name)
+				return d, arerr.Wrap(err, "AR-BADDOC", arerr.CatInvalidData, "Repair or re-import the source site.", "The current document of %q is not valid", s.name)
 			}
 			return d, nil
 		}
 	}
-	return model.SiteDocument{}, engine.Errorf("AR-BADDOC", engine.CatInvalidData, "Re-import the source site.", "The site %q has no document for its current revision %d.", s.name, s.current)
+	return model.SiteDocument{}, arerr.Errorf("AR-BADDOC", arerr.CatInvalidData, "Re-import the source site.", "The site %q has no document for its current revision %d.", s.name, s.current)
 }

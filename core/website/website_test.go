@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/configimport"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/model"
 )
@@ -135,12 +135,12 @@ func TestNewSiteRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := New(context.Background(), open(t, path), tt.req)
-			var e *engine.Error
+			var e *arerr.Error
 			if !errors.As(err, &e) || e.Code != tt.code {
 				t.Fatalf("err = %v, want code %s", err, tt.code)
 			}
-			if tt.code == "AR-ALIAS" && e.Exit != engine.ExitInvalidInput {
-				t.Errorf("exit %d, want %d (invalid input)", e.Exit, engine.ExitInvalidInput)
+			if tt.code == "AR-ALIAS" && e.Exit != arerr.ExitInvalidInput {
+				t.Errorf("exit %d, want %d (invalid input)", e.Exit, arerr.ExitInvalidInput)
 			}
 			if sum() != before {
 				t.Fatal("a refused request changed the database")

@@ -4,7 +4,7 @@ import (
 	"unicode"
 	"unicode/utf16"
 
-	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/arerr"
 )
 
 // Pattern is a PowerShell wildcard pattern (System.Management.Automation.
@@ -46,7 +46,7 @@ func ParsePattern(p string) (Pattern, error) {
 		case '[':
 			it, next, ok := parseSet(rs, i+1)
 			if !ok {
-				return Pattern{}, engine.Errorf("AR-PARAMS", engine.CatInvalidArgument,
+				return Pattern{}, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument,
 					"Close the bracket, or write `[ for a literal [.", "The name pattern %q is not valid: a [ is not closed.", p)
 			}
 			out.items = append(out.items, it)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
-	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/store"
 )
 
@@ -22,14 +22,14 @@ type change struct {
 func apply(ctx context.Context, dst store.ConfigDestination, what string, changes []change) error {
 	tx, err := dst.BeginConfig(ctx)
 	if err != nil {
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Nothing was written.", "Cannot start the transaction to %s", what)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Nothing was written.", "Cannot start the transaction to %s", what)
 	}
 	fail := func(err error, format string, args ...any) error {
 		_ = tx.Rollback(context.WithoutCancel(ctx))
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Nothing was written.", format, args...)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Nothing was written.", format, args...)
 	}
 	for _, c := range changes {
 		if len(c.delete) > 0 {
@@ -47,7 +47,7 @@ func apply(ctx context.Context, dst store.ConfigDestination, what string, change
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return engine.Wrap(err, "AR-WRITE", engine.CatWriteError, "Nothing was written.", "Cannot commit (%s)", what)
+		return arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Nothing was written.", "Cannot commit (%s)", what)
 	}
 	return nil
 }
@@ -59,7 +59,7 @@ func row(t *data.Table, values map[string]data.Value) (data.Row, error) {
 	for name, v := range values {
 		i := t.Index(name)
 		if i < 0 {
-			return nil, engine.Errorf("AR-WRITE", engine.CatInvalidData, "Name an Active Roles 8.2 configuration database.", "The %s table has no %s column.", t.Name, name)
+			return nil, arerr.Errorf("AR-WRITE", arerr.CatInvalidData, "Name an Active Roles 8.2 configuration database.", "The %s table has no %s column.", t.Name, name)
 		}
 		r[i] = v
 	}
@@ -70,7 +70,7 @@ func row(t *data.Table, values map[string]data.Value) (data.Row, error) {
 func newGUID(rnd io.Reader) (data.UUID, error) {
 	var g data.UUID
 	if _, err := io.ReadFull(rnd, g[:]); err != nil {
-		return g, engine.Wrap(err, "AR-RANDOM", engine.CatNotSpecified, "", "Cannot make a new GUID")
+		return g, arerr.Wrap(err, "AR-RANDOM", arerr.CatNotSpecified, "", "Cannot make a new GUID")
 	}
 	g[6] = (g[6] & 0x0f) | 0x40
 	g[8] = (g[8] & 0x3f) | 0x80

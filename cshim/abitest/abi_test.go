@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/cshim/abitest"
 	"github.com/activeroles/arupgrade/cshim/internal/bridge"
@@ -247,8 +248,8 @@ func TestBadRequest(t *testing.T) {
 		if err := json.Unmarshal([]byte(errJSON), &ev); err != nil {
 			t.Fatalf("error JSON %q: %v", errJSON, err)
 		}
-		if ev.Type != engine.TypeOutcome || ev.Outcome != engine.Failed || ev.ExitCode != engine.ExitInvalidInput ||
-			ev.Error == nil || ev.Error.Code != "AR-REQUEST" || ev.Error.Category != engine.CatInvalidArgument || ev.Error.Message == "" {
+		if ev.Type != engine.TypeOutcome || ev.Outcome != engine.Failed || ev.ExitCode != arerr.ExitInvalidInput ||
+			ev.Error == nil || ev.Error.Code != "AR-REQUEST" || ev.Error.Category != arerr.CatInvalidArgument || ev.Error.Message == "" {
 			t.Fatalf("error JSON for %q: %s", req, errJSON)
 		}
 		if h, st := abitest.StartNoDetails(req); st != abitest.BadRequest || h != 0 {
@@ -358,8 +359,8 @@ func TestCancelLongJob(t *testing.T) {
 		t.Fatalf("second aru_cancel = %d", st)
 	}
 	_, out := drain(t, h, 5*time.Second)
-	if out.Outcome != engine.Cancelled || out.ExitCode != engine.ExitCancelled || out.Error == nil ||
-		out.Error.Category != engine.CatOperationStopped {
+	if out.Outcome != engine.Cancelled || out.ExitCode != arerr.ExitCancelled || out.Error == nil ||
+		out.Error.Category != arerr.CatOperationStopped {
 		t.Fatalf("outcome %+v", out)
 	}
 	if d := time.Since(t0); d > time.Second {

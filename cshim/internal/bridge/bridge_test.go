@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/engine"
 )
 
@@ -163,7 +164,7 @@ func TestBadRequestIsAFailedOutcome(t *testing.T) {
 		if err := json.Unmarshal(b, &ev); err != nil {
 			t.Fatal(err)
 		}
-		if ev.Type != engine.TypeOutcome || ev.Outcome != engine.Failed || ev.ExitCode != engine.ExitInvalidInput ||
+		if ev.Type != engine.TypeOutcome || ev.Outcome != engine.Failed || ev.ExitCode != arerr.ExitInvalidInput ||
 			ev.Error == nil || ev.Error.Code != "AR-REQUEST" {
 			t.Fatalf("%s", b)
 		}
@@ -180,7 +181,7 @@ func TestCancelAndCloseRunning(t *testing.T) {
 		t.Fatalf("Next = %v", st)
 	}
 	tb.Cancel(h)
-	if out := untilOutcome(t, tb, h); out.Outcome != engine.Cancelled || out.ExitCode != engine.ExitCancelled {
+	if out := untilOutcome(t, tb, h); out.Outcome != engine.Cancelled || out.ExitCode != arerr.ExitCancelled {
 		t.Fatalf("outcome %+v", out)
 	}
 	tb.Close(h)

@@ -1,7 +1,6 @@
-package engine
+package arerr
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,14 +59,5 @@ func TestWrapReportsDamageAndFullDisksAsSuch(t *testing.T) {
 	}
 	if _, ok := AsDiskFull(errors.New("x"), "", ""); ok {
 		t.Fatal("AsDiskFull took any error")
-	}
-	// An operation returning the bare error gets the same answer.
-	_, info, exit := outcomeOf(context.Background(), fmt.Errorf("count: %w", damagedErr{}))
-	if info.Code != CodeBundle || exit != ExitDataIntegrity {
-		t.Fatalf("outcome of a bare damaged error: %+v exit %d", info, exit)
-	}
-	_, info, exit = outcomeOf(context.Background(), fullErr{})
-	if info.Code != CodeDiskFull || exit != ExitFailed || info.Category != CatWriteError {
-		t.Fatalf("outcome of a bare full disk: %+v exit %d", info, exit)
 	}
 }

@@ -1,12 +1,13 @@
-package engine
+// Package arerr is the error vocabulary every part of the engine shares:
+// codes, categories (PowerShell ErrorCategory names) and the CLI exit codes.
+// It is the bottom package: it imports nothing of the project.
+package arerr
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Error categories: PowerShell ErrorCategory names, so the module can build
@@ -63,7 +64,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // the code is a preflight code (AR-E…), which exits with ExitPreflight.
 func Errorf(code, category, remedy, format string, args ...any) *Error {
 	e := &Error{Code: code, Category: category, Remedy: remedy, Message: fmt.Sprintf(format, args...)}
-	e.Exit = exitFor(code, category)
+	e.Exit = ExitFor(code, category)
 	return e
 }
 
@@ -85,7 +86,7 @@ func Wrap(err error, code, category, remedy, format string, args ...any) *Error 
 	var d interface{ DamagedRemedy() string }
 	switch {
 	case category == CatOperationStopped:
-	case code != CodeDiskFull && isDiskFull(err):
+	case code != CodeDiskFull && IsDiskFull(err):
 		code, category = CodeDiskFull, CatWriteError
 		remedy = "Free space on that volume (or choose a destination on a larger one), then run the command again."
 	case !strings.HasPrefix(code, CodeBundle) && errors.As(err, &d):
@@ -125,7 +126,8 @@ func AsDiskFull(err error, what, remedy string) (e *Error, ok bool) {
 	return e, true
 }
 
-func isDiskFull(err error) bool {
+// IsDiskFull reports whether err was caused by a full disk.
+func IsDiskFull(err error) bool {
 	var df interface {
 		DiskFull() (path string, free int64)
 	}
@@ -148,7 +150,8 @@ func formatBytes(n int64) string {
 	return strconv.FormatFloat(f, 'f', 1, 64) + " " + units[i]
 }
 
-func exitFor(code, category string) int {
+// ExitFor is the exit code of a failure with this code and category.
+func ExitFor(code, category string) int {
 	if len(code) >= 4 && code[:4] == "AR-E" {
 		return ExitPreflight
 	}
@@ -165,45 +168,4 @@ func exitFor(code, category string) int {
 		return ExitCancelled
 	}
 	return ExitFailed
-}
-
-// outcomeOf turns an operation's return value into the final event's fields.
-func outcomeOf(ctx context.Context, err error) (string, *ErrorInfo, int) {
-	if err == nil {
-		return Succeeded, nil, ExitOK
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		if e.Category == CatOperationStopped {
-			return Cancelled, info(e), ExitCancelled
-		}
-		return Failed, info(e), e.Exit
-	}
-	var d interface{ DamagedRemedy() string }
-	if isDiskFull(err) || errors.As(err, &d) {
-		// An operation that returned the bare error still reports it as
-		// what it is (Wrap).
-		e = Wrap(err, "AR-FAILED", CatNotSpecified, "See the log file for details.", "The operation failed")
-		return Failed, info(e), e.Exit
-	}
-	if errors.Is(err, context.Canceled) || (ctx.Err() != nil && errors.Is(err, ctx.Err())) {
-		return Cancelled, &ErrorInfo{Code: "AR-CANCELLED", Category: CatOperationStopped,
-			Message: "The operation was cancelled; nothing was left half-written.", Remedy: "Run it again to continue."}, ExitCancelled
-	}
-	return Failed, &ErrorInfo{Code: "AR-FAILED", Category: CatNotSpecified, Message: err.Error(),
-		Remedy: "See the log file for details."}, ExitFailed
-}
-
-func info(e *Error) *ErrorInfo {
-	return &ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}
-}
-
-// RequestOutcome is the outcome event of a request that could not start
-// (ParseRequest failed), so every front end reports it like a failed job.
-func RequestOutcome(err error) Event {
-	var e *Error
-	if !errors.As(err, &e) {
-		e = Errorf("AR-REQUEST", CatInvalidArgument, "", "%v", err)
-	}
-	return Event{Type: TypeOutcome, Time: time.Now().UTC(), Outcome: Failed, Error: info(e), ExitCode: e.Exit}
 }
