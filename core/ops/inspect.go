@@ -25,6 +25,8 @@ type inspectParams struct {
 type DatabaseInfo struct {
 	Location         string           `json:"location"`
 	Kind             string           `json:"kind"`
+	Server           string           `json:"server,omitempty"`   // a SQL Server's instance and database apart, so the object
+	Database         string           `json:"database,omitempty"` // binds as another cmdlet's -Source/-Destination (sqlNames)
 	State            string           `json:"state"`
 	Version          string           `json:"version"`
 	Generation       string           `json:"generation"`
@@ -75,6 +77,7 @@ func runInspect(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 		return err
 	}
 	res.Location = p.Source.Describe()
+	res.Server, res.Database = sqlNames(&p.Source)
 	return em.Result("DatabaseInfo", res)
 }
 
