@@ -43,7 +43,7 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 		return arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name or remove the file.", "The bundle %s already exists.", p.Out)
 	}
 	if err := os.MkdirAll(filepath.Dir(p.Out), 0o755); err != nil {
-		return writeErr(err, p.Out, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
+		return arerr.WriteErr(err, p.Out, "Choose a folder you can write to.", "Cannot create the folder of %s", p.Out)
 	}
 	spec := p.Spec
 	em.Log().Info().Str("version", spec.Version).Str("role", spec.Role).Int("historyRecords", spec.HistoryRecords).

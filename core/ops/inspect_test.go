@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"encoding/json"
+	"github.com/activeroles/arupgrade/core/inspect"
 	"path/filepath"
 	"testing"
 
@@ -58,7 +59,7 @@ func TestInspectReportsWhatTheGeneratorWrote(t *testing.T) {
 			if out.Outcome != engine.Succeeded || len(results) != 1 {
 				t.Fatalf("outcome %+v, %d results", out, len(results))
 			}
-			var info DatabaseInfo
+			var info inspect.DatabaseInfo
 			if err := json.Unmarshal(results[0].Data, &info); err != nil {
 				t.Fatal(err)
 			}

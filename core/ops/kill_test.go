@@ -5,6 +5,7 @@ package ops
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/activeroles/arupgrade/core/inspect"
 	"math/rand/v2"
 	"path/filepath"
 	"syscall"
@@ -121,7 +122,7 @@ func inspectInterrupted(t *testing.T, path string) int {
 		// A destination killed before its first commit is not a database yet.
 		return 0
 	}
-	var info DatabaseInfo
+	var info inspect.DatabaseInfo
 	if err := json.Unmarshal(results[0].Data, &info); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package ops
+package inspect
 
 import (
 	"encoding/json"
