@@ -3,7 +3,7 @@ function Invoke-ARUpgrade {
     .SYNOPSIS
     Upgrades Active Roles databases to 8.2 in one resumable, reviewable run:
     configuration, services association, Management History, database
-    principals and Web Interface sites.
+    principals, Web Interface sites and, optionally, the Collector's events.
 
     .DESCRIPTION
     Invoke-ARUpgrade does what the Configuration Center's "Upgrade
@@ -21,6 +21,14 @@ function Invoke-ARUpgrade {
        (SQL Server to SQL Server; skipped for bundles or -SkipPrincipals).
     5. CreateWebSites: one 8.2 Web Interface site per -WebSites entry, or
        per earlier-version site with -AllWebSites.
+    6. ImportCollector (only with -CollectorSource): creates the new 8.2
+       Collector database (ActiveRoles820_Collector by default, or
+       -CollectorDatabase) beside the others and imports the earlier
+       Collector database's events into it, exactly once, as
+       Import-ARCollectorEvents does (the guide's "Upgrading the Collector
+       and Report Pack"). Its checks are part of the plan; a Collector
+       database given as -Source or the history source, or another database
+       given as -CollectorSource, fails the plan with AR-E003.
 
     Before anything is written the command makes a plan: the new database
     names (ActiveRoles820 and ActiveRoles820_MH by default, or the first
@@ -37,7 +45,8 @@ function Invoke-ARUpgrade {
     same command continues with the first unfinished step; a finished
     upgrade run again does nothing and says so. Each step's result object
     (ConfigurationImportResult, ServicesAssociationResult,
-    HistoryImportResult, WebSiteResult) is written as the step finishes;
+    HistoryImportResult, WebSiteResult, CollectorImportResult) is written
+    as the step finishes;
     the last object is an UpgradeSummary with the follow-ups the guide
     requires.
 
@@ -137,6 +146,29 @@ function Invoke-ARUpgrade {
     The IIS website of the sites -WebSites creates (default "Default Web
     Site").
 
+    .PARAMETER CollectorSource
+    The earlier Collector database (the Report Pack's) whose events the
+    upgrade imports as its last step: a SQL Server instance (sql01,
+    sql01\INST, sql01,1433) with -CollectorSourceDatabase, a connection
+    string without a password, a bundle path or FileInfo, or an object from
+    Get-ARDatabaseInfo. Leave it out and the upgrade does not touch the
+    Collector.
+
+    .PARAMETER CollectorSourceDatabase
+    The earlier Collector database on the instance -CollectorSource names.
+
+    .PARAMETER CollectorSourceCredential
+    The SQL login (or Azure AD account) for -CollectorSource. Leave it out
+    for Windows authentication. Never written to the plan.
+
+    .PARAMETER CollectorSourceAuthentication
+    How to authenticate to -CollectorSource (as -SourceAuthentication).
+
+    .PARAMETER CollectorDatabase
+    The new 8.2 Collector database's name on the destination (a bundle of
+    that name in -DestinationPath) instead of the default
+    (ActiveRoles820_Collector). It must not exist.
+
     .PARAMETER PlanPath
     The plan file: written by -WhatIf, run when given alone. Default:
     arupgrade-upgrade-plan.json in the destination folder (bundles) or in
@@ -155,7 +187,8 @@ function Invoke-ARUpgrade {
     Otherwise the steps' result objects as they finish, then one
     ActiveRolesUpgrade.UpgradeSummary: outcome (Succeeded or
     AlreadyComplete), message, planPath, statePath, source,
-    configurationDatabase, historyDatabase, steps (name, status, attempts,
+    configurationDatabase, historyDatabase, collectorSource and
+    collectorDatabase (with -CollectorSource), steps (name, status, attempts,
     elapsedSeconds, counts, detail, warnings), elapsedSeconds, warnings and
     followUps (action, guideSection, items).
 
@@ -179,6 +212,28 @@ function Invoke-ARUpgrade {
 
     Runs (or, after an interruption, continues) the upgrade and shows what
     is left to do.
+
+    .EXAMPLE
+    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
+    >>     -CollectorSource ./collector76.arbundle -WhatIf
+    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
+    >>     -CollectorSource ./collector76.arbundle
+
+    Plans the upgrade with the Collector's events as its last step (the plan
+    lists ActiveRoles820_Collector among the new databases), then runs it:
+    ./out gets ActiveRoles820_Collector.arbundle beside the two others.
+
+    .EXAMPLE
+    PS> Invoke-ARUpgrade -SourceServer sql-old.corp.example.com -SourceDatabase ARConfig81 -SourceHistoryDatabase ARHistory81 `
+    >>     -DestinationServer sql-new.corp.example.com -SkipEncryptedData `
+    >>     -CollectorSource sql-rp.corp.example.com -CollectorSourceDatabase ARCollector81 -CollectorSourceCredential (Get-Credential rpreader)
+
+    Upgrades an 8.1 installation on SQL Server and imports the events of its
+    Collector database (on another SQL Server, read with a SQL login) into
+    a new ActiveRoles820_Collector database on sql-new.
+
+    .LINK
+    Import-ARCollectorEvents
 
     .LINK
     Import-ARConfiguration
@@ -298,6 +353,32 @@ function Invoke-ARUpgrade {
         [ValidateNotNullOrEmpty()]
         [string]$IisSiteName,
 
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNull()]
+        [object]$CollectorSource,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$CollectorSourceDatabase,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [System.Management.Automation.Credential()]
+        [System.Management.Automation.PSCredential]$CollectorSourceCredential,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]$CollectorSourceAuthentication,
+
+        [Parameter(ParameterSetName = 'Path')]
+        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [Alias('CollectorDatabaseName')]
+        [string]$CollectorDatabase,
+
         [Parameter(Mandatory, ParameterSetName = 'Plan')]
         [Parameter(ParameterSetName = 'Path')]
         [Parameter(ParameterSetName = 'Server')]
@@ -349,6 +430,11 @@ function Invoke-ARUpgrade {
             $params.webSites = $sites
             $params.allWebSites = [bool]$AllWebSites
             if ($IisSiteName) { $params.iisSiteName = $IisSiteName }
+            if ($PSBoundParameters.ContainsKey('CollectorSource')) {
+                $params.collectorSource = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'CollectorSource'
+            }
+            # Without -CollectorSource the engine refuses it, naming the missing source.
+            if ($CollectorDatabase) { $params.collectorDatabase = $CollectorDatabase }
             $target = Get-AREndpointDisplayName -Endpoint $params.destination
         }
         if ($PSCmdlet.ShouldProcess($target, 'Upgrade the Active Roles databases to 8.2')) {
