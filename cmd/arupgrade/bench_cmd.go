@@ -6,14 +6,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/activeroles/arupgrade/core/collectorimport"
-	"github.com/activeroles/arupgrade/core/configimport"
+	"github.com/activeroles/arupgrade/core/bench"
 	"github.com/activeroles/arupgrade/core/historyimport"
 )
 
-// benchCommand measures the history import; see core/historyimport's
-// Benchmark. Each scenario runs in a child process of this executable so its
-// peak memory is its own.
+// benchCommand measures the imports; see core/bench. Each scenario runs in
+// a child process of this executable so its peak memory is its own.
 func benchCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
@@ -31,7 +29,7 @@ func benchCommand() *cli.Command {
 				if c.Int("objects") <= 0 {
 					return usageErr("--objects must be positive.")
 				}
-				return configimport.BenchmarkImport(c.Context, configimport.BenchConfig{Objects: c.Int("objects"),
+				return bench.Configuration(c.Context, bench.ConfigurationConfig{Objects: c.Int("objects"),
 					Versions: strings.Split(c.String("versions"), ","), Dir: c.String("dir")}, c.App.Writer)
 			},
 		}, {
@@ -46,7 +44,7 @@ func benchCommand() *cli.Command {
 				&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of the generated sources"},
 			},
 			Action: func(c *cli.Context) error {
-				cfg := historyimport.BenchConfig{Dir: c.String("dir"), BatchSize: c.Int("batch-size"), Seed: c.Int64("seed")}
+				cfg := bench.HistoryConfig{Dir: c.String("dir"), BatchSize: c.Int("batch-size"), Seed: c.Int64("seed")}
 				for _, s := range strings.Split(c.String("records"), ",") {
 					n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
 					if err != nil || n <= 0 {
@@ -57,7 +55,7 @@ func benchCommand() *cli.Command {
 				if s := c.String("scenarios"); s != "" {
 					cfg.Scenarios = strings.Split(s, ",")
 				}
-				return historyimport.Benchmark(c.Context, cfg, c.App.Writer)
+				return bench.History(c.Context, cfg, c.App.Writer)
 			},
 		}, {
 			Name:      "collector",
@@ -71,7 +69,7 @@ func benchCommand() *cli.Command {
 				&cli.Int64Flag{Name: "seed", Value: 11, Usage: "seed of the generated sources"},
 			},
 			Action: func(c *cli.Context) error {
-				cfg := collectorimport.BenchConfig{Dir: c.String("dir"), BatchSize: c.Int("batch-size"), Seed: c.Int64("seed")}
+				cfg := bench.CollectorConfig{Dir: c.String("dir"), BatchSize: c.Int("batch-size"), Seed: c.Int64("seed")}
 				for _, s := range strings.Split(c.String("events"), ",") {
 					n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
 					if err != nil || n <= 0 {
@@ -81,13 +79,13 @@ func benchCommand() *cli.Command {
 				}
 				if s := c.String("scenarios"); s != "" {
 					for _, x := range strings.Split(s, ",") {
-						if x != collectorimport.ScenarioImport8x && x != collectorimport.ScenarioImport7x {
+						if x != bench.ScenarioImport8x && x != bench.ScenarioImport7x {
 							return usageErr("--scenarios %q: use import-8x and/or import-7x.", x)
 						}
 						cfg.Scenarios = append(cfg.Scenarios, x)
 					}
 				}
-				return collectorimport.Benchmark(c.Context, cfg, c.App.Writer)
+				return bench.Collector(c.Context, cfg, c.App.Writer)
 			},
 		}},
 	}
