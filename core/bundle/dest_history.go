@@ -39,6 +39,7 @@ type HistoryDest struct {
 	broken    error // a failed rollback: no further writes
 
 	keysLoaded    bool
+	kx            *keyIndex // the exactly-once key index (keyindex.go)
 	rec, task, mb *entityKeys
 	pend          [3]pendingKeys // the keys of the batch being written, reused
 	checks        []*rowCheck    // per table
@@ -108,9 +109,31 @@ func (d *HistoryDest) open() error {
 func (d *HistoryDest) reset() {
 	d.stamp, d.v, d.setts, d.iid = nil, nil, nil, data.UUID{}
 	d.commitEnd, d.closed, d.f, d.out, d.s, d.broken = 0, false, nil, nil, nil, nil
-	d.keysLoaded, d.rec, d.task, d.mb = false, nil, nil, nil
+	d.dropKeys()
 	d.pend, d.checks, d.runs, d.maxRun, d.c = [3]pendingKeys{}, nil, nil, 0, historyCols{}
 	d.tail, d.tailReason = 0, ""
+}
+
+// dropKeys forgets the loaded keys (they are loaded again before the next
+// write); the index files on disk stay.
+func (d *HistoryDest) dropKeys() {
+	if d.kx != nil {
+		d.kx.close()
+	}
+	d.kx, d.keysLoaded, d.rec, d.task, d.mb = nil, false, nil, nil, nil
+}
+
+// foldKeys writes the key index so that it covers every committed batch
+// (the next run then reads nothing of the bundle to load its keys). A
+// failure only costs memory and time: it is logged.
+func (d *HistoryDest) foldKeys() {
+	if d.kx == nil || d.v == nil {
+		return
+	}
+	if err := d.kx.fold(d.v); err != nil {
+		d.o.logger.Warn().Err(err).Str("bundle", d.path).
+			Msg("cannot write the key index beside the bundle; this run keeps its keys in memory and the next run rebuilds the index")
+	}
 }
 
 // Path is the real path of the bundle.
@@ -198,6 +221,8 @@ func (d *HistoryDest) DiscardCreated() (bool, error) {
 	if err := os.Remove(d.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("remove bundle %s: %w", d.path, err)
 	}
+	d.dropKeys()
+	removeKeyIndex(d.path)
 	d.lk.discarded = true
 	d.v = nil
 	return true, nil
@@ -289,6 +314,10 @@ func (d *HistoryDest) Close() error {
 	if d.broken == nil && !d.closed {
 		err = d.writeManifest()
 	}
+	if d.broken == nil && err == nil {
+		d.foldKeys()
+	}
+	d.dropKeys()
 	if cerr := d.f.Close(); err == nil {
 		err = cerr
 	}
@@ -426,41 +455,86 @@ func (d *HistoryDest) loadKeys(ctx context.Context) error {
 		}
 		return fmt.Errorf("bundle %s is not a G3 %s database: %w", d.path, what, errors.Join(errs...))
 	}
-	d.rec, d.task, d.mb = newEntityKeys(), newEntityKeys(), newEntityKeys()
+	d.rec = newEntityKeys("ChangeRecord", c.rec, c.recGUID)
+	d.task = newEntityKeys("ApprovalTask", c.task, c.taskGUID)
+	d.mb = newEntityKeys(flat.Table, c.mb, c.mbGUID)
 	ents := []struct {
-		table               string
-		k                   *entityKeys
-		id, guid, oiid, oid int
+		k             *entityKeys
+		id, oiid, oid int
 	}{
-		{"ChangeRecord", d.rec, c.recID, c.recGUID, c.recOIID, c.recOID},
-		{"ApprovalTask", d.task, c.taskID, c.taskGUID, c.taskOIID, c.taskOID},
-		{flat.Table, d.mb, c.mbID, c.mbGUID, c.mbOIID, c.mbOID},
+		{d.rec, c.recID, c.recOIID, c.recOID},
+		{d.task, c.taskID, c.taskOIID, c.taskOID},
+		{d.mb, c.mbID, c.mbOIID, c.mbOID},
 	}
 	if collector {
 		ents = ents[2:]
 	}
+	x := &keyIndex{bundle: d.path, foldAt: d.o.keyFoldAt}
+	if x.foldAt <= 0 {
+		x.foldAt = defaultKeyFoldAt
+	}
 	for _, e := range ents {
-		rs, err := d.v.scan(ctx, e.table)
+		x.ents = append(x.ents, e.k)
+	}
+	d.kx = x
+	ok, err := x.load(d.v)
+	if err != nil {
+		d.dropKeys()
+		return fmt.Errorf("read the key index of bundle %s: %w", d.path, err)
+	}
+	if !ok {
+		d.o.logger.Info().Str("bundle", d.path).Msg("no key index of this bundle beside it (or one of other content): its keys are read from the bundle and the index is rebuilt")
+	}
+	x.removeUnused() // what a killed run left
+	for _, e := range ents {
+		if e.k.spill, err = createSpill(keyFilePrefix(d.path) + e.k.name + ".spill"); err != nil {
+			d.dropKeys()
+			return err
+		}
+	}
+	// The frames the index does not cover: a killed run's batches, batches
+	// an older arupgrade wrote, or every frame when there is no index.
+	folded := false
+	for _, e := range ents {
+		frames := d.v.tables[e.k.ti].frames
+		rs, err := d.v.scanFrames(ctx, e.k.ti, frames[e.k.from:])
 		if err != nil {
+			d.dropKeys()
 			return err
 		}
 		for rs.Next() {
 			r := rs.Row()
 			id := r[e.id].Int
 			e.k.maxID = max(e.k.maxID, id)
-			e.k.guids.add(r[e.guid].AsGUID())
+			if r[e.k.guid].Kind == data.GUID {
+				if err := e.k.addGUID(r[e.k.guid].AsGUID()); err != nil {
+					rs.Close()
+					d.dropKeys()
+					return err
+				}
+				x.fresh++
+			}
 			if k, ok := d.naturalKey(r, e.oiid, e.oid, id); ok {
 				e.k.nks.add(k.iid, k.id)
+			}
+			if x.fresh >= x.foldAt {
+				if err := x.foldRuns(); err != nil {
+					rs.Close()
+					d.dropKeys()
+					return fmt.Errorf("build the key index of bundle %s: %w", d.path, err)
+				}
+				folded = true
 			}
 		}
 		err = rs.Err()
 		rs.Close()
 		if err != nil {
+			d.dropKeys()
 			return err
 		}
-		e.k.guids.flush()
-		ti, _ := lookupTable(d.v.names, e.table)
-		e.k.freshFrom = len(d.v.tables[ti].frames)
+	}
+	if folded {
+		d.foldKeys()
 	}
 	d.runs = map[int64]data.Row{}
 	rs, err := d.v.scan(ctx, "ImportRun")
@@ -613,6 +687,9 @@ func (d *HistoryDest) FinishRun(ctx context.Context, runID int64, fin store.RunF
 	if err == nil {
 		err = d.writeManifest()
 	}
+	if err == nil {
+		d.foldKeys()
+	}
 	if err != nil {
 		return fmt.Errorf("finish import run %d: %w", runID, diskFull(d.path, err))
 	}
@@ -633,7 +710,7 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 	if err := d.journal(ctx); err != nil {
 		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, diskFull(d.path, err))
 	}
-	if err := d.confirmCandidates(ctx, b); err != nil {
+	if err := d.lookupBatch(ctx, b); err != nil {
 		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
 	}
 	sn := d.snapshot()
@@ -649,9 +726,20 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 		d.rollback(sn)
 		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
 	}
-	d.rec.apply(&pend[0])
-	d.task.apply(&pend[1])
-	d.mb.apply(&pend[2])
+	for i, k := range []*entityKeys{d.rec, d.task, d.mb} {
+		n, err := k.apply(&pend[i])
+		if err != nil {
+			// The batch is committed but its keys could not be kept: no
+			// further writes, so nothing can be imported twice; a re-run
+			// reads the keys from the bundle again.
+			d.broken = fmt.Errorf("bundle %s: keep the keys of batch %d: %w; run the import again to continue", d.path, b.Seq, diskFull(d.path, err))
+			return nil, d.broken
+		}
+		d.kx.fresh += n
+	}
+	if d.kx.fresh >= d.kx.foldAt {
+		d.foldKeys()
+	}
 	return res, nil
 }
 
@@ -802,61 +890,29 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 	return res, pend, nil
 }
 
-// confirmCandidates settles the batch's GUIDs whose fingerprints match a
-// row written by this destination: one scan of the frames written since the
-// keys were loaded says which really exist. In a normal import no GUID
-// matches, and nothing is read.
-func (d *HistoryDest) confirmCandidates(ctx context.Context, b *store.HistoryBatch) error {
+// lookupBatch finds which of the batch's GUIDs the destination already
+// holds (each entity's present set): one sorted pass over the key index.
+func (d *HistoryDest) lookupBatch(ctx context.Context, b *store.HistoryBatch) error {
 	c := &d.c
-	var recs, tasks, mbs map[data.UUID]struct{}
-	note := func(m *map[data.UUID]struct{}, k *entityKeys, v data.Value) {
-		if v.Kind == data.GUID && k.candidate(v.AsGUID()) {
-			if *m == nil {
-				*m = map[data.UUID]struct{}{}
-			}
-			(*m)[v.AsGUID()] = struct{}{}
-		}
-	}
+	var recs, tasks, mbs []data.UUID
 	for _, r := range b.Records {
-		if len(r.Record) > c.recGUID {
-			note(&recs, d.rec, r.Record[c.recGUID])
+		if len(r.Record) > c.recGUID && r.Record[c.recGUID].Kind == data.GUID {
+			recs = append(recs, r.Record[c.recGUID].AsGUID())
 		}
 		for _, t := range r.Tasks {
-			if len(t) > c.taskGUID {
-				note(&tasks, d.task, t[c.taskGUID])
+			if len(t) > c.taskGUID && t[c.taskGUID].Kind == data.GUID {
+				tasks = append(tasks, t[c.taskGUID].AsGUID())
 			}
 		}
 	}
 	for _, m := range b.Memberships {
-		if len(m) > c.mbGUID {
-			note(&mbs, d.mb, m[c.mbGUID])
+		if len(m) > c.mbGUID && m[c.mbGUID].Kind == data.GUID {
+			mbs = append(mbs, m[c.mbGUID].AsGUID())
 		}
 	}
-	for _, e := range []struct {
-		k     *entityKeys
-		ti    int
-		col   int
-		cands map[data.UUID]struct{}
-	}{{d.rec, c.rec, c.recGUID, recs}, {d.task, c.task, c.taskGUID, tasks}, {d.mb, c.mb, c.mbGUID, mbs}} {
-		clear(e.k.confirmed)
-		if len(e.cands) == 0 {
-			continue
-		}
-		v := d.v
-		rs, err := v.scanFrames(ctx, e.ti, v.tables[e.ti].frames[e.k.freshFrom:])
-		if err != nil {
-			return err
-		}
-		for rs.Next() {
-			g := rs.Row()[e.col].AsGUID()
-			if _, ok := e.cands[g]; ok {
-				e.k.confirmed[g] = struct{}{}
-			}
-		}
-		err = rs.Err()
-		rs.Close()
-		if err != nil {
-			return err
+	for i, k := range []*entityKeys{d.rec, d.task, d.mb} {
+		if err := k.lookup(ctx, [][]data.UUID{recs, tasks, mbs}[i]); err != nil {
+			return fmt.Errorf("look up keys: %w", err)
 		}
 	}
 	return nil

@@ -298,6 +298,11 @@ type frameRef struct {
 	raw    uint32
 	rows   uint32
 	flags  byte
+	// chain is the table's checksum chain (§4) up to and including this
+	// frame (zero when unknown, e.g. for frames copied from another file):
+	// the key index (keyindex.go) checks with it that it still describes the
+	// frames it was built from.
+	chain [32]byte
 }
 
 func (s *tableState) summary(name string) TableSummary {

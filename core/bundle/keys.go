@@ -9,26 +9,6 @@ import (
 	"github.com/activeroles/arupgrade/core/data"
 )
 
-// sortedSet is an exact set that stays near the size of its keys: sorted
-// arrays partitioned by the keys' top 12 bits, plus a small map of recent
-// additions merged in from time to time. A Go map of millions of keys
-// would take several times the memory.
-type sortedSet[K comparable] struct {
-	parts   [1 << 12][]K
-	delta   map[K]struct{}
-	n       int
-	compare func(a, b K) int
-	part    func(K) int
-}
-
-// guidSet holds 16-byte GUIDs.
-type guidSet = sortedSet[data.UUID]
-
-func newGUIDSet() *guidSet {
-	return &guidSet{delta: map[data.UUID]struct{}{}, compare: compareUUID,
-		part: func(u data.UUID) int { return int(u[0])<<4 | int(u[1]>>4) }}
-}
-
 // fingerprint folds a GUID to 64 bits (GUIDs and uuid5 digests are random
 // enough that any 64 bits spread well).
 func fingerprint(u data.UUID) uint64 {
@@ -36,63 +16,6 @@ func fingerprint(u data.UUID) uint64 {
 }
 
 func compareUUID(a, b data.UUID) int { return bytes.Compare(a[:], b[:]) }
-
-func (s *sortedSet[K]) has(k K) bool {
-	if s.n == 0 {
-		return false
-	}
-	if _, ok := s.delta[k]; ok {
-		return true
-	}
-	_, found := slices.BinarySearchFunc(s.parts[s.part(k)], k, s.compare)
-	return found
-}
-
-func (s *sortedSet[K]) add(k K) {
-	if s.has(k) {
-		return
-	}
-	s.delta[k] = struct{}{}
-	s.n++
-	if len(s.delta) >= max(1<<16, s.n/16) {
-		s.flush()
-	}
-}
-
-// flush merges the recent additions into the sorted partitions; only the
-// partitions that received keys are reallocated, one at a time.
-func (s *sortedSet[K]) flush() {
-	if len(s.delta) == 0 {
-		return
-	}
-	add := make([]K, 0, len(s.delta))
-	for k := range s.delta {
-		add = append(add, k)
-	}
-	slices.SortFunc(add, s.compare)
-	for i := 0; i < len(add); {
-		p := s.part(add[i])
-		j := i
-		for j < len(add) && s.part(add[j]) == p {
-			j++
-		}
-		old := s.parts[p]
-		merged := make([]K, 0, len(old)+j-i)
-		a, b := 0, i
-		for a < len(old) || b < j {
-			if b == j || (a < len(old) && s.compare(old[a], add[b]) < 0) {
-				merged = append(merged, old[a])
-				a++
-			} else {
-				merged = append(merged, add[b])
-				b++
-			}
-		}
-		s.parts[p] = merged
-		i = j
-	}
-	clear(s.delta)
-}
 
 // fpSet holds 48-bit fingerprints of GUIDs (the top 48 bits of the 64-bit
 // fingerprint): 65536 sorted partitions by the top 16 bits, each holding
@@ -373,27 +296,24 @@ func (s *nkSet) add(iid data.UUID, id int64) {
 	ids.add(id)
 }
 
-// entityKeys are the keys of one history table. GUIDs present when the
-// destination was opened are kept whole; GUIDs added since are kept as 48-bit
-// fingerprints (4 bytes each in fpSet), and a fingerprint match is confirmed
-// against the rows written since (confirm), so the sets stay exact.
+// entityKeys are the keys of one keyed history table: GUIDs in the key
+// index (keyindex.go), natural keys and the highest id in memory.
 type entityKeys struct {
-	guids *guidSet // loaded from the file
-	fresh *fpSet   // added by this destination since
-	// freshFrom is the table's first data frame written since loading.
-	freshFrom int
-	confirmed map[data.UUID]struct{} // this batch's fingerprint matches that are real
-	nks       *nkSet
-	maxID     int64
+	name  string
+	ti    int // table index in the bundle
+	guid  int // GUID column
+	runs  []*keyRun
+	fresh *fpSet     // GUIDs committed since the runs were written
+	spill *spillFile // the same GUIDs in full
+	// from is the table's first data frame whose keys are not in the runs.
+	from    int
+	present map[data.UUID]struct{} // this batch's GUIDs already in the destination
+	nks     *nkSet
+	maxID   int64
 }
 
-func newEntityKeys() *entityKeys {
-	return &entityKeys{guids: newGUIDSet(), fresh: newFPSet(), nks: newNKSet(), confirmed: map[data.UUID]struct{}{}}
-}
-
-// candidate reports a GUID whose presence only the file can confirm.
-func (e *entityKeys) candidate(g data.UUID) bool {
-	return !e.guids.has(g) && e.fresh.has(fingerprint(g))
+func newEntityKeys(name string, ti, guid int) *entityKeys {
+	return &entityKeys{name: name, ti: ti, guid: guid, fresh: newFPSet(), nks: newNKSet(), present: map[data.UUID]struct{}{}}
 }
 
 type nk struct {
@@ -421,13 +341,7 @@ func (e *entityKeys) hasGUID(p *pendingKeys, g data.UUID) bool {
 	if p.guids.has(g, fingerprint(g)) {
 		return true
 	}
-	if e.guids.has(g) {
-		return true
-	}
-	if len(e.confirmed) == 0 {
-		return false
-	}
-	_, ok := e.confirmed[g]
+	_, ok := e.present[g]
 	return ok
 }
 
@@ -438,16 +352,26 @@ func (e *entityKeys) hasNK(p *pendingKeys, k nk) bool {
 	return e.nks.has(k.iid, k.id)
 }
 
-func (e *entityKeys) apply(p *pendingKeys) {
+// apply adds a committed batch's keys; it reports how many GUIDs it added.
+func (e *entityKeys) apply(p *pendingKeys) (int, error) {
 	for _, g := range p.guids.keys {
-		// A fingerprint already in the partitions belongs to a candidate
-		// (rare); repeating it there is harmless, so it is not looked up.
-		e.fresh.insert(fingerprint(g))
+		if err := e.addGUID(g); err != nil {
+			return 0, err
+		}
 	}
 	for _, k := range p.nks.keys {
 		e.nks.add(k.iid, k.id)
 	}
 	e.maxID = max(e.maxID, p.maxID)
+	return len(p.guids.keys), nil
+}
+
+// addGUID adds a GUID the destination now holds to the fresh keys.
+func (e *entityKeys) addGUID(g data.UUID) error {
+	// A fingerprint already in the partitions belongs to a candidate
+	// (rare); repeating it there is harmless, so it is not looked up.
+	e.fresh.insert(fingerprint(g))
+	return e.spill.add(g)
 }
 
 // batchSet is a small exact set for the keys of one batch, reused across

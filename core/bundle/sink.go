@@ -335,7 +335,7 @@ func (s *sink) writeDataFrame(ti int, payload []byte, flags byte, raw, rows uint
 		return err
 	}
 	st.chain = chainNext(s.sha, st.chain, payload)
-	st.frames = append(st.frames, frameRef{off: off, stored: uint32(len(payload)), raw: raw, rows: rows, flags: flags})
+	st.frames = append(st.frames, frameRef{off: off, stored: uint32(len(payload)), raw: raw, rows: rows, flags: flags, chain: st.chain})
 	st.rows += int64(rows)
 	return nil
 }
@@ -413,6 +413,7 @@ func (s *sink) copyFrames(ti int, src io.ReaderAt, frames []frameRef, sum TableS
 		}
 		nf := fr
 		nf.off = s.off
+		nf.chain = [32]byte{} // not known here (only the table's last chain is)
 		s.off += int64(n)
 		s.st[ti].frames = append(s.st[ti].frames, nf)
 	}

@@ -169,7 +169,7 @@ func walk(path string, r io.ReaderAt, size int64, journal bool) (*walked, error)
 			commChains = make([][32]byte, len(hd.Tables))
 		case frameData:
 			sha.Sum(st.chain[:0])
-			st.frames = append(st.frames, frameRef{off: off, stored: h.Stored, raw: h.Raw, rows: h.Rows, flags: h.Flags})
+			st.frames = append(st.frames, frameRef{off: off, stored: h.Stored, raw: h.Raw, rows: h.Rows, flags: h.Flags, chain: st.chain})
 			st.rows += int64(h.Rows)
 		case frameCommit:
 			var c commitJSON

@@ -21,6 +21,7 @@ type options struct {
 	logger    zerolog.Logger
 	syncBatch bool
 	producer  string
+	keyFoldAt int // fresh keys that make the key index fold (0: defaultKeyFoldAt)
 	// wrap lets tests inject a failing writer between the sink and the file.
 	wrap func(io.Writer) io.Writer
 }

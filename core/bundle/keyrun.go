@@ -1,0 +1,329 @@
+package bundle
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"slices"
+	"sort"
+
+	"github.com/activeroles/arupgrade/core/data"
+)
+
+// A key run is an immutable file of GUIDs in ascending byte order, part of a
+// history destination's key index (keyindex.go). It is read by block: only
+// the first key and the CRC of each block are kept in memory (20 bytes per
+// 128 keys), so a run of 50 million keys costs about 8 MiB to look into.
+//
+//	header  32 bytes: "ARKEYRUN", version u32 (1), keys per block u32,
+//	        key count u64, CRC-32C of bytes 0–23 u32, 0 u32
+//	keys    count × 16 bytes, ascending, no repeats
+//	crcs    one CRC-32C per block of keys (the last block may be short)
+//	fences  the first key of each block, 16 bytes each
+//	footer  CRC-32C of crcs and fences u32
+const (
+	runMagic     = "ARKEYRUN"
+	runVersion   = 1
+	runHdrLen    = 32
+	runBlockKeys = 128
+	keyLen       = 16
+)
+
+// keyRun is an open run file.
+type keyRun struct {
+	path   string
+	f      *os.File
+	count  int64
+	crcs   []uint32
+	fences []data.UUID
+	// The block read last: lookups come sorted, so neighbours share it.
+	blk    int
+	blkBuf []byte
+}
+
+func runBlocks(count int64) int64 { return (count + runBlockKeys - 1) / runBlockKeys }
+
+// openKeyRun opens a run and checks its header and block table; the keys'
+// blocks are checked as they are read.
+func openKeyRun(path string) (*keyRun, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r, err := readKeyRun(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func readKeyRun(path string, f *os.File) (*keyRun, error) {
+	var h [runHdrLen]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
+		return nil, fmt.Errorf("read key run %s: %w", path, err)
+	}
+	if string(h[:8]) != runMagic || binary.LittleEndian.Uint32(h[8:]) != runVersion ||
+		binary.LittleEndian.Uint32(h[12:]) != runBlockKeys ||
+		crc32.Checksum(h[:24], castagnoli) != binary.LittleEndian.Uint32(h[24:]) {
+		return nil, fmt.Errorf("key run %s: bad header", path)
+	}
+	count := int64(binary.LittleEndian.Uint64(h[16:]))
+	nb := runBlocks(count)
+	if count < 0 || count > 1<<40 {
+		return nil, fmt.Errorf("key run %s: bad key count %d", path, count)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	tableOff := runHdrLen + count*keyLen
+	if want := tableOff + nb*(4+keyLen) + 4; fi.Size() != want {
+		return nil, fmt.Errorf("key run %s: %d bytes, expected %d", path, fi.Size(), want)
+	}
+	tbl := make([]byte, nb*(4+keyLen)+4)
+	if _, err := f.ReadAt(tbl, tableOff); err != nil {
+		return nil, fmt.Errorf("read key run %s: %w", path, err)
+	}
+	body := tbl[:len(tbl)-4]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(tbl[len(body):]) {
+		return nil, fmt.Errorf("key run %s: its block table fails its checksum", path)
+	}
+	r := &keyRun{path: path, f: f, count: count, crcs: make([]uint32, nb), fences: make([]data.UUID, nb), blk: -1}
+	for i := range r.crcs {
+		r.crcs[i] = binary.LittleEndian.Uint32(body[4*i:])
+	}
+	fb := body[4*nb:]
+	for i := range r.fences {
+		copy(r.fences[i][:], fb[keyLen*i:])
+	}
+	return r, nil
+}
+
+func (r *keyRun) close() error {
+	if r == nil || r.f == nil {
+		return nil
+	}
+	err := r.f.Close()
+	r.f = nil
+	return err
+}
+
+// block reads block b and checks its CRC.
+func (r *keyRun) block(b int) ([]byte, error) {
+	if r.blk == b {
+		return r.blkBuf, nil
+	}
+	n := min(int64(runBlockKeys), r.count-int64(b)*runBlockKeys) * keyLen
+	if cap(r.blkBuf) < runBlockKeys*keyLen {
+		r.blkBuf = make([]byte, runBlockKeys*keyLen)
+	}
+	buf := r.blkBuf[:n]
+	r.blk = -1
+	if _, err := r.f.ReadAt(buf, runHdrLen+int64(b)*runBlockKeys*keyLen); err != nil {
+		return nil, fmt.Errorf("read key run %s: %w", r.path, err)
+	}
+	if crc32.Checksum(buf, castagnoli) != r.crcs[b] {
+		return nil, fmt.Errorf("key run %s: block %d fails its checksum", r.path, b)
+	}
+	r.blk, r.blkBuf = b, buf
+	return buf, nil
+}
+
+// has reports whether k is in the run. Calls with ascending keys read each
+// block at most once.
+func (r *keyRun) has(k data.UUID) (bool, error) {
+	if r.count == 0 || bytes.Compare(k[:], r.fences[0][:]) < 0 {
+		return false, nil
+	}
+	// the last block whose first key is <= k
+	b := sort.Search(len(r.fences), func(i int) bool { return bytes.Compare(r.fences[i][:], k[:]) > 0 }) - 1
+	buf, err := r.block(b)
+	if err != nil {
+		return false, err
+	}
+	lo, hi := 0, len(buf)/keyLen
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(buf[m*keyLen:m*keyLen+keyLen], k[:]); {
+		case c == 0:
+			return true, nil
+		case c < 0:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return false, nil
+}
+
+// keyIter yields keys in ascending order.
+type keyIter interface {
+	next() (data.UUID, bool, error)
+}
+
+// sliceIter iterates over sorted keys in memory.
+type sliceIter struct {
+	keys []data.UUID
+	i    int
+}
+
+func (s *sliceIter) next() (data.UUID, bool, error) {
+	if s.i >= len(s.keys) {
+		return data.UUID{}, false, nil
+	}
+	s.i++
+	return s.keys[s.i-1], true, nil
+}
+
+// runIter reads a run from start to end, checking each block.
+type runIter struct {
+	r   *keyRun
+	br  *bufio.Reader
+	b   int
+	buf []byte
+	i   int
+}
+
+func (r *keyRun) iter() *runIter {
+	return &runIter{r: r, br: bufio.NewReaderSize(io.NewSectionReader(r.f, runHdrLen, r.count*keyLen), 1<<20),
+		buf: make([]byte, 0, runBlockKeys*keyLen)}
+}
+
+func (it *runIter) next() (data.UUID, bool, error) {
+	if it.i >= len(it.buf) {
+		if it.b >= len(it.r.crcs) {
+			return data.UUID{}, false, nil
+		}
+		n := min(int64(runBlockKeys), it.r.count-int64(it.b)*runBlockKeys) * keyLen
+		it.buf = it.buf[:n]
+		if _, err := io.ReadFull(it.br, it.buf); err != nil {
+			return data.UUID{}, false, fmt.Errorf("read key run %s: %w", it.r.path, err)
+		}
+		if crc32.Checksum(it.buf, castagnoli) != it.r.crcs[it.b] {
+			return data.UUID{}, false, fmt.Errorf("key run %s: block %d fails its checksum", it.r.path, it.b)
+		}
+		it.b++
+		it.i = 0
+	}
+	var k data.UUID
+	copy(k[:], it.buf[it.i:])
+	it.i += keyLen
+	return k, true, nil
+}
+
+// writeKeyRun merges the iterators' keys (repeats dropped) into a new run
+// file at path, fsynced, and opens it.
+func writeKeyRun(path string, ins []keyIter) (*keyRun, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("create key run: %w", err)
+	}
+	r, err := fillKeyRun(path, f, ins)
+	if err != nil {
+		f.Close()
+		_ = os.Remove(path)
+		return nil, err
+	}
+	return r, nil
+}
+
+func fillKeyRun(path string, f *os.File, ins []keyIter) (*keyRun, error) {
+	bw := bufio.NewWriterSize(f, 1<<20)
+	var hdr [runHdrLen]byte
+	if _, err := bw.Write(hdr[:]); err != nil {
+		return nil, err
+	}
+	heads := make([]data.UUID, len(ins))
+	live := make([]bool, len(ins))
+	for i, it := range ins {
+		k, ok, err := it.next()
+		if err != nil {
+			return nil, err
+		}
+		heads[i], live[i] = k, ok
+	}
+	var (
+		count  int64
+		crcs   []uint32
+		fences []data.UUID
+		crc    uint32
+		last   data.UUID
+	)
+	for {
+		m := -1
+		for i := range ins {
+			if live[i] && (m < 0 || bytes.Compare(heads[i][:], heads[m][:]) < 0) {
+				m = i
+			}
+		}
+		if m < 0 {
+			break
+		}
+		k := heads[m]
+		nk, ok, err := ins[m].next()
+		if err != nil {
+			return nil, err
+		}
+		heads[m], live[m] = nk, ok
+		if count > 0 && k == last {
+			continue
+		}
+		if count > 0 && bytes.Compare(k[:], last[:]) < 0 {
+			return nil, errors.New("write key run: keys out of order")
+		}
+		if count%runBlockKeys == 0 {
+			if count > 0 {
+				crcs = append(crcs, crc)
+			}
+			fences = append(fences, k)
+			crc = 0
+		}
+		crc = crc32.Update(crc, castagnoli, k[:])
+		if _, err := bw.Write(k[:]); err != nil {
+			return nil, err
+		}
+		last = k
+		count++
+	}
+	if count > 0 {
+		crcs = append(crcs, crc)
+	}
+	tbl := make([]byte, 0, len(crcs)*(4+keyLen)+4)
+	for _, c := range crcs {
+		tbl = binary.LittleEndian.AppendUint32(tbl, c)
+	}
+	for _, k := range fences {
+		tbl = append(tbl, k[:]...)
+	}
+	tbl = binary.LittleEndian.AppendUint32(tbl, crc32.Checksum(tbl, castagnoli))
+	if _, err := bw.Write(tbl); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	copy(hdr[:], runMagic)
+	binary.LittleEndian.PutUint32(hdr[8:], runVersion)
+	binary.LittleEndian.PutUint32(hdr[12:], runBlockKeys)
+	binary.LittleEndian.PutUint64(hdr[16:], uint64(count))
+	binary.LittleEndian.PutUint32(hdr[24:], crc32.Checksum(hdr[:24], castagnoli))
+	if _, err := f.WriteAt(hdr[:], 0); err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	return &keyRun{path: path, f: f, count: count, crcs: crcs, fences: fences, blk: -1}, nil
+}
+
+// sortUnique sorts keys and drops repeats.
+func sortUnique(keys []data.UUID) []data.UUID {
+	slices.SortFunc(keys, compareUUID)
+	return slices.Compact(keys)
+}
