@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -71,7 +72,7 @@ func TestOpenMessages(t *testing.T) {
 		says   []string
 	}{
 		{"not a bundle", func([]byte) []byte { return []byte("PK\x03\x04 this is a zip file") }, ErrNotBundle, []string{"not an Active Roles bundle"}},
-		{"newer major version", func(b []byte) []byte { return withPrologue(b, 2) }, ErrUnsupportedVersion, []string{"format version 2.0", "newer arupgrade"}},
+		{"newer major version", func(b []byte) []byte { return withPrologue(b, 2) }, ErrUnsupportedVersion, []string{"format version 2." + strconv.Itoa(FormatMinor), "newer arupgrade"}},
 		{"cut in a data frame", func(b []byte) []byte { return b[:200] }, ErrTruncated, []string{"truncated at byte 200", "more bytes of a", "re-create it with arupgrade export"}},
 		{"flipped payload byte", func(b []byte) []byte { b[len(b)/2] ^= 1; return b }, ErrCorrupt, []string{"fails its checksum", "at byte"}},
 	}

@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/principals"
 )
 
 // Layout constants; docs/bundle-format.md is the normative description.
 const (
 	FormatMajor = 1 // readers refuse any other major version
-	FormatMinor = 0 // readers accept any minor version of their major
+	FormatMinor = 1 // readers accept any minor version of their major; 1.1 added the header's principals
 
 	prologueLen  = 16
 	frameHdrLen  = 20
@@ -115,6 +116,11 @@ type Header struct {
 	CreatedUTC       time.Time    // when the bundle was created; Create sets it when zero
 	Producer         string       // e.g. "arupgrade 1.0.0"
 	Tables           []data.Table // every table, columns in declaration order
+	// Principals are the source database's logins, users, roles,
+	// memberships and permissions as Export-ARDatabase read them (the
+	// snapshot Copy-ARDatabasePrincipals reads); nil: not recorded (an
+	// older export, or a bundle an import created). See principals.go.
+	Principals *principals.Snapshot
 }
 
 type headerJSON struct {
@@ -127,6 +133,8 @@ type headerJSON struct {
 	CreatedUTC       string       `json:"createdUtc"`
 	Producer         string       `json:"producer"`
 	Tables           []data.Table `json:"tables"`
+	// Principals: §2.1 (format 1.1).
+	Principals *principals.Snapshot `json:"principals,omitempty"`
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
@@ -137,6 +145,7 @@ func (h *Header) marshal() ([]byte, error) {
 		SourceVersion: h.SourceVersion, Generation: h.Generation, Role: h.Role,
 		InstallationID: h.InstallationID.String(), UTCOffsetMinutes: h.UTCOffsetMinutes,
 		CreatedUTC: h.CreatedUTC.UTC().Format(timeLayout), Producer: h.Producer, Tables: h.Tables,
+		Principals: h.Principals,
 	})
 }
 
@@ -146,7 +155,7 @@ func unmarshalHeader(b []byte) (Header, error) {
 		return Header{}, fmt.Errorf("header JSON: %w", err)
 	}
 	h := Header{SourceVersion: j.SourceVersion, Generation: j.Generation, Role: j.Role,
-		UTCOffsetMinutes: j.UTCOffsetMinutes, Producer: j.Producer, Tables: j.Tables}
+		UTCOffsetMinutes: j.UTCOffsetMinutes, Producer: j.Producer, Tables: j.Tables, Principals: j.Principals}
 	if j.InstallationID != "" {
 		u, err := data.ParseUUID(j.InstallationID)
 		if err != nil {

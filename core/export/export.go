@@ -34,6 +34,8 @@ type Result struct {
 	Rows           int64            `json:"rows"`
 	Bytes          int64            `json:"bytes"`
 	ElapsedSeconds float64          `json:"elapsedSeconds"`
+	// Principals: what the bundle records of the source's principals (nil: none).
+	Principals *PrincipalsSummary `json:"principals,omitempty"`
 }
 
 // Run copies every table of an Active Roles database into a bundle.
@@ -74,6 +76,12 @@ func Run(ctx context.Context, p Params, em *engine.Emitter) (*Result, error) {
 		o := det.UTCOffsetMinutes
 		h.UTCOffsetMinutes = &o
 	}
+	// The principals go in the header, read in the same snapshot as the tables.
+	snap, psum, err := readPrincipals(ctx, src, p.Source.Describe(), em)
+	if err != nil {
+		return nil, err
+	}
+	h.Principals = snap
 	var opts []bundle.Option
 	if p.Overwrite {
 		opts = append(opts, bundle.WithOverwrite())
@@ -88,7 +96,7 @@ func Run(ctx context.Context, p Params, em *engine.Emitter) (*Result, error) {
 			w.Abort()
 		}
 	}()
-	res := Result{Source: p.Source.Describe(), Out: p.Out, Version: h.SourceVersion, Role: h.Role, Tables: map[string]int64{}}
+	res := Result{Source: p.Source.Describe(), Out: p.Out, Version: h.SourceVersion, Role: h.Role, Tables: map[string]int64{}, Principals: psum}
 	var total int64
 	for _, t := range info.Tables {
 		if n, err := src.Count(ctx, t.Name); err == nil {

@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/activeroles/arupgrade/core/arerr"
+	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/principals"
 	"github.com/activeroles/arupgrade/core/sqlserver"
+	"github.com/activeroles/arupgrade/core/store"
 )
 
 func init() {
@@ -26,7 +28,8 @@ func init() {
 // principal: principals.Action's name, type, action and reason.
 const ResultPrincipal = "PrincipalCopyResult"
 
-// CodeNoPrincipals: an endpoint that cannot hold principals (a bundle).
+// CodeNoPrincipals: an endpoint that holds no principals: a bundle
+// destination, or a bundle source exported without them.
 const CodeNoPrincipals = "AR-NOPRINCIPALS"
 
 type copyPrincipalsParams struct {
@@ -37,34 +40,59 @@ type copyPrincipalsParams struct {
 	WhatIf      bool            `json:"whatIf"`
 }
 
-// principalDB is a database whose principals can be read and changed
-// (*sqlserver.Database).
-type principalDB interface {
+// principalSource is where principals are read: a SQL Server database
+// (*sqlserver.Database) or a bundle that recorded them at export
+// (*bundle.Bundle).
+type principalSource interface {
 	ReadPrincipals(ctx context.Context) (*principals.Snapshot, error)
-	ApplyPrincipals(ctx context.Context, acts []principals.Action) error
 	Close() error
 }
 
-var _ principalDB = (*sqlserver.Database)(nil)
+// principalDB is a database whose principals can be read and changed
+// (*sqlserver.Database).
+type principalDB interface {
+	principalSource
+	ApplyPrincipalsProgress(ctx context.Context, acts []principals.Action, progress func(done, total int)) error
+}
 
-// noPrincipals is the answer for a bundle where principals are needed:
-// bundles do not record them, which the user must hear rather than see an
-// empty copy.
-func noPrincipals(ep *dbopen.Endpoint, side string) *arerr.Error {
-	if side == "source" {
-		return arerr.Errorf(CodeNoPrincipals, arerr.CatInvalidArgument,
-			"Copy them from the SQL Server database the bundle was exported from (-SourceServer and -SourceDatabase, or --source with a connection string): the logins and users live there.",
-			"The source %s is a bundle, and bundles do not record database users, logins, roles or permissions: there is nothing to copy from it.", ep.Describe())
-	}
+var (
+	_ principalDB     = (*sqlserver.Database)(nil)
+	_ principalSource = (*bundle.Bundle)(nil)
+)
+
+// noPrincipals is the answer for a bundle destination: a file cannot hold
+// logins, which the user must hear rather than see an empty copy.
+func noPrincipals(ep *dbopen.Endpoint) *arerr.Error {
 	return arerr.Errorf(CodeNoPrincipals, arerr.CatInvalidArgument,
 		"Copy the principals into the SQL Server database the bundle is imported into, or write them as a script with -ScriptPath (--script-path).",
 		"The destination %s is a bundle, which cannot hold SQL Server logins, users, roles or permissions.", ep.Describe())
 }
 
-// openPrincipalDB connects to a SQL Server endpoint for its principals.
-func openPrincipalDB(ctx context.Context, ep *dbopen.Endpoint, side string, em *engine.Emitter) (principalDB, error) {
+// notRecorded is the answer for a bundle source exported without principals.
+func notRecorded(ep *dbopen.Endpoint) *arerr.Error {
+	return arerr.Errorf(CodeNoPrincipals, arerr.CatInvalidArgument,
+		"Export the SQL Server database again with this version (Export-ARDatabase records the principals), or copy them from that database (-SourceServer and -SourceDatabase, or --source with a connection string).",
+		"The source %s was exported without database users, logins, roles and permissions (by an earlier version, or it was written by an import): this bundle was exported without principals, so there is nothing to copy from it.", ep.Describe())
+}
+
+// openPrincipalSource opens the source of a copy: a SQL Server database or a bundle.
+func openPrincipalSource(ctx context.Context, ep *dbopen.Endpoint, em *engine.Emitter) (principalSource, error) {
+	s, err := dbopen.OpenSource(ctx, ep, em)
+	if err != nil {
+		return nil, err
+	}
+	ps, ok := s.(principalSource)
+	if !ok {
+		_ = s.Close()
+		return nil, notRecorded(ep)
+	}
+	return ps, nil
+}
+
+// openPrincipalDB connects to a SQL Server destination for its principals.
+func openPrincipalDB(ctx context.Context, ep *dbopen.Endpoint, em *engine.Emitter) (principalDB, error) {
 	if ep.IsBundle() {
-		return nil, noPrincipals(ep, side)
+		return nil, noPrincipals(ep)
 	}
 	s, err := dbopen.OpenSource(ctx, ep, em)
 	if err != nil {
@@ -73,17 +101,20 @@ func openPrincipalDB(ctx context.Context, ep *dbopen.Endpoint, side string, em *
 	db, ok := s.(principalDB)
 	if !ok {
 		_ = s.Close()
-		return nil, noPrincipals(ep, side)
+		return nil, noPrincipals(ep)
 	}
 	return db, nil
 }
 
 // readPrincipals reads one side's snapshot, naming the side on failure.
-func readPrincipals(ctx context.Context, db principalDB, ep *dbopen.Endpoint, side string) (*principals.Snapshot, error) {
+func readPrincipals(ctx context.Context, db principalSource, ep *dbopen.Endpoint, side string) (*principals.Snapshot, error) {
 	s, err := db.ReadPrincipals(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
+		}
+		if errors.Is(err, bundle.ErrNoPrincipals) {
+			return nil, notRecorded(ep)
 		}
 		return nil, arerr.Wrap(err, "AR-READ", arerr.CatReadError,
 			"Check that the account may read the catalog views of the database (db_datareader is enough; CONTROL SERVER also reads password hashes).",
@@ -105,16 +136,16 @@ func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emit
 	case p.Source.IsZero():
 		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the source database (the earlier version's Active Roles database on SQL Server).", "No source was given.")
 	case p.Destination.IsZero() && p.ScriptPath == "":
-		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the destination database, or write a script with -ScriptPath (--script-path).", "No destination was given.")
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the destination database, or write a script with "+arerr.Param("scriptPath")+".", "No destination was given.")
 	case p.Destination.Create:
-		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Import into the new database first (Import-ARConfiguration copies the principals too), then copy them into it.",
+		return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Import into the new database first ("+arerr.Command("import-configuration")+" copies the principals too), then copy them into it.",
 			"Principals are copied into an existing database; they cannot create one.")
 	case p.ScriptPath != "" && p.Destination.IsBundle():
 		em.Log().Info().Str("destination", p.Destination.Describe()).Msg("the destination is a bundle: the script is planned against an empty destination")
 	case p.Destination.IsBundle():
-		return noPrincipals(&p.Destination, "destination")
+		return noPrincipals(&p.Destination)
 	}
-	src, err := openPrincipalDB(ctx, &p.Source, "source", em)
+	src, err := openPrincipalSource(ctx, &p.Source, em)
 	if err != nil {
 		return err
 	}
@@ -126,10 +157,20 @@ func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emit
 	dstSnap := &principals.Snapshot{}
 	var dst principalDB
 	if !p.Destination.IsZero() && !p.Destination.IsBundle() {
-		if dst, err = openPrincipalDB(ctx, &p.Destination, "destination", em); err != nil {
+		if dst, err = openPrincipalDB(ctx, &p.Destination, em); err != nil {
 			return err
 		}
 		defer dst.Close()
+		if !p.WhatIf && p.ScriptPath == "" {
+			// One writer per destination, like the imports; taken before the
+			// destination is read, so the plan is made against what the
+			// copy changes. A script or -WhatIf changes nothing: no lock.
+			release, err := lockPrincipalDest(ctx, dst, &p.Destination, "copy-principals")
+			if err != nil {
+				return err
+			}
+			defer releaseLock(release, em)
+		}
 		if dstSnap, err = readPrincipals(ctx, dst, &p.Destination, "destination"); err != nil {
 			return err
 		}
@@ -149,14 +190,21 @@ func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emit
 		}
 		em.Log().Info().Str("script", p.ScriptPath).Msg("wrote the principals script")
 	default:
-		if err := dst.ApplyPrincipals(ctx, acts); err != nil {
-			return err
+		if err := dst.ApplyPrincipalsProgress(ctx, acts, principalProgress(em)); err != nil {
+			if ctx.Err() == nil {
+				return err
+			}
+			// Cancelled: the results still tell what was done (and what not).
+			if err := emitPrincipals(acts, em); err != nil {
+				return err
+			}
+			c := countActions(acts)
+			c.log(em, false)
+			return copyCancelled(c)
 		}
 	}
-	for _, a := range acts {
-		if err := em.Result(ResultPrincipal, a); err != nil {
-			return err
-		}
+	if err := emitPrincipals(acts, em); err != nil {
+		return err
 	}
 	c := countActions(acts)
 	c.log(em, p.WhatIf || p.ScriptPath != "")
@@ -166,6 +214,45 @@ func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emit
 			"%d of %d database principals could not be copied.", c[principals.Failed], len(acts))
 	}
 	return nil
+}
+
+// principalProgress reports the copy's progress (Write-Progress): principals
+// done of those to change.
+func principalProgress(em *engine.Emitter) func(done, total int) {
+	return func(done, total int) {
+		em.Progress(engine.Progress{Activity: "Copying database principals", Rows: int64(done), Total: int64(total),
+			Percent: 100 * float64(done) / float64(total), Completed: done == total})
+	}
+}
+
+// emitPrincipals sends one PrincipalCopyResult per action.
+func emitPrincipals(acts []principals.Action, em *engine.Emitter) error {
+	for _, a := range acts {
+		if err := em.Result(ResultPrincipal, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyCancelled is the error of a copy stopped by Ctrl+C after some of its
+// changes: it wraps context.Canceled (outcome cancelled).
+func copyCancelled(c actionCounts) error {
+	e := arerr.Errorf("AR-CANCELLED", arerr.CatOperationStopped,
+		"Run the same command again to copy the rest: what was copied is then reported AlreadyPresent.",
+		"The copy of the database principals was cancelled (%s); each result says what was done.", c)
+	e.Err = context.Canceled
+	return e
+}
+
+// lockPrincipalDest takes the destination's writer lock (AR-E019 while
+// another run holds it). A destination that cannot be locked is used as before.
+func lockPrincipalDest(ctx context.Context, db principalDB, ep *dbopen.Endpoint, operation string) (func() error, error) {
+	src, ok := db.(store.Source)
+	if !ok {
+		return func() error { return nil }, nil
+	}
+	return dbopen.Claim(ctx, ep, src, operation, &dbopen.Destination{})
 }
 
 // writePrincipalScript writes the script next to its final name and
@@ -250,8 +337,21 @@ func (c actionCounts) log(em *engine.Emitter, planned bool) {
 // default): after a successful import it copies the source's principals
 // into the destination. It never fails the import; what it did, or why it
 // did not, is the result's principals, and anything short of a full copy
-// is also warning AR-W006.
+// is also warning AR-W006. The import still holds the destination's
+// writer lock: this step takes none.
 func principalsAfterImport(ctx context.Context, src, dst *dbopen.Endpoint, skip, whatIf bool, em *engine.Emitter) (copied bool, reason string) {
+	return copyPrincipalsAfter(ctx, src, dst, skip, whatIf, "", em)
+}
+
+// principalsStep is the upgrade's CopyPrincipals step: principalsAfterImport
+// run on its own, so it takes the destination's writer lock itself.
+func principalsStep(ctx context.Context, src, dst *dbopen.Endpoint, em *engine.Emitter) (copied bool, reason string) {
+	return copyPrincipalsAfter(ctx, src, dst, false, false, "copy-principals", em)
+}
+
+// copyPrincipalsAfter copies the principals after an import; lockAs, when
+// set, is the operation the destination's writer lock is taken for.
+func copyPrincipalsAfter(ctx context.Context, src, dst *dbopen.Endpoint, skip, whatIf bool, lockAs string, em *engine.Emitter) (copied bool, reason string) {
 	warn := func(reason string) (bool, string) {
 		em.Warn(model.W006PrincipalsNotCopied.ID, "Database users, logins and roles were not copied: "+reason)
 		return false, reason
@@ -261,25 +361,34 @@ func principalsAfterImport(ctx context.Context, src, dst *dbopen.Endpoint, skip,
 		return false, "skipped at your request (-SkipPrincipals)"
 	case whatIf:
 		return false, "copied after the import (Copy-ARDatabasePrincipals -WhatIf lists what would be copied)"
-	case src.IsBundle():
-		return warn(noPrincipals(src, "source").Message + " " + noPrincipals(src, "source").Remedy)
 	case dst.IsBundle():
 		return warn("the destination is a bundle, which cannot hold SQL Server logins, users, roles or permissions; " +
 			"copy them with Copy-ARDatabasePrincipals after importing the bundle into SQL Server")
 	}
 	retry := " Run Copy-ARDatabasePrincipals with the same source and destination to copy them."
-	s, err := openPrincipalDB(ctx, src, "source", em)
+	s, err := openPrincipalSource(ctx, src, em)
 	if err != nil {
 		return warn(errText(err) + retry)
 	}
 	defer s.Close()
-	d, err := openPrincipalDB(ctx, dst, "destination", em)
+	d, err := openPrincipalDB(ctx, dst, em)
 	if err != nil {
 		return warn(errText(err) + retry)
 	}
 	defer d.Close()
+	if lockAs != "" {
+		release, err := lockPrincipalDest(ctx, d, dst, lockAs)
+		if err != nil {
+			return warn(errText(err) + retry)
+		}
+		defer releaseLock(release, em)
+	}
 	srcSnap, err := readPrincipals(ctx, s, src, "source")
 	if err != nil {
+		var e *arerr.Error
+		if errors.As(err, &e) && e.Code == CodeNoPrincipals {
+			return warn(e.Error()) // the retry would find none either
+		}
 		return warn(errText(err) + retry)
 	}
 	dstSnap, err := readPrincipals(ctx, d, dst, "destination")
@@ -287,15 +396,19 @@ func principalsAfterImport(ctx context.Context, src, dst *dbopen.Endpoint, skip,
 		return warn(errText(err) + retry)
 	}
 	acts := principals.Plan(srcSnap, dstSnap, principals.Options{})
-	if err := d.ApplyPrincipals(ctx, acts); err != nil {
-		return warn("the copy was interrupted (" + errText(err) + ")." + retry)
-	}
+	applyErr := d.ApplyPrincipalsProgress(ctx, acts, principalProgress(em))
 	for _, a := range acts {
 		em.Log().Info().Str("name", a.Name).Str("type", a.Type).Str("action", a.Action).Str("reason", a.Reason).Msg("database principal")
 	}
 	c := countActions(acts)
 	c.log(em, false)
 	summary := "copied: " + c.String()
+	if applyErr != nil {
+		if ctx.Err() != nil {
+			return warn("the copy was cancelled (" + c.String() + ")." + retry)
+		}
+		return warn("the copy was interrupted (" + errText(applyErr) + ")." + retry)
+	}
 	if c[principals.Conflict]+c[principals.Failed] > 0 {
 		return warn(summary + "; Copy-ARDatabasePrincipals -WhatIf with the same source and destination lists each one with its reason (-Force resolves conflicts)")
 	}

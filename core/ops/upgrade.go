@@ -103,7 +103,7 @@ func (u upgradeSteps) ImportHistory(ctx context.Context, s upgrade.HistoryStep) 
 }
 
 func (u upgradeSteps) CopyPrincipals(ctx context.Context, src, dst dbopen.Endpoint) (bool, string) {
-	return principalsAfterImport(ctx, &src, &dst, false, false, u.em)
+	return principalsStep(ctx, &src, &dst, u.em)
 }
 
 func (u upgradeSteps) ListWebSites(ctx context.Context, db dbopen.Endpoint) ([]website.SiteInfo, error) {

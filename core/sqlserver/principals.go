@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -286,32 +287,109 @@ func allZero(b []byte) bool {
 	return true
 }
 
+// PrincipalCancelGrace is how long the principal in hand may still be
+// copied after the run is cancelled: Ctrl+C stops the copy after the
+// current principal (as the import wizards stop after the current step),
+// but a statement waiting on a lock is cancelled after this rather than
+// hold Ctrl+C for the command timeout.
+var PrincipalCancelGrace = 15 * time.Second
+
+// Reasons of the actions a cancelled copy did not carry out.
+const (
+	reasonNotReached  = "not done: the copy was cancelled before it (run the copy again to finish it)"
+	reasonInterrupted = "interrupted: the copy was cancelled while this was being copied (run the copy again to finish it)"
+)
+
 // ApplyPrincipals carries out the planned actions in order, statement by
 // statement. An action whose statement fails becomes Failed with the
 // server's message, and the copy goes on with the next action (its
-// dependants then fail or are guarded away on their own). Cancellation
-// stops it: the actions not reached keep their planned outcome and the
-// context's error is returned.
+// dependants then fail or are guarded away on their own).
+//
+// Cancellation stops it after the action in hand (within
+// PrincipalCancelGrace): the actions it did not reach become Skipped
+// ("not done"), one cut short becomes Failed, so the actions tell exactly
+// what was done, and the context's error is returned.
 func (d *Database) ApplyPrincipals(ctx context.Context, acts []principals.Action) error {
+	return d.ApplyPrincipalsProgress(ctx, acts, nil)
+}
+
+// ApplyPrincipalsProgress is ApplyPrincipals calling progress (when not
+// nil) after each action that has statements: done of total such actions.
+func (d *Database) ApplyPrincipalsProgress(ctx context.Context, acts []principals.Action, progress func(done, total int)) error {
+	total, done := 0, 0
+	for _, a := range acts {
+		if len(a.Statements) > 0 {
+			total++
+		}
+	}
 	for i := range acts {
 		a := &acts[i]
+		if len(a.Statements) == 0 {
+			continue
+		}
+		if ctx.Err() != nil {
+			notDone(acts[i:], reasonNotReached)
+			return d.wrap("copy principals", context.Cause(ctx))
+		}
+		actx, stop := afterGrace(ctx, PrincipalCancelGrace)
 		for _, st := range a.Statements {
 			text, args, err := principalStatement(st, false)
 			if err == nil {
-				qctx, cancel := d.cmdCtx(ctx)
+				qctx, cancel := d.cmdCtx(actx)
 				_, err = d.db.ExecContext(qctx, text, args...)
 				cancel()
 			}
 			if err != nil {
-				if ctx.Err() != nil {
-					return d.wrap("copy principals", ctx.Err())
+				if actx.Err() != nil {
+					stop()
+					a.Action, a.Reason = principals.Failed, reasonInterrupted
+					notDone(acts[i+1:], reasonNotReached)
+					return d.wrap("copy principals", context.Cause(ctx))
 				}
 				a.Action, a.Reason = principals.Failed, failure(err)
 				break
 			}
 		}
+		stop()
+		done++
+		if progress != nil {
+			progress(done, total)
+		}
 	}
 	return nil
+}
+
+// notDone marks the actions a cancelled copy did not carry out.
+func notDone(acts []principals.Action, reason string) {
+	for i := range acts {
+		if len(acts[i].Statements) > 0 {
+			acts[i].Action, acts[i].Reason = principals.Skipped, reason
+		}
+	}
+}
+
+// afterGrace returns a context that outlives ctx's cancellation by grace
+// and then ends too; stop releases it.
+func afterGrace(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	gctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var (
+		mu    sync.Mutex
+		timer *time.Timer
+	)
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		timer = time.AfterFunc(grace, cancel)
+		mu.Unlock()
+	})
+	return gctx, func() {
+		stopAfter()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // failure is a failed statement's reason: the server's message and number.

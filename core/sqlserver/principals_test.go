@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -306,8 +307,15 @@ func TestApplyPrincipals(t *testing.T) {
 			e.WillReturnResult(sqlmock.NewResult(0, 0))
 		}
 	}
-	if err := d.ApplyPrincipals(context.Background(), acts); err != nil {
+	var progress []string
+	if err := d.ApplyPrincipalsProgress(context.Background(), acts, func(done, total int) {
+		progress = append(progress, fmt.Sprintf("%d/%d", done, total))
+	}); err != nil {
 		t.Fatal(err)
+	}
+	// Progress counts the actions that change something, failed ones included.
+	if diff := cmp.Diff([]string{"1/3", "2/3", "3/3"}, progress); diff != "" {
+		t.Errorf("progress (-want +got):\n%s", diff)
 	}
 	got := []string{}
 	for _, a := range acts {
@@ -324,20 +332,66 @@ func TestApplyPrincipals(t *testing.T) {
 	}
 }
 
+// Ctrl+C stops the copy after the principal in hand: it is finished (within
+// the grace period) and reported as done, the ones not reached are reported
+// as not done, and one the grace period cut short is Failed.
 func TestApplyPrincipalsCancelled(t *testing.T) {
-	d, m := newMock(t, OpenOptions{}, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	role := principals.Statement{Op: principals.OpCreateRole, Role: &principals.Role{Name: "r"}}
-	text, _, _ := principalStatement(role, false)
-	m.ExpectExec(text).WillDelayFor(time.Second).WillReturnResult(sqlmock.NewResult(0, 0))
-	acts := []principals.Action{{Name: "r", Type: principals.TypeRole, Action: principals.Created, Statements: []principals.Statement{role}}}
-	time.AfterFunc(50*time.Millisecond, cancel)
-	err := d.ApplyPrincipals(ctx, acts)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err %v, want context.Canceled", err)
+	role := func(n string) principals.Statement {
+		return principals.Statement{Op: principals.OpCreateRole, Role: &principals.Role{Name: n}}
 	}
-	if acts[0].Action != principals.Created {
-		t.Errorf("a cancelled action is not reported as Failed: %+v", acts[0])
+	acts := func() []principals.Action {
+		return []principals.Action{
+			{Name: "r1", Type: principals.TypeRole, Action: principals.Created, Statements: []principals.Statement{role("r1")}},
+			{Name: "r0", Type: principals.TypeRole, Action: principals.AlreadyPresent},
+			{Name: "r2", Type: principals.TypeRole, Action: principals.Created, Statements: []principals.Statement{role("r2")}},
+		}
+	}
+	tests := []struct {
+		name  string
+		grace time.Duration
+		delay time.Duration
+		want  []string
+	}{
+		{"finishes the principal in hand", 5 * time.Second, 300 * time.Millisecond,
+			[]string{"Created: ", "AlreadyPresent: ", "Skipped: " + reasonNotReached}},
+		{"grace period over", 50 * time.Millisecond, 5 * time.Second,
+			[]string{"Failed: " + reasonInterrupted, "AlreadyPresent: ", "Skipped: " + reasonNotReached}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			old := PrincipalCancelGrace
+			PrincipalCancelGrace = tc.grace
+			defer func() { PrincipalCancelGrace = old }()
+			d, m := newMock(t, OpenOptions{}, nil)
+			text, _, _ := principalStatement(role("r1"), false)
+			m.ExpectExec(text).WillDelayFor(tc.delay).WillReturnResult(sqlmock.NewResult(0, 0))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			time.AfterFunc(30*time.Millisecond, cancel)
+			a := acts()
+			err := d.ApplyPrincipals(ctx, a)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err %v, want context.Canceled", err)
+			}
+			var got []string
+			for _, x := range a {
+				got = append(got, x.Action+": "+x.Reason)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("outcomes (-want +got):\n%s", diff)
+			}
+			if err := m.ExpectationsWereMet(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Cancelled before it starts: nothing is sent, everything is not done.
+	d, _ := newMock(t, OpenOptions{}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	a := acts()
+	if err := d.ApplyPrincipals(ctx, a); !errors.Is(err, context.Canceled) || a[0].Action != principals.Skipped || a[2].Action != principals.Skipped {
+		t.Errorf("cancelled before the start: %v %+v", err, a)
 	}
 }
 
