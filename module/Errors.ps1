@@ -15,14 +15,14 @@ function New-AREngineException {
         [int]$ExitCode = 1,
         [string]$LogPath
     )
-    Import-ARInteropType
+    $type = Get-ARInteropType EngineException
     if ($PSCmdlet.ParameterSetName -eq 'Info' -and $null -ne $ErrorInfo) {
         $Code = if ($ErrorInfo.code) { [string]$ErrorInfo.code } else { 'AR-FAILED' }
         $Category = [string]$ErrorInfo.category
         $Message = if ($ErrorInfo.message) { [string]$ErrorInfo.message } else { 'The operation failed.' }
         $Remedy = [string]$ErrorInfo.remedy
     }
-    [ActiveRolesUpgrade.Interop.V1.EngineException]::new($Code, $Category, $Message, $Remedy, $ExitCode, $LogPath)
+    $type::new($Code, $Category, $Message, $Remedy, $ExitCode, $LogPath)
 }
 
 function ConvertTo-ARErrorCategory {
@@ -56,9 +56,10 @@ function New-ARErrorRecord {
     $ex = $Exception
     while ($ex -is [System.Management.Automation.MethodInvocationException] -and $ex.InnerException) { $ex = $ex.InnerException }
 
-    # By name: before any engine call the interop type is not compiled yet, and a type literal
-    # would turn every parameter error of a fresh session into "Unable to find type".
-    $engineType = 'ActiveRolesUpgrade.Interop.V1.EngineException' -as [type]
+    # Not a type literal: before any engine call the interop type is not compiled yet, and a literal
+    # would turn every parameter error of a fresh session into "Unable to find type". This copy's
+    # type: another version in the session may have compiled its own (Import-ARInteropType).
+    $engineType = Get-ARInteropType EngineException -IfCompiled
     if ($null -ne $engineType -and $ex -is $engineType) {
         $record = [System.Management.Automation.ErrorRecord]::new($ex, $ex.Code, (ConvertTo-ARErrorCategory $ex.Category), $TargetObject)
         $text = $ex.Message

@@ -1,11 +1,17 @@
 // Interop for the ActiveRolesUpgrade engine (C ABI version 1, cshim/arupgrade.h).
 //
-// Compiled once per process by module/Loader.ps1 with Add-Type. It must build
-// as C# 5 for Windows PowerShell 5.1 (.NET Framework) and with Roslyn for
-// PowerShell 7; the loader defines CORECLR on PowerShell 7.
+// Compiled by module/Loader.ps1 with Add-Type, once per process and source
+// text: a copy of the module whose Interop.cs differs from the one already
+// compiled (another version imported in the same session) gets this code under
+// a namespace of its own (…Interop.V1.S<hash>). It must build as C# 5 for
+// Windows PowerShell 5.1 (.NET Framework) and with Roslyn for PowerShell 7;
+// the loader defines CORECLR on PowerShell 7.
 //
 //  * NativeEngine loads the library ONCE per process by absolute path (a Go
-//    runtime can never be unloaded) and calls it through function pointers.
+//    runtime can never be unloaded, and two Go runtimes in one process are
+//    not supported: golang/go#18976) and calls it through function pointers.
+//    The path is recorded process-wide (ProcessLibraryPath), so every copy of
+//    the module sees whose engine holds the process, whatever its namespace.
 //    On Linux and macOS it protects the .NET runtime's thread-suspension
 //    signal handler from the SA_ONSTACK flag the Go runtime adds when it
 //    starts (golang/go#78883, dotnet/runtime#127320): see Load().
@@ -54,7 +60,11 @@ namespace ActiveRolesUpgrade.Interop.V1
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate int SigactionFn(int sig, IntPtr act, IntPtr oldact);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate int SigrtminFn();
 
-        private static readonly object Gate = new object();
+        // The engine library loaded in this process by any copy of the module (AppDomain data: the
+        // interop types of different copies share nothing else). Loads are serialised on the interned
+        // key, the same object in every copy's assembly.
+        private const string ProcessLibraryKey = "ActiveRolesUpgrade.NativeEngine.LibraryPath";
+        private static readonly object Gate = string.Intern(ProcessLibraryKey);
         private static VersionFn _version;
         private static StartFn _start;
         private static NextFn _next;
@@ -65,6 +75,8 @@ namespace ActiveRolesUpgrade.Interop.V1
         /// <summary>Absolute path of the loaded library; null until Load succeeded.</summary>
         public static string LibraryPath { get; private set; }
         public static bool IsLoaded { get { return _free != null; } }
+        /// <summary>Absolute path of the engine library some copy of the module loaded in this process; null before.</summary>
+        public static string ProcessLibraryPath { get { return AppDomain.CurrentDomain.GetData(ProcessLibraryKey) as string; } }
         /// <summary>aru_version's JSON from the first call (made during Load).</summary>
         public static string FirstVersionJson { get; private set; }
 
@@ -104,7 +116,8 @@ namespace ActiveRolesUpgrade.Interop.V1
         /// <summary>
         /// Loads the library at an absolute path once per process and makes the first
         /// call (aru_version). Later calls with the same path return at once; another
-        /// path is an error (a Go runtime cannot be unloaded or loaded twice).
+        /// path is an error (a Go runtime cannot be unloaded or loaded twice), also when
+        /// another copy of the module (other interop types) loaded it.
         ///
         /// Linux/macOS: when a Go c-shared library starts, its runtime adds SA_ONSTACK to
         /// every signal handler it does not take over, including the .NET runtime's
@@ -123,12 +136,17 @@ namespace ActiveRolesUpgrade.Interop.V1
             {
                 if (IsLoaded)
                 {
-                    if (!string.Equals(LibraryPath, path, IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+                    if (!SamePath(LibraryPath, path))
                         throw new InvalidOperationException(string.Format(
                             "The ActiveRolesUpgrade engine is already loaded in this process from '{0}'; it cannot also be loaded from '{1}'. Start a new PowerShell session.",
                             LibraryPath, path));
                     return FirstVersionJson;
                 }
+                string other = ProcessLibraryPath;
+                if (other != null && !SamePath(other, path))
+                    throw new InvalidOperationException(string.Format(
+                        "Another copy of ActiveRolesUpgrade loaded its engine in this process from '{0}'; it cannot also be loaded from '{1}'. Start a new PowerShell session.",
+                        other, path));
                 IntPtr saved = IntPtr.Zero;
                 bool noGc = false;
                 try
@@ -157,6 +175,7 @@ namespace ActiveRolesUpgrade.Interop.V1
                     _version = version; _start = start; _next = next; _cancel = cancel; _close = close;
                     FirstVersionJson = json;
                     LibraryPath = path;
+                    if (other == null) AppDomain.CurrentDomain.SetData(ProcessLibraryKey, path);
                     _free = free; // last: IsLoaded
                     return json;
                 }
@@ -174,6 +193,11 @@ namespace ActiveRolesUpgrade.Interop.V1
                     }
                 }
             }
+        }
+
+        private static bool SamePath(string a, string b)
+        {
+            return string.Equals(a, b, IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
         }
 
         private static IntPtr LoadLibrary(string path)

@@ -12,14 +12,44 @@ function Get-ARNativeVersion {
     #>
     [CmdletBinding()]
     param()
-    if ((Get-AREngineMode) -eq 'Process') {
+    if ((Resolve-AREngine) -eq 'Process') {
         throw [System.NotSupportedException]::new('aru_version is not available when the engine runs out of process.')
     }
     $null = Initialize-ARNativeEngine
     $json = $null
-    $st = [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Version([ref]$json)
+    $st = (Get-ARInteropType NativeEngine)::Version([ref]$json)
     if ($st -ne 0) { throw (New-ARNativeStatusException -Function 'aru_version' -Status $st) }
     Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $json
+}
+
+function Get-AREngineVersion {
+    <#
+    .SYNOPSIS
+    The "version" operation, run the way every cmdlet runs its job: the version, ABI and
+    operations of the engine this copy of the module uses (in process or out of process).
+    #>
+    [CmdletBinding()]
+    param()
+    $handle = Start-ARNativeJob -RequestJson '{"operation":"version","params":{},"logFile":"-"}'
+    try {
+        $result = $null
+        $deadline = [datetime]::UtcNow.AddSeconds(60)
+        while ([datetime]::UtcNow -lt $deadline) {
+            $r = Receive-ARNativeEvent -Handle $handle -TimeoutMilliseconds 200
+            if ($r.Status -eq 'End') { break }
+            if ($r.Status -ne 'Event') { continue }
+            $ev = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $r.Json
+            if ([string]$ev.type -eq 'result') { $result = $ev.data }
+            if ([string]$ev.type -eq 'outcome') {
+                if ([string]$ev.outcome -ne 'succeeded') { throw (New-AREngineException -ErrorInfo $ev.error -ExitCode $ev.exitCode) }
+                break
+            }
+        }
+        if ($null -eq $result) { throw (New-AREngineException -Code 'AR-PROTOCOL' -Category 'InvalidResult' -Message 'The engine reported no version.' -Remedy 'This is a bug; report it.') }
+        $result
+    } finally {
+        Close-ARNativeJob -Handle $handle
+    }
 }
 
 function Start-ARNativeJob {
@@ -36,14 +66,13 @@ function Start-ARNativeJob {
         [long[]]$HandleBox
     )
 
-    if ((Get-AREngineMode) -eq 'Process') {
-        Import-ARInteropType
-        return [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Start((Get-AREngineCliPath), $RequestJson, $HandleBox)
+    if ((Resolve-AREngine) -eq 'Process') {
+        return (Get-ARInteropType ProcessEngine)::Start((Get-AREngineCliPath), $RequestJson, $HandleBox)
     }
     $null = Initialize-ARNativeEngine
     $handle = [long]0
     $errorJson = $null
-    $st = [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Start($RequestJson, $HandleBox, [ref]$handle, [ref]$errorJson)
+    $st = (Get-ARInteropType NativeEngine)::Start($RequestJson, $HandleBox, [ref]$handle, [ref]$errorJson)
     if ($st -eq 0) { return $handle }
     if ($st -eq -2 -and $errorJson) {
         $ev = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $errorJson
@@ -66,9 +95,9 @@ function Receive-ARNativeEvent {
     )
     $json = $null
     $st = if (Test-ARProcessHandle $Handle) {
-        [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Next($Handle, $TimeoutMilliseconds, [ref]$json)
+        (Get-ARInteropType ProcessEngine)::Next($Handle, $TimeoutMilliseconds, [ref]$json)
     } else {
-        [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Next($Handle, $TimeoutMilliseconds, [ref]$json)
+        (Get-ARInteropType NativeEngine)::Next($Handle, $TimeoutMilliseconds, [ref]$json)
     }
     switch ($st) {
         0 { [pscustomobject]@{ Status = 'Event'; Json = $json } }
@@ -86,9 +115,9 @@ function Stop-ARNativeJob {
     [CmdletBinding()]
     param([Parameter(Mandatory)][long]$Handle)
     $st = if (Test-ARProcessHandle $Handle) {
-        [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Cancel($Handle)
+        (Get-ARInteropType ProcessEngine)::Cancel($Handle)
     } else {
-        [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Cancel($Handle)
+        (Get-ARInteropType NativeEngine)::Cancel($Handle)
     }
     if ($st -ne 0) { throw (New-ARNativeStatusException -Function 'aru_cancel' -Status $st) }
 }
@@ -101,9 +130,9 @@ function Close-ARNativeJob {
     [CmdletBinding()]
     param([Parameter(Mandatory)][long]$Handle)
     $st = if (Test-ARProcessHandle $Handle) {
-        [ActiveRolesUpgrade.Interop.V1.ProcessEngine]::Close($Handle, $script:ProcessCloseGraceMilliseconds)
+        (Get-ARInteropType ProcessEngine)::Close($Handle, $script:ProcessCloseGraceMilliseconds)
     } else {
-        [ActiveRolesUpgrade.Interop.V1.NativeEngine]::Close($Handle)
+        (Get-ARInteropType NativeEngine)::Close($Handle)
     }
     if ($st -ne 0) { throw (New-ARNativeStatusException -Function 'aru_close' -Status $st) }
 }
@@ -113,7 +142,7 @@ function Test-ARProcessHandle {
     [CmdletBinding()]
     [OutputType([bool])]
     param([Parameter(Mandatory)][long]$Handle)
-    $t = 'ActiveRolesUpgrade.Interop.V1.ProcessEngine' -as [type]
+    $t = Get-ARInteropType ProcessEngine -IfCompiled
     [bool]($t -and $t::Owns($Handle))
 }
 
