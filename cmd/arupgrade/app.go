@@ -56,11 +56,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		eng = usageErr("The command line is not valid: %s.", strings.TrimSuffix(err.Error(), "."))
 		eng.Remedy = "Run arupgrade --help, or arupgrade COMMAND --help, for the commands and their flags."
 	}
+	info := spellError(eng)
 	if jsonMode {
-		(&jsonRenderer{out: stdout}).finish(engine.Event{Outcome: engine.Failed, ExitCode: eng.Exit,
-			Error: &engine.ErrorInfo{Code: eng.Code, Category: eng.Category, Message: eng.Message, Remedy: eng.Remedy}})
+		(&jsonRenderer{out: stdout}).finish(engine.Event{Outcome: engine.Failed, ExitCode: eng.Exit, Error: info})
 	} else {
-		fmt.Fprintf(stderr, "arupgrade: %s [%s]\n", eng.Error(), eng.Code)
+		text := info.Message
+		if info.Remedy != "" {
+			text += " " + info.Remedy
+		}
+		fmt.Fprintf(stderr, "arupgrade: %s [%s]\n", text, eng.Code)
 	}
 	return eng.Exit
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -384,16 +383,10 @@ func historyParams(c *cli.Context) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range []string{"from", "to"} {
-		if v := c.String(f); v != "" {
-			if _, err := time.Parse("2006-01-02", v); err != nil {
-				return nil, usageErr("--%s %q is not a date: use yyyy-mm-dd, e.g. 2024-01-31.", f, v)
-			}
-		}
-	}
-	if (c.String("from") == "") != (c.String("to") == "") {
-		return nil, usageErr("Give both --from and --to for a date-range import, or neither to import all records.")
-	}
+	// The dates and their order are the engine's to check, so that the CLI
+	// and the module give the same answer (AR-PARAMS, AR-E013). A batch size
+	// of 0 would reach the engine as "the default": refused here, as the
+	// cmdlets' ValidateRange does.
 	if n := c.Int("batch-size"); n < 1 || n > 100000 {
 		return nil, usageErr("--batch-size %d is out of range: use 1 to 100000.", n)
 	}
@@ -465,9 +458,6 @@ func upgradeParams(c *cli.Context) (map[string]any, error) {
 		sites[strings.TrimSpace(old)] = strings.TrimSpace(alias)
 	}
 	p["webSites"] = sites
-	if (c.String("from") == "") != (c.String("to") == "") {
-		return nil, usageErr("Give both --from and --to for a date range, or neither to import all records.")
-	}
 	if kb := c.String("key-backup"); kb != "" {
 		if c.Bool("skip-encrypted-data") {
 			return nil, usageErr("--key-backup and --skip-encrypted-data exclude each other: give the key backup to copy secrets, or skip them.")

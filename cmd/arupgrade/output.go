@@ -34,12 +34,16 @@ func runOp(c *cli.Context, operation string, params map[string]any) error {
 	}
 	var checks prerequisiteFailures
 	out := engine.Run(c.Context, req, func(ev engine.Event) {
+		if ev.Type == engine.TypeResult {
+			ev.Data = spellResult(ev.Data)
+		}
 		if operation == "test-prerequisites" {
 			checks.see(ev)
 		}
 		r.event(ev)
 	})
 	out = checks.outcome(out)
+	out.Error = out.Error.Spelled(cliSpelling)
 	r.finish(out)
 	if p, ok := c.App.Metadata[metaRendered].(*bool); ok {
 		*p = true
@@ -99,7 +103,7 @@ func (p prerequisiteFailures) outcome(out engine.Event) engine.Event {
 	// The first failed check's code (AR-E0xx) is the one the import would refuse with: exit 3.
 	e := arerr.Errorf(first.Code, arerr.CatInvalidOperation, remedy, "%s", msg)
 	out.Outcome, out.ExitCode = engine.Failed, e.Exit
-	out.Error = &engine.ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}
+	out.Error = engine.InfoOf(e)
 	return out
 }
 

@@ -42,6 +42,9 @@ const (
 
 // Error is a failure an operation reports to the user: a stable code, a
 // category, a message naming the problem and a remedy naming the fix.
+// Message and Remedy may name parameters and commands as tokens (Param,
+// Command), which each front end renders in its own spelling; Error()
+// renders them in the neutral one.
 type Error struct {
 	Code     string
 	Category string
@@ -53,9 +56,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Remedy != "" {
-		return e.Message + " " + e.Remedy
+		return Render(e.Message+" "+e.Remedy, Neutral)
 	}
-	return e.Message
+	return Render(e.Message, Neutral)
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -85,7 +85,7 @@ func preflight(s, d model.Detection, sInfo, dInfo *store.Info, opts Options, now
 		cs.pass(model.E002SourceVersionUnsupported, "Active Roles %s is a supported source.", s.Version.Short())
 		if s.Role != model.RoleCollector {
 			cs.fail(model.E003SourceRoleMismatch, arerr.CatInvalidOperation,
-				"Name the Collector database; import configuration with Import-ARConfiguration and Management History with Import-ARManagementHistory.",
+				"Name the Collector database; import configuration with "+arerr.Command("import-configuration")+" and Management History with "+arerr.Command("import-history")+".",
 				"The source %s is an Active Roles %s %s database; a Collector import needs a Collector database.", sn, s.Version.Short(), s.Role)
 		} else {
 			cs.pass(model.E003SourceRoleMismatch, "The source is a Collector database.")
@@ -155,7 +155,7 @@ func preflight(s, d model.Detection, sInfo, dInfo *store.Info, opts Options, now
 		cs.pass(model.E012DateRangeInFuture, "The date range %s to %s is not in the future.", opts.From, opts.To)
 	}
 	if opts.From != nil && opts.To != nil && opts.To.Before(*opts.From) {
-		cs.fail(model.E013DateRangeEndBeforeStart, arerr.CatInvalidArgument, "Give a -To date on or after -From.", "-To %s is before -From %s.", opts.To, opts.From)
+		cs.fail(model.E013DateRangeEndBeforeStart, arerr.CatInvalidArgument, "Give a "+arerr.Param("to")+" date on or after "+arerr.Param("from")+".", arerr.Param("to")+" %s is before "+arerr.Param("from")+" %s.", opts.To, opts.From)
 	} else {
 		cs.pass(model.E013DateRangeEndBeforeStart, "The end date %s is not before the start date %s.", opts.To, opts.From)
 	}

@@ -85,7 +85,7 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 			"Batch size %d is out of range.", opts.BatchSize)
 	}
 	if (opts.From == nil) != (opts.To == nil) {
-		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, "Give both -From and -To, or neither to import all events.",
+		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, "Give both "+arerr.Param("from")+" and "+arerr.Param("to")+", or neither to import all events.",
 			"A date range needs both a start and an end date.")
 	}
 	sInfo, err := src.Info(ctx)

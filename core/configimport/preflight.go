@@ -158,9 +158,9 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	if srcOK {
 		if !s.Role.HasConfiguration() {
 			srcOK = false
-			other := "Import-ARManagementHistory"
+			other := arerr.Command("import-history")
 			if s.Role == model.RoleCollector {
-				other = "Import-ARCollectorEvents"
+				other = arerr.Command("import-collector")
 			}
 			add(fail(c.ID, c.Name, arerr.CatInvalidOperation,
 				fmt.Sprintf("The source %s is a %s database; a configuration import needs a Configuration (or 7.x Combined) database.", pf.srcName, s.Role),
@@ -287,7 +287,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	case opts.KeyBackup == nil:
 		add(pass(c.ID, c.Name, "No key backup was given: encrypted values will not be imported."))
 	case opts.SkipEncryptedData:
-		add(pass(c.ID, c.Name, "The key backup is not used: encrypted data is skipped at your request (-SkipEncryptedData)."))
+		add(pass(c.ID, c.Name, "The key backup is not used: encrypted data is skipped at your request ("+arerr.Param("skipEncryptedData")+")."))
 	default:
 		k, err := secrets.ReadKeyBackup(opts.KeyBackup, opts.KeyBackupPassword)
 		if err != nil {
@@ -300,7 +300,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 				detail = "it cannot be read"
 			}
 			add(fail(c.ID, c.Name, arerr.CatInvalidData, fmt.Sprintf("Cannot open %s: %s.", what, detail),
-				"Check the password (it is case-sensitive and used exactly as typed) and that the file is the one made by Backing up the encryption key; or import without encrypted data (-SkipEncryptedData)."))
+				"Check the password (it is case-sensitive and used exactly as typed) and that the file is the one made by Backing up the encryption key; or import without encrypted data ("+arerr.Param("skipEncryptedData")+")."))
 		} else {
 			pf.key = k
 			add(pass(c.ID, c.Name, fmt.Sprintf("The key backup holds key %s.", k.ID())))
@@ -312,7 +312,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 					}
 					add(fail(c15.ID, c15.Name, arerr.CatInvalidData,
 						fmt.Sprintf("The key backup holds key %s, but the source's values are encrypted with key %s.", k.ID(), want),
-						"Use the key backup made from the source's Administration Service, or import without encrypted data (-SkipEncryptedData)."))
+						"Use the key backup made from the source's Administration Service, or import without encrypted data ("+arerr.Param("skipEncryptedData")+")."))
 				} else {
 					add(pass(c15.ID, c15.Name, "The key backup matches the source's encryption key."))
 				}
@@ -328,11 +328,13 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 	h := model.NormalizeHost(opts.ServicesServer)
 	switch {
 	case h == "":
-		add(fail(c.ID, c.Name, arerr.CatInvalidArgument, "No services server was given: dynamic groups, group families and scheduled tasks need an Administration Service to run on.",
-			"Give the fully qualified domain name of the 8.2 Administration Service (-ServicesServer ars01.corp.example.com)."))
+		msg, remedy := noServicesServer()
+		add(fail(c.ID, c.Name, arerr.CatInvalidArgument, msg, remedy))
 	case !model.IsFQDN(h):
 		add(fail(c.ID, c.Name, arerr.CatInvalidArgument, fmt.Sprintf("The services server %q is not a fully qualified domain name.", opts.ServicesServer),
-			"Give the FQDN of the 8.2 Administration Service, e.g. ars01.corp.example.com (at least two labels of letters, digits and hyphens)."))
+			"Give the FQDN of the 8.2 Administration Service ("+arerr.Param("servicesServer")+" ars01.corp.example.com: at least two labels of letters, digits and hyphens)."))
+	case opts.ServicesServerIsDefault:
+		add(pass(c.ID, c.Name, fmt.Sprintf("Dynamic groups, group families and scheduled tasks will run on %s, this computer (the default without %s).", h, arerr.Param("servicesServer"))))
 	default:
 		add(pass(c.ID, c.Name, fmt.Sprintf("Dynamic groups, group families and scheduled tasks will run on %s.", h)))
 	}
@@ -354,7 +356,7 @@ func preflight(ctx context.Context, src store.Source, dst store.ConfigDestinatio
 		switch {
 		case pf.secretsNonNull > 0 && noKey:
 			add(warn(w.ID, w.Name, fmt.Sprintf("The source has %d encrypted value(s) and they will not be imported (no key backup is used).", pf.secretsNonNull),
-				"Give the key backup file (-KeyBackupPath) to import them, or re-enter each secret after the import (the result lists them)."))
+				"Give the key backup file ("+arerr.Param("keyBackupPath")+") to import them, or re-enter each secret after the import (the result lists them)."))
 		default:
 			add(pass(w.ID, w.Name, "Every encrypted value can be imported, or there are none."))
 		}

@@ -23,10 +23,14 @@ func AssociateServices(ctx context.Context, dst store.ConfigDestination, service
 		rep = nopReporter{}
 	}
 	host := model.NormalizeHost(servicesServer)
+	if host == "" {
+		msg, remedy := noServicesServer()
+		return nil, arerr.Errorf(model.E017ServiceHostInvalid.ID, arerr.CatInvalidArgument, remedy, "%s", msg)
+	}
 	if !model.IsFQDN(host) {
 		c := model.E017ServiceHostInvalid
 		return nil, arerr.Errorf(c.ID, arerr.CatInvalidArgument,
-			"Give the fully qualified domain name of the 8.2 Administration Service, e.g. ars01.corp.example.com.",
+			"Give the fully qualified domain name of the 8.2 Administration Service ("+arerr.Param("servicesServer")+" ars01.corp.example.com).",
 			"The services server %q is not a fully qualified domain name.", servicesServer)
 	}
 	info, err := RequireConfiguration82(ctx, dst, "Services association")

@@ -35,6 +35,9 @@ type Options struct {
 	// ServicesServer is H of §7.1 rule 1: the FQDN of the Administration
 	// Service that runs dynamic groups, group families and scheduled tasks.
 	ServicesServer string
+	// ServicesServerIsDefault: ServicesServer is DefaultServicesServer
+	// (the user named none), which the check says.
+	ServicesServerIsDefault bool
 	// SkipPrincipals: the user asked not to copy database users, logins and
 	// roles (this version never copies them; see Result.Principals).
 	SkipPrincipals bool

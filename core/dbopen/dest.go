@@ -67,7 +67,7 @@ func openBundleDest[T any](ep *Endpoint, open func() (T, error)) (T, error) {
 	var zero T
 	if !ep.Create && !fileExists(ep.Path) {
 		return zero, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
-			"Check the path, or ask for a new destination (-CreateDestination / --create-destination).",
+			"Check the path, or ask for a new destination ("+arerr.Param("destination.create")+").",
 			"The destination bundle %s does not exist.", ep.Describe())
 	}
 	d, err := open()

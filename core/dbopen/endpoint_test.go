@@ -116,7 +116,8 @@ func TestLocationForms(t *testing.T) {
 		{in: "sql01,1433", server: "sql01", port: 1433},
 		{in: `sql01.corp.example.com\INST,14330`, server: "sql01.corp.example.com", instance: "INST", port: 14330},
 		// Azure SQL has no Windows authentication, and no default is guessed: the engine says so.
-		{in: "contoso.database.windows.net", optionsErrorHas: "does not accept Windows authentication"},
+		// Azure SQL without a login: the Entra default chain, not a refusal (TestEndpointAuthenticationRules).
+		{in: "contoso.database.windows.net", server: "contoso.database.windows.net"},
 		{in: "Server=sql02;Database=ARConfig76", conn: "Server=sql02;Database=ARConfig76"},
 		{in: "backup.arbundle", pathEndsWith: "/base/backup.arbundle"},
 		{in: "sql01/ARConfig", errorHas: "neither a bundle file"},

@@ -22,7 +22,7 @@ func OpenSource(ctx context.Context, ep *Endpoint, w Warner) (store.Source, erro
 	if ep.IsBundle() {
 		if _, err := os.Stat(ep.Path); errors.Is(err, fs.ErrNotExist) {
 			return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
-				"Check the path; create a sample with: arupgrade fixture --version 7.6 --out sample.arbundle",
+				"Check the path; create a sample with "+arerr.Command("fixture")+".",
 				"The bundle %s does not exist.", ep.Describe())
 		}
 		b, err := bundle.Open(ep.Path)

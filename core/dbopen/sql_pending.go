@@ -117,7 +117,7 @@ func mergeOptions(ep *Endpoint) (sqlserver.Options, error) {
 }
 
 func argErr(format string, args ...any) error {
-	return arerr.Errorf("AR-ARGS", arerr.CatInvalidArgument, "Run Get-Help or --help for the parameters.", format, args...)
+	return arerr.Errorf("AR-ARGS", arerr.CatInvalidArgument, "See "+arerr.Command("help")+" for the parameters.", format, args...)
 }
 
 // openSQL connects and reports the connection's warnings. Options already

@@ -186,7 +186,7 @@ func openLog(path string) (*os.File, error) {
 func logFileWarning(path string, err error) Event {
 	return Event{Type: TypeWarning, Time: time.Now().UTC(), Code: WarnLogFile,
 		Message: fmt.Sprintf("The log file %s cannot be written (%v); the run goes on without a log file. "+
-			"Free space there or name another file with -LogPath / --log-file.", path, cause(err))}
+			"Free space there or name another file with "+arerr.Param("logFile")+".", path, cause(err))}
 }
 
 // cause is the system's reason without the path the message names already.

@@ -6,6 +6,8 @@ package engine
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/activeroles/arupgrade/core/arerr"
 )
 
 // Event types.
@@ -58,12 +60,44 @@ type Event struct {
 	LogPath  string     `json:"logPath,omitempty"`
 }
 
-// ErrorInfo describes why a job failed.
+// ErrorInfo describes why a job failed. Message and Remedy are rendered in
+// the engine's neutral spelling of parameters ('from'); when they name
+// parameters or commands, the templates keep the tokens ({param:from}) for a
+// front end to render its own spelling (CLI --from, PowerShell -From), and
+// Parameters lists the keys named.
 type ErrorInfo struct {
-	Code     string `json:"code"`
-	Category string `json:"category"`
-	Message  string `json:"message"`
-	Remedy   string `json:"remedy,omitempty"`
+	Code            string   `json:"code"`
+	Category        string   `json:"category"`
+	Message         string   `json:"message"`
+	Remedy          string   `json:"remedy,omitempty"`
+	MessageTemplate string   `json:"messageTemplate,omitempty"`
+	RemedyTemplate  string   `json:"remedyTemplate,omitempty"`
+	Parameters      []string `json:"parameters,omitempty"`
+}
+
+// Spelled is the error with its message and remedy rendered in a front end's
+// spelling (the templates are then no longer needed and left out).
+func (e *ErrorInfo) Spelled(sp arerr.Spelling) *ErrorInfo {
+	if e == nil {
+		return nil
+	}
+	c := *e
+	if c.MessageTemplate != "" {
+		c.Message = arerr.Render(c.MessageTemplate, sp)
+	}
+	if c.RemedyTemplate != "" {
+		c.Remedy = arerr.Render(c.RemedyTemplate, sp)
+	}
+	c.MessageTemplate, c.RemedyTemplate = "", ""
+	return &c
+}
+
+// InfoOf describes an engine error for the event stream.
+func InfoOf(e *arerr.Error) *ErrorInfo {
+	msg, msgT := arerr.Rendered(e.Message)
+	rem, remT := arerr.Rendered(e.Remedy)
+	return &ErrorInfo{Code: e.Code, Category: e.Category, Message: msg, Remedy: rem,
+		MessageTemplate: msgT, RemedyTemplate: remT, Parameters: arerr.Params(e.Message, e.Remedy)}
 }
 
 // Progress is what an operation reports about long work.

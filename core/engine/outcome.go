@@ -35,9 +35,7 @@ func outcomeOf(ctx context.Context, err error) (string, *ErrorInfo, int) {
 		Remedy: "See the log file for details."}, arerr.ExitFailed
 }
 
-func info(e *arerr.Error) *ErrorInfo {
-	return &ErrorInfo{Code: e.Code, Category: e.Category, Message: e.Message, Remedy: e.Remedy}
-}
+func info(e *arerr.Error) *ErrorInfo { return InfoOf(e) }
 
 // RequestOutcome is the outcome event of a request that could not start
 // (ParseRequest failed), so every front end reports it like a failed job.

@@ -100,7 +100,7 @@ func Preflight(ctx context.Context, src store.Source, dst store.HistoryDestinati
 		}
 		if unfinished > 0 {
 			p.add(model.W005UnfinishedMembershipsSkipped, StatusWarning,
-				"Import a date range that covers them (-FromDate/-ToDate) to bring them over, as the wizard does.",
+				"Import a date range that covers them ("+arerr.Param("from")+", "+arerr.Param("to")+") to bring them over, as the wizard does.",
 				"The source has %d unfinished temporal group membership(s); an All import skips them: %s.", unfinished, unfinishedReason)
 		} else {
 			p.pass(model.W005UnfinishedMembershipsSkipped, "The source has no unfinished temporal group memberships.")
@@ -122,7 +122,7 @@ func validate(ctx context.Context, src store.Source, dst store.HistoryDestinatio
 		return nil, arerr.Errorf("AR-DESTINATION", arerr.CatObjectNotFound, "Name a destination Management History database.", "No destination database was given.")
 	}
 	if (opts.From == nil) != (opts.To == nil) {
-		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, "Give both -FromDate and -ToDate, or neither to import all records.",
+		return nil, arerr.Errorf("AR-ARGUMENT", arerr.CatInvalidArgument, "Give both "+arerr.Param("from")+" and "+arerr.Param("to")+", or neither to import all records.",
 			"A date range needs both a start and an end date.")
 	}
 	if opts.BatchSize < 0 || opts.BatchSize > MaxBatchSize {
@@ -186,9 +186,9 @@ func (p *plan) checkSource(name string) {
 	}
 	p.pass(model.E002SourceVersionUnsupported, "Active Roles %s is a supported source.", s.Version.Short())
 	if !s.Role.HasHistory() {
-		remedy := "Name the Management History database (or the 7.x Combined database); import the configuration database with Import-ARConfiguration."
+		remedy := "Name the Management History database (or the 7.x Combined database); import the configuration database with "+arerr.Command("import-configuration")+"."
 		if s.Role == model.RoleCollector {
-			remedy = "Name the Management History database (or the 7.x Combined database); import the Collector database with Import-ARCollectorEvents."
+			remedy = "Name the Management History database (or the 7.x Combined database); import the Collector database with "+arerr.Command("import-collector")+"."
 		}
 		p.add(model.E003SourceRoleMismatch, StatusFail, remedy,
 			"The source %s is an Active Roles %s %s database; a history import needs a ManagementHistory or Combined database.", name, s.Version.Short(), s.Role)

@@ -76,7 +76,7 @@ func openCollectorRun(ctx context.Context, p *collectorParams, em *engine.Emitte
 	opts := collectorimport.Options{BatchSize: p.BatchSize, WhatIf: p.WhatIf,
 		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
 	if (p.From == "") != (p.To == "") {
-		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all events.",
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both "+arerr.Param("from")+" and "+arerr.Param("to")+" for a date-range import, or neither to import all events.",
 			"Only one end of the date range was given.")
 	}
 	for _, d := range []struct {

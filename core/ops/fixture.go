@@ -67,7 +67,7 @@ func runFixture(ctx context.Context, raw json.RawMessage, em *engine.Emitter) er
 			"Nothing was left behind. Free space on that volume, or choose a folder on another volume, and run the command again."); ok {
 			return e
 		}
-		return arerr.Wrap(err, "AR-FIXTURE", arerr.CatInvalidArgument, "Check the version, role and sizes (see --help).", "Cannot generate the sample")
+		return arerr.Wrap(err, "AR-FIXTURE", arerr.CatInvalidArgument, "Check the version, role and sizes (see "+arerr.Command("help")+").", "Cannot generate the sample")
 	}
 	return em.Result("FixtureResult", res)
 }

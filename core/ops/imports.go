@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,7 +129,7 @@ func openConfigRun(ctx context.Context, p *configParams, em *engine.Emitter, wri
 		SameDatabase: sameDatabase(&p.Source, &p.Destination),
 	}
 	if opts.ServicesServer == "" {
-		opts.ServicesServer = localFQDN()
+		opts.ServicesServer, opts.ServicesServerIsDefault = localFQDN(), true
 	}
 	if p.KeyBackupPath != "" {
 		b, err := ReadKeyBackupFile(p.KeyBackupPath)
@@ -241,7 +240,7 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, w
 	opts := historyimport.Options{BatchSize: p.BatchSize, SkipPrincipals: true, WhatIf: p.WhatIf,
 		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
 	if (p.From == "") != (p.To == "") {
-		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both -From and -To for a date-range import, or neither to import all records.", "Only one end of the date range was given.")
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both "+arerr.Param("from")+" and "+arerr.Param("to")+" for a date-range import, or neither to import all records.", "Only one end of the date range was given.")
 	}
 	for _, d := range []struct {
 		s   string
@@ -460,19 +459,6 @@ func sameDatabase(a, b *dbopen.Endpoint) bool {
 	return ea == nil && eb == nil && strings.EqualFold(oa.Location(), ob.Location())
 }
 
-// localFQDN is the default Administration Service: this computer's FQDN.
-func localFQDN() string {
-	h, err := os.Hostname()
-	if err != nil {
-		return ""
-	}
-	if strings.Contains(h, ".") {
-		return strings.ToLower(h)
-	}
-	if cname, err := net.LookupCNAME(h); err == nil {
-		if c := strings.TrimSuffix(cname, "."); strings.Contains(c, ".") {
-			return strings.ToLower(c)
-		}
-	}
-	return strings.ToLower(h)
-}
+// localFQDN is the default Administration Service: this computer's FQDN,
+// or "" when it has none (the services check then says what to give).
+func localFQDN() string { return configimport.DefaultServicesServer() }

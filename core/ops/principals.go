@@ -64,7 +64,7 @@ var (
 // logins, which the user must hear rather than see an empty copy.
 func noPrincipals(ep *dbopen.Endpoint) *arerr.Error {
 	return arerr.Errorf(CodeNoPrincipals, arerr.CatInvalidArgument,
-		"Copy the principals into the SQL Server database the bundle is imported into, or write them as a script with -ScriptPath (--script-path).",
+		"Copy the principals into the SQL Server database the bundle is imported into, or write them as a script with "+arerr.Param("scriptPath")+".",
 		"The destination %s is a bundle, which cannot hold SQL Server logins, users, roles or permissions.", ep.Describe())
 }
 

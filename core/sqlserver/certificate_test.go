@@ -84,8 +84,8 @@ func TestSelfSignedCertificateIsNamed(t *testing.T) {
 			t.Errorf("message %q lacks %q", e.Message, want)
 		}
 	}
-	for _, want := range []string{"--source-trust-server-certificate", "--destination-trust-server-certificate",
-		"-SourceTrustServerCertificate", "-DestinationTrustServerCertificate"} {
+	// The remedy names both sides' parameters; each front end spells them (--source-trust-server-certificate, -SourceTrustServerCertificate).
+	for _, want := range []string{"{param:source.trustServerCertificate}", "{param:destination.trustServerCertificate}"} {
 		if !strings.Contains(e.Remedy, want) {
 			t.Errorf("remedy %q lacks %q", e.Remedy, want)
 		}
@@ -117,9 +117,9 @@ func TestCertificateProblems(t *testing.T) {
 		wantMsg    string
 		wantRemedy string
 	}{
-		{"self-signed, TDS 8 (wrapped)", fmt.Errorf("TLS Handshake failed: %w", &tls.CertificateVerificationError{Err: unknown}), CodeCertificate, "not trusted", "-SourceTrustServerCertificate"},
-		{"self-signed, TDS 7 (text)", fmt.Errorf("TLS Handshake failed: %v", &tls.CertificateVerificationError{Err: unknown}), CodeCertificate, "not trusted", "--destination-trust-server-certificate"},
-		{"host name, wrapped", fmt.Errorf("TLS Handshake failed: %w", &tls.CertificateVerificationError{Err: hostErr}), CodeCertificate, "another host name", "--source-host-name-in-certificate"},
+		{"self-signed, TDS 8 (wrapped)", fmt.Errorf("TLS Handshake failed: %w", &tls.CertificateVerificationError{Err: unknown}), CodeCertificate, "not trusted", "{param:source.trustServerCertificate}"},
+		{"self-signed, TDS 7 (text)", fmt.Errorf("TLS Handshake failed: %v", &tls.CertificateVerificationError{Err: unknown}), CodeCertificate, "not trusted", "{param:destination.trustServerCertificate}"},
+		{"host name, wrapped", fmt.Errorf("TLS Handshake failed: %w", &tls.CertificateVerificationError{Err: hostErr}), CodeCertificate, "another host name", "{param:source.hostNameInCertificate}"},
 		{"host name, text", fmt.Errorf("TLS Handshake failed: %v", hostErr), CodeCertificate, "another host name", "HostNameInCertificate"},
 		{"expired, wrapped", fmt.Errorf("TLS Handshake failed: %w", expired), CodeCertificate, "not valid", "Renew"},
 		{"expired, text", fmt.Errorf("TLS Handshake failed: %v", expired), CodeCertificate, "not valid", "TrustServerCertificate"},

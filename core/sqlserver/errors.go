@@ -154,15 +154,16 @@ func certificateFailure(err error, o *Options) *arerr.Error {
 	if o != nil && o.Server != "" {
 		server = o.ServerName()
 	}
-	const trust = "Only on a network you trust, connecting without validation is possible with " +
-		"--source-trust-server-certificate / --destination-trust-server-certificate " +
-		"(PowerShell: -SourceTrustServerCertificate / -DestinationTrustServerCertificate; a connection string: TrustServerCertificate=true)."
+	// Which side failed is the caller's; both parameters are named (front ends spell them).
+	trust := "Only on a network you trust, connecting without validation is possible with " +
+		arerr.Param("source.trustServerCertificate") + " / " + arerr.Param("destination.trustServerCertificate") +
+		" (a connection string: TrustServerCertificate=true)."
 	var msg, remedy string
 	switch kind {
 	case certHostName:
 		msg = fmt.Sprintf("Cannot connect to %s: its TLS certificate is for another host name (%s).", server, detail)
 		remedy = "Connect with a name the certificate holds (usually the server's FQDN), or give the name in the certificate with " +
-			"--source-host-name-in-certificate / --destination-host-name-in-certificate (a connection string: HostNameInCertificate=…). " + trust
+			arerr.Param("source.hostNameInCertificate") + " / " + arerr.Param("destination.hostNameInCertificate") + " (a connection string: HostNameInCertificate=…). " + trust
 	case certInvalid:
 		msg = fmt.Sprintf("Cannot connect to %s: its TLS certificate is not valid (%s).", server, detail)
 		remedy = "Renew or replace the SQL Server certificate (check its dates, and this computer's clock). " + trust

@@ -87,7 +87,7 @@ type Options struct {
 	Database string
 
 	DatabaseType DatabaseType // "" = OnPremises, or AzureSQL when Server is an Azure SQL name
-	Auth         Auth         // "" = AuthSQL when User is set, else AuthWindows
+	Auth         Auth         // "" = AuthSQL when User is set, else AuthEntraDefault for AzureSQL, else AuthWindows
 	User         string       // login, Entra user, DOMAIN\user (NTLM), or a managed identity's client id
 	Password     string       // SQL/Entra/NTLM password or a service principal's client secret
 	ClientID     string       // service principal: application (client) id; Entra password/interactive: the app registration
@@ -148,9 +148,16 @@ func (o Options) withDefaults() Options {
 		}
 	}
 	if o.Auth == "" {
-		o.Auth = AuthWindows
-		if o.User != "" {
+		// Azure SQL Database refuses Windows authentication, so without a
+		// login its default is the Entra default credential chain (az login,
+		// a managed identity, the environment), as dbatools and SqlClient users expect.
+		switch {
+		case o.User != "":
 			o.Auth = AuthSQL
+		case o.DatabaseType == AzureSQL:
+			o.Auth = AuthEntraDefault
+		default:
+			o.Auth = AuthWindows
 		}
 	}
 	if o.Encrypt == "" {
@@ -256,9 +263,14 @@ func (o Options) NeedsSecret() bool {
 	if o.Password != "" {
 		return false
 	}
+	// Only a login that is otherwise complete is asked for its secret: for a
+	// missing login name, Validate's answer (which names it) comes first,
+	// the same through every front end.
 	switch o.Auth {
-	case AuthSQL, AuthEntraPassword, AuthEntraServicePrincipal:
-		return true
+	case AuthSQL, AuthEntraPassword:
+		return o.User != ""
+	case AuthEntraServicePrincipal:
+		return o.User != "" || o.ClientID != ""
 	case AuthWindows:
 		return o.User != "" && runtime.GOOS != "windows" // NTLM
 	}

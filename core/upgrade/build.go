@@ -152,7 +152,7 @@ func checkSourceRoles(plan *Plan) error {
 		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Leave out the history source: a Combined database holds the history too.",
 			"%s is a Combined database, so no separate Management History database is needed.", plan.Source.Describe())
 	case role == string(model.RoleConfiguration) && !split:
-		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Name the Management History database too (-SourceHistory…, --source-history).",
+		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Name the Management History database too ("+arerr.Param("sourceHistory")+").",
 			"%s is a configuration database; the upgrade needs its Management History database as well.", plan.Source.Describe())
 	case role != string(model.RoleConfiguration) && role != string(model.RoleCombined) && role != "":
 		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Name the configuration (or Combined) database as the source and the history database as the history source.",
@@ -265,9 +265,9 @@ func principalsCheck(plan *Plan) model.Check {
 		Message: "Database users, logins, roles and permissions will be copied to the new databases."}
 	if why := principalsSkip(plan); why != "" && !plan.SkipPrincipals {
 		c.Status, c.Message = model.StatusWarning, "Database users, logins and roles will not be copied: "+why+"."
-		c.Remedy = "Copy them with Copy-ARDatabasePrincipals from the SQL Server databases once the new databases are on SQL Server."
+		c.Remedy = "Copy them with "+arerr.Command("copy-principals")+" from the SQL Server databases once the new databases are on SQL Server."
 	} else if plan.SkipPrincipals {
-		c.Message = "Database users, logins and roles are not copied (-SkipPrincipals)."
+		c.Message = "Database users, logins and roles are not copied ("+arerr.Param("skipPrincipals")+")."
 	}
 	return c
 }

@@ -336,7 +336,7 @@ func chooseNames(ctx context.Context, p *Params, dest dbopen.Endpoint, em *engin
 			return c, h, nil
 		}
 	}
-	return cfg, hist, paramErr("Name the new databases (-ConfigurationDatabaseName, -HistoryDatabaseName).", "No free default database name was found.")
+	return cfg, hist, paramErr("Name the new databases ("+arerr.Param("configurationDatabase")+", "+arerr.Param("historyDatabase")+").", "No free default database name was found.")
 }
 
 // siteRules turns the request's site map into rules, in name order.
@@ -392,11 +392,11 @@ func WritePlan(p *Plan) error { return writeJSON(p.PlanPath, p) }
 func ReadPlan(path string) (*Plan, []byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, arerr.Wrap(err, "AR-NOTFOUND", arerr.CatObjectNotFound, "Check the path, or make a plan with -WhatIf (--what-if).", "Cannot read the upgrade plan %s", path)
+		return nil, nil, arerr.Wrap(err, "AR-NOTFOUND", arerr.CatObjectNotFound, "Check the path, or make a plan with "+arerr.Param("whatIf")+".", "Cannot read the upgrade plan %s", path)
 	}
 	var p Plan
 	if err := json.Unmarshal(b, &p); err != nil || p.Format != PlanFormat {
-		return nil, nil, arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with -WhatIf (--what-if).",
+		return nil, nil, arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with "+arerr.Param("whatIf")+".",
 			"%s is not an upgrade plan of this version (format %d).", path, PlanFormat)
 	}
 	p.PlanPath = path

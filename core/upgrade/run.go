@@ -124,7 +124,7 @@ func Run(ctx context.Context, p *Params, steps Steps, em *engine.Emitter) error 
 		planPath = DefaultPlanPath(p.Destination)
 	}
 	if planPath == "" {
-		return paramErr("Give the source and destination, or the plan to run (-PlanPath, --plan-path).", "No plan and no destination were given.")
+		return paramErr("Give the source and destination, or the plan to run ("+arerr.Param("planPath")+").", "No plan and no destination were given.")
 	}
 	var plan *Plan
 	var raw []byte
@@ -138,7 +138,7 @@ func Run(ctx context.Context, p *Params, steps Steps, em *engine.Emitter) error 
 	} else {
 		if p.WhatIf {
 			if st, _ := readState(StatePath(planPath)); st != nil {
-				return arerr.Errorf("AR-PLAN", arerr.CatResourceExists, "Finish that upgrade (run the same command without -WhatIf), or name another plan file.",
+				return arerr.Errorf("AR-PLAN", arerr.CatResourceExists, "Finish that upgrade (run the same command without "+arerr.Param("whatIf")+"), or name another plan file.",
 					"The plan %s belongs to an upgrade that has already started (%s); it is not replaced.", planPath, StatePath(planPath))
 			}
 		}
@@ -191,7 +191,7 @@ func sameRequest(plan *Plan, p *Params) error {
 	}
 	if plan.Request == nil || !reflect.DeepEqual(plan.Request, requestOf(p)) {
 		return arerr.Errorf("AR-PLAN", arerr.CatInvalidArgument,
-			"Run it with -PlanPath alone, or name another plan file (-PlanPath, --plan-path) for this upgrade.",
+			"Run it with "+arerr.Param("planPath")+" alone, or name another plan file ("+arerr.Param("planPath")+") for this upgrade.",
 			"The plan %s was made for another upgrade than this command describes.", plan.PlanPath)
 	}
 	return nil
@@ -260,7 +260,7 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 			return err
 		}
 		if diff := fingerprintDiff(fp, now); diff != "" {
-			return arerr.Errorf("AR-PLAN-STALE", arerr.CatInvalidData, "Review the sources and make the plan again (-WhatIf).",
+			return arerr.Errorf("AR-PLAN-STALE", arerr.CatInvalidData, "Review the sources and make the plan again ("+arerr.Param("whatIf")+").",
 				"The source %s changed since the plan was made (%s).", fp.Location, diff)
 		}
 	}

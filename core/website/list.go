@@ -99,7 +99,7 @@ func List(ctx context.Context, db store.Source, patterns []string) ([]SiteInfo, 
 	}
 	if len(missing) > 0 {
 		return out, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
-			"List every site configuration with Get-ARWebSite (arupgrade list-websites) without a name, or use wildcards such as '*(7.6)'.",
+			"List every site configuration with "+arerr.Command("list-websites")+" without a name, or use wildcards such as '*(7.6)'.",
 			"There is no Web Interface site configuration named %s.", quoteJoin(missing))
 	}
 	return out, nil

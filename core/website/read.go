@@ -189,7 +189,7 @@ func (c *catalog) activeHolder(iis, alias string) *site {
 // notFound is the error for a site key that names no configuration object.
 func notFound(key string) error {
 	return arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
-		"List the site configurations with Get-ARWebSite (arupgrade list-websites) and give one of their names or GUIDs.",
+		"List the site configurations with "+arerr.Command("list-websites")+" and give one of their names or GUIDs.",
 		"There is no Web Interface site configuration %q.", key)
 }
 

@@ -49,7 +49,7 @@ type RemoveResult struct {
 // (AR-E020). A refused request changes nothing.
 func Remove(ctx context.Context, dst store.ConfigDestination, req RemoveRequest) (*RemoveResult, error) {
 	if strings.TrimSpace(req.Site) == "" {
-		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give the name or GUID of the site configuration, as Get-ARWebSite lists it.", "No site was named.")
+		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give the name or GUID of the site configuration, as "+arerr.Command("list-websites")+" lists it.", "No site was named.")
 	}
 	iis := strings.TrimSpace(req.IISSiteName)
 	alias := strings.Trim(strings.TrimSpace(req.ApplicationAlias), "/")
@@ -64,7 +64,7 @@ func Remove(ctx context.Context, dst store.ConfigDestination, req RemoveRequest)
 	res := &RemoveResult{Name: s.name, SiteGUID: s.guid.String(), IsDefault: s.IsDefault(), RemovedBindings: []BindingInfo{}, WhatIf: req.WhatIf}
 	if !res.IsDefault && !req.Force {
 		return nil, arerr.Errorf("AR-NOTDEFAULT", arerr.CatInvalidArgument,
-			"Add -Force (--force) to remove it anyway; nothing was removed.",
+			"Add "+arerr.Param("force")+" to remove it anyway; nothing was removed.",
 			"%q is not one of the three default 8.2 sites (%s).", s.name, strings.Join(defaultNames, ", "))
 	}
 
@@ -82,11 +82,11 @@ func Remove(ctx context.Context, dst store.ConfigDestination, req RemoveRequest)
 	}
 	switch {
 	case (iis != "" || alias != "") && len(removed) == 0:
-		return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound, "List the site's bindings with Get-ARWebSite.",
+		return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound, "List the site's bindings with "+arerr.Command("list-websites")+".",
 			"The site %q has no Active binding %s.", s.name, bindingText(iis, alias))
 	case len(removed) == 0 && !req.IncludeConfiguration:
 		return nil, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
-			"Add -IncludeConfiguration (--include-configuration) to remove the configuration object itself.",
+			"Add "+arerr.Param("includeConfiguration")+" to remove the configuration object itself.",
 			"The site %q has no Active binding: no 8.2 application serves it.", s.name)
 	}
 
@@ -137,12 +137,12 @@ func inUse(cat *catalog, s *site, kept []binding) error {
 	}
 	if len(users) > 0 {
 		return arerr.Errorf(model.E020SiteInUse.ID, arerr.CatResourceBusy,
-			"Remove those sites first, or remove only this site's binding (leave out -IncludeConfiguration). Nothing was removed.",
+			"Remove those sites first, or remove only this site's binding (leave out "+arerr.Param("includeConfiguration")+"). Nothing was removed.",
 			"The configuration %q is in use: %s %s made from it.", s.name, strings.Join(users, ", "), pluralWas(len(users)))
 	}
 	if len(kept) > 0 {
 		return arerr.Errorf(model.E020SiteInUse.ID, arerr.CatResourceBusy,
-			"Remove every Active binding of the site (leave out -IisSiteName and -ApplicationAlias), or keep the configuration. Nothing was removed.",
+			"Remove every Active binding of the site (leave out "+arerr.Param("iisSiteName")+" and "+arerr.Param("applicationAlias")+"), or keep the configuration. Nothing was removed.",
 			"The configuration %q is in use: the application %s still serves it.", s.name, bindingText(kept[0].iis, kept[0].alias))
 	}
 	return nil

@@ -87,7 +87,7 @@ func Export(ctx context.Context, db store.Source, req ExportRequest) (*ExportRes
 		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Name the site configuration and the file to write.", "Exporting a site needs a site and a file.")
 	}
 	if _, err := os.Stat(req.Path); err == nil && !req.Overwrite {
-		return nil, arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The file %s already exists.", req.Path)
+		return nil, arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name, or allow overwriting ("+arerr.Param("overwrite")+").", "The file %s already exists.", req.Path)
 	}
 	cat, err := readCatalog(ctx, db, "Exporting a Web Interface site")
 	if err != nil {
@@ -245,7 +245,7 @@ func Import(ctx context.Context, dst store.ConfigDestination, req ImportRequest)
 		if b.State == StateActive {
 			if holder := cat.activeHolder(b.IISSiteName, b.ApplicationAlias); holder != nil {
 				return nil, arerr.Errorf(model.E018SiteConflict.ID, arerr.CatResourceExists,
-					"Remove that binding first (Remove-ARWebSite), or import the bindings as Legacy (-LegacyBindings / --legacy-bindings). Nothing was written.",
+					"Remove that binding first ("+arerr.Command("remove-website")+"), or import the bindings as Legacy ("+arerr.Param("legacyBindings")+"). Nothing was written.",
 					"The application %s/%s already serves the 8.2 site %q.", b.IISSiteName, b.ApplicationAlias, holder.name)
 			}
 		}
@@ -300,7 +300,7 @@ func Import(ctx context.Context, dst store.ConfigDestination, req ImportRequest)
 func ReadFile(path string) (*File, error) {
 	bad := func(format string, args ...any) error {
 		return arerr.Errorf("AR-SITEFILE", arerr.CatInvalidData,
-			"Use a file written by Export-ARWebSiteConfiguration (arupgrade export-website), unchanged; nothing was written.",
+			"Use a file written by "+arerr.Command("export-website")+", unchanged; nothing was written.",
 			"%s is not a usable site configuration file: %s.", path, fmt.Sprintf(format, args...))
 	}
 	fh, err := os.Open(path)

@@ -80,7 +80,7 @@ func New(ctx context.Context, dst store.ConfigDestination, req Request) (*Result
 			"A site configuration named %q already exists.", name)
 	}
 	if holder := cat.activeHolder(iis, alias); holder != nil {
-		return nil, arerr.Errorf(model.E018SiteConflict.ID, arerr.CatResourceExists, "Choose another application alias or IIS website, or remove that site first (Remove-ARWebSite).",
+		return nil, arerr.Errorf(model.E018SiteConflict.ID, arerr.CatResourceExists, "Choose another application alias or IIS website, or remove that site first ("+arerr.Command("remove-website")+").",
 			"The application %s/%s already serves the 8.2 site %q.", iis, alias, holder.name)
 	}
 	doc, err := currentDocument(ctx, dst, cat.info, src)
