@@ -189,6 +189,10 @@ type converter struct {
 	sids  sidCache
 	hosts map[string]string // source ServiceHost → host(): few distinct values
 	iid   [16]byte
+	// details is reused for every G1 record's parsed Details (one slice per
+	// record was most of the 7.x import's garbage); its few entries may keep
+	// the last record's source frame alive, which the batch does anyway.
+	details []model.AttrChange
 }
 
 // host is §6.3 with a cache, so the common mixed-case names are lowered once.
@@ -288,13 +292,17 @@ func (cv *converter) record(bb *batchBuf, r data.Row, t data.Value, attrs, tasks
 	tooLong := ""
 	if sc.gen == model.G1 {
 		if d := r[sc.rec.details]; d.Kind == data.String {
-			changes, ok := model.ParseDetails(d.Str)
+			var ok bool
+			cv.details, ok = model.AppendDetails(cv.details[:0], d.Str)
+			changes := cv.details
 			if !ok {
 				bb.note(EntityChangeRecord, guid, model.ReasonBadDetails, "Details is not a <changes> document; the record is imported without attribute rows")
 			}
 			for i := range changes {
 				c := &changes[i]
-				if data.UTF16Len(c.Name) > 256 {
+				// UTF-16 never needs more code units than UTF-8 bytes: a
+				// short name needs no count.
+				if len(c.Name) > 256 && data.UTF16Len(c.Name) > 256 {
 					tooLong = fmt.Sprintf("attribute name of %d characters in Details is longer than ChangeRecordAttribute.AttributeName (256)", data.UTF16Len(c.Name))
 					break
 				}

@@ -30,10 +30,23 @@ const UnknownAttributeName = "(unknown)"
 // carriage returns, unusual characters or errors) is parsed again by
 // encoding/xml, which decides.
 func ParseDetails(doc string) (changes []AttrChange, ok bool) {
-	if c, ok, handled := parseDetailsFast(doc); handled {
+	changes, ok = AppendDetails(nil, doc)
+	if len(changes) == 0 {
+		changes = nil
+	}
+	return changes, ok
+}
+
+// AppendDetails is ParseDetails appending the changes to dst, so a caller
+// parsing one document per record reuses one buffer instead of allocating a
+// slice per record. When ok is false it returns dst unchanged. The changes'
+// strings may share memory with doc.
+func AppendDetails(dst []AttrChange, doc string) (changes []AttrChange, ok bool) {
+	if c, ok, handled := parseDetailsFast(dst, doc); handled {
 		return c, ok
 	}
-	return parseDetailsXML(doc)
+	c, ok := parseDetailsXML(doc)
+	return append(dst, c...), ok
 }
 
 // parseDetailsXML is the reference reading of §8.4 with encoding/xml.

@@ -12,60 +12,66 @@ import (
 // numeric character references. handled=false means "ask encoding/xml": the
 // scanner never decides a document it does not fully understand, except that
 // a root other than <changes> is ok=false whatever else is wrong with it.
-func parseDetailsFast(s string) (changes []AttrChange, ok, handled bool) {
+// The changes are appended to dst; unless ok, dst is returned unchanged.
+func parseDetailsFast(dst []AttrChange, s string) (changes []AttrChange, ok, handled bool) {
 	if !prescan(s) {
-		return nil, false, false
+		return dst, false, false
 	}
-	p := dscan{s: s}
+	// Most documents hold no entity reference at all: then no text or
+	// attribute value needs its references checked.
+	p := dscan{s: s, amp: strings.IndexByte(s, '&') >= 0}
 	p.skipSpace()
 	if !p.at('<') {
-		return nil, false, false
+		return dst, false, false
 	}
 	p.i++
 	root, empty, good := p.startTag(nil)
 	switch {
 	case !good:
-		return nil, false, false
+		return dst, false, false
 	case root != "changes":
-		return nil, false, true
+		return dst, false, true
 	}
+	changes = dst
 	if !empty {
-		changes = make([]AttrChange, 0, 3) // typical documents hold 1–3 changes
+		if changes == nil {
+			changes = make([]AttrChange, 0, 3) // typical documents hold 1–3 changes
+		}
 		for {
 			if !p.text(nil) || !p.at('<') {
-				return nil, false, false
+				return dst, false, false
 			}
 			p.i++
 			if p.at('/') {
 				if !p.endTag("changes") {
-					return nil, false, false
+					return dst, false, false
 				}
 				break
 			}
 			var a attrPair
 			name, empty, good := p.startTag(&a)
 			if !good {
-				return nil, false, false
+				return dst, false, false
 			}
 			if name != "attr" {
 				if !empty && !p.content(name, nil) {
-					return nil, false, false
+					return dst, false, false
 				}
 				continue
 			}
 			c, good := p.attr(&a, empty)
 			if !good {
-				return nil, false, false
+				return dst, false, false
 			}
 			changes = append(changes, c)
 		}
 	}
 	p.skipSpace()
 	if p.i != len(s) {
-		return nil, false, false // more after the root: encoding/xml decides
+		return dst, false, false // more after the root: encoding/xml decides
 	}
-	if len(changes) == 0 {
-		changes = nil
+	if len(changes) == len(dst) {
+		changes = dst // nothing added: no new slice (nil stays nil)
 	}
 	return changes, true, true
 }
@@ -73,24 +79,60 @@ func parseDetailsFast(s string) (changes []AttrChange, ok, handled bool) {
 // prescan rejects what encoding/xml might refuse and the scanner does not
 // check itself: control characters (\r is normalised by XML, so it goes to
 // the slow path too), invalid UTF-8, U+FFFE/U+FFFF, and ]]> outside CDATA.
+//
+// It runs over every byte of every G1 record's Details, so it looks at eight
+// bytes at a time and only inspects, byte by byte, a word holding a byte
+// below 0x20 (tab and newline included), at or above 0x80, or a ']'.
 func prescan(s string) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
 	ascii := true
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 && c != '\t' && c != '\n':
-			return false
-		case c >= 0x80:
-			ascii = false
-		case c == ']' && strings.HasPrefix(s[i+1:], "]>"):
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		br := w ^ (']' * ones)
+		// Some byte < 0x20 or == ']' (a zero byte of br) sets a high bit
+		// here: exact as to whether such a byte exists, not which one.
+		if ((w-0x20*ones)&^w|(br-ones)&^br)&highs == 0 {
+			if w&highs != 0 {
+				ascii = false // UTF-8 is checked at the end
+			}
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if !prescanByte(s, j, &ascii) {
+				return false
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		if !prescanByte(s, i, &ascii) {
 			return false
 		}
 	}
 	return ascii || utf8.ValidString(s) && !strings.Contains(s, "\uFFFE") && !strings.Contains(s, "\uFFFF")
 }
 
+// prescanByte is prescan's check of s[i]; it clears *ascii at a byte >= 0x80.
+func prescanByte(s string, i int, ascii *bool) bool {
+	switch c := s[i]; {
+	case c < 0x20 && c != '\t' && c != '\n':
+		return false
+	case c >= 0x80:
+		*ascii = false
+	case c == ']' && strings.HasPrefix(s[i+1:], "]>"):
+		return false
+	}
+	return true
+}
+
 type dscan struct {
-	s string
-	i int
+	s   string
+	i   int
+	amp bool // s holds a '&'
 }
 
 // attrPair holds the raw (still escaped) values of @name and @op.
@@ -114,6 +156,14 @@ func isNameByte(c byte) bool {
 	return isNameStartByte(c) || c >= '0' && c <= '9' || c == '-' || c == '.'
 }
 
+// nameByte is isNameByte as a table: names are read a byte at a time.
+var nameByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isNameByte(byte(c))
+	}
+	return t
+}()
+
 // name reads a plain ASCII name; "" when there is none here (a prefixed or
 // non-ASCII name also gives "" so that encoding/xml handles it).
 func (p *dscan) name() string {
@@ -122,7 +172,7 @@ func (p *dscan) name() string {
 		return ""
 	}
 	p.i++
-	for p.i < len(p.s) && isNameByte(p.s[p.i]) {
+	for p.i < len(p.s) && nameByte[p.s[p.i]] {
 		p.i++
 	}
 	if p.i < len(p.s) && (p.s[p.i] == ':' || p.s[p.i] >= 0x80) {
@@ -171,13 +221,21 @@ func (p *dscan) startTag(a *attrPair) (name string, empty, ok bool) {
 		}
 		q := p.s[p.i]
 		p.i++
-		end := strings.IndexByte(p.s[p.i:], q)
-		if end < 0 {
+		// Values are short: one loop finds the closing quote and refuses a
+		// '<' on the way, cheaper than two IndexByte calls.
+		start := p.i
+		for p.i < len(p.s) && p.s[p.i] != q {
+			if p.s[p.i] == '<' {
+				return "", false, false
+			}
+			p.i++
+		}
+		if p.i == len(p.s) {
 			return "", false, false
 		}
-		raw := p.s[p.i : p.i+end]
-		p.i += end + 1
-		if strings.IndexByte(raw, '<') >= 0 || !validEntities(raw) {
+		raw := p.s[start:p.i]
+		p.i++
+		if p.amp && !validEntities(raw) {
 			return "", false, false
 		}
 		if a != nil {
@@ -218,7 +276,7 @@ func (p *dscan) text(acc *textAcc) bool {
 		return true
 	}
 	if acc == nil {
-		return validEntities(raw)
+		return !p.amp || validEntities(raw)
 	}
 	return acc.add(raw)
 }
@@ -247,14 +305,18 @@ func (p *dscan) content(name string, acc *textAcc) bool {
 // attr reads an <attr> element's content (its start tag already read).
 func (p *dscan) attr(a *attrPair, empty bool) (AttrChange, bool) {
 	c := AttrChange{Name: UnknownAttributeName, ChangeType: Unknown}
-	if a.hasName {
+	if a.hasName && !p.amp {
+		c.Name = a.name
+	} else if a.hasName {
 		n, ok := unescape(a.name)
 		if !ok {
 			return c, false
 		}
 		c.Name = n
 	}
-	if a.hasOp {
+	if a.hasOp && !p.amp {
+		c.ChangeType, _ = ChangeTypeFromOp(a.op)
+	} else if a.hasOp {
 		op, ok := unescape(a.op)
 		if !ok {
 			return c, false
@@ -290,7 +352,7 @@ func (p *dscan) attr(a *attrPair, empty bool) (AttrChange, bool) {
 			}
 			continue
 		}
-		var acc textAcc
+		acc := textAcc{amp: p.amp}
 		if !empty && !p.content(child, &acc) {
 			return c, false
 		}
@@ -304,10 +366,11 @@ type textAcc struct {
 	s     string
 	buf   []byte
 	multi bool
+	amp   bool // the document holds a '&' (else no piece can)
 }
 
 func (t *textAcc) add(raw string) bool {
-	if strings.IndexByte(raw, '&') < 0 && !t.multi && t.s == "" {
+	if !t.multi && t.s == "" && (!t.amp || strings.IndexByte(raw, '&') < 0) {
 		t.s = raw
 		return true
 	}

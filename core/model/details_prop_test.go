@@ -3,9 +3,13 @@ package model
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"pgregory.net/rapid"
+
+	"github.com/activeroles/arupgrade/core/data"
 )
 
 // Documents are built from pieces that exercise both readers: the shapes the
@@ -107,7 +111,7 @@ func TestParseDetailsFastAgreesWithEncodingXML(t *testing.T) {
 	handled, total, withRows := 0, 0, 0
 	rapid.Check(t, func(t *rapid.T) {
 		doc := genDetails(t)
-		fast, ok, h := parseDetailsFast(doc)
+		fast, ok, h := parseDetailsFast(nil, doc)
 		total++
 		if !h {
 			return
@@ -129,5 +133,81 @@ func TestParseDetailsFastAgreesWithEncodingXML(t *testing.T) {
 	t.Logf("fast path decided %d of %d documents, %d with rows", handled, total, withRows)
 	if handled*2 < total || withRows*4 < total {
 		t.Errorf("fast path decided only %d of %d generated documents (%d with rows)", handled, total, withRows)
+	}
+}
+
+// TestAppendDetailsAgreesWithEncodingXML: appending to a buffer that already
+// holds changes (with spare room the parser could scribble on, as when the
+// history import reuses one buffer for every record) gives the buffer's
+// changes followed by exactly what encoding/xml reads, and leaves the buffer
+// as it was when the document is refused.
+func TestAppendDetailsAgreesWithEncodingXML(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var prefix []AttrChange
+		for i, n := 0, rapid.IntRange(0, 3).Draw(t, "prefix"); i < n; i++ {
+			prefix = append(prefix, AttrChange{Name: "p" + strings.Repeat("x", i), ChangeType: "Replace", New: data.StringValue("v")})
+		}
+		buf := make([]AttrChange, len(prefix), len(prefix)+rapid.IntRange(0, 6).Draw(t, "room"))
+		copy(buf, prefix)
+		doc := genDetails(t)
+		got, ok := AppendDetails(buf, doc)
+		ref, refOK := parseDetailsXML(doc)
+		if ok != refOK {
+			t.Fatalf("AppendDetails ok=%v, encoding/xml ok=%v for %q", ok, refOK, doc)
+		}
+		want := append(append([]AttrChange{}, prefix...), ref...)
+		if !ok {
+			want = prefix
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("AppendDetails differs for %q (-want +got):\n%s", doc, diff)
+		}
+	})
+}
+
+// prescanBytewise is prescan's definition, one byte at a time: the reference
+// for the eight-bytes-at-a-time loop.
+func prescanBytewise(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 && c != '\t' && c != '\n':
+			return false
+		case c >= 0x80:
+			ascii = false
+		case c == ']' && strings.HasPrefix(s[i+1:], "]>"):
+			return false
+		}
+	}
+	return ascii || utf8.ValidString(s) && !strings.Contains(s, "\uFFFE") && !strings.Contains(s, "\uFFFF")
+}
+
+// TestPrescanAgreesWithBytewise: the word-at-a-time prescan decides every
+// string as the byte-by-byte definition does, on generated Details and on
+// strings made of the bytes at the edges of each class (0x1f/0x20, '\t',
+// '\n', '\r', 0x7f/0x80, ']', "]]>", U+FFFE) placed across word boundaries.
+func TestPrescanAgreesWithBytewise(t *testing.T) {
+	edges := []string{"a", "<", "]", "]]>", "]]", ">", "\x1f", " ", "\t", "\n", "\r", "\x00", "\x7f", "\x80", "\xff",
+		"é", "\uFFFE", "\uFFFF", "\xef\xbf", "&", "&amp;", "^", "\\", "}"}
+	rapid.Check(t, func(t *rapid.T) {
+		var s string
+		if rapid.Bool().Draw(t, "details") {
+			s = genDetails(t)
+		} else {
+			var b strings.Builder
+			b.WriteString(strings.Repeat("x", rapid.IntRange(0, 9).Draw(t, "pad"))) // shifts pieces across words
+			for i, n := 0, rapid.IntRange(0, 12).Draw(t, "pieces"); i < n; i++ {
+				b.WriteString(rapid.SampledFrom(edges).Draw(t, "piece"))
+			}
+			s = b.String()
+		}
+		if got, want := prescan(s), prescanBytewise(s); got != want {
+			t.Fatalf("prescan(%q) = %v, byte by byte %v", s, got, want)
+		}
+	})
+	for _, s := range []string{"", "abcdefgh", "abcdefg]]>", "abcdefgh\x1f", "abcdefgh\t\n", "abcdefg\x80", strings.Repeat("a", 15) + "]]>"} {
+		if got, want := prescan(s), prescanBytewise(s); got != want {
+			t.Errorf("prescan(%q) = %v, byte by byte %v", s, got, want)
+		}
 	}
 }

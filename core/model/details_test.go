@@ -100,7 +100,7 @@ func TestParseDetailsFastPathTaken(t *testing.T) {
 		`<changes/>`,
 		`<other/>`,
 	} {
-		if _, _, handled := parseDetailsFast(doc); !handled {
+		if _, _, handled := parseDetailsFast(nil, doc); !handled {
 			t.Errorf("fast path declined %q", doc)
 		}
 	}
