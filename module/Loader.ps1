@@ -1,5 +1,8 @@
 # Finds and loads the engine: the native library (in process, the default) or
 # the arupgrade executable (out of process, $env:ARUPGRADE_ENGINE = 'process').
+# A process holds one engine library (one Go runtime), so a second copy of the
+# module in a session (an update imported with -Force) runs its own executable
+# out of process (Resolve-AREngine).
 #
 # Environment overrides (for development and support, not for everyday use):
 #   ARUPGRADE_ENGINE        'inprocess' (default) or 'process'
@@ -139,9 +142,10 @@ function Import-ARInteropType {
     or the same version at another path) reuses those types; a copy with other source (another
     version imported in the same session) compiles under ActiveRolesUpgrade.Interop.V1.S<hash>,
     so each version runs its own interop code.
+    With -NoCompile it only finds types compiled before (error handling must not compile C#).
     #>
     [CmdletBinding()]
-    param()
+    param([switch]$NoCompile)
     if ($script:InteropNamespace) { return }
     $source = [System.IO.File]::ReadAllText([System.IO.Path]::Combine($PSScriptRoot, 'Interop.cs'))
     if ($PSVersionTable.PSEdition -eq 'Core') { $source = "#define CORECLR`n" + $source }
@@ -164,12 +168,15 @@ function Import-ARInteropType {
             $script:InteropNamespace = $ns
             return
         }
+        if ($NoCompile) { return }
         $pattern = '(?m)^namespace ' + [regex]::Escape($base) + '\s*$'
         if (-not [regex]::IsMatch($source, $pattern)) {
             throw [System.InvalidOperationException]::new(
                 "The file '$([System.IO.Path]::Combine($PSScriptRoot, 'Interop.cs'))' does not declare the namespace $base. Reinstall the module.")
         }
         $source = [regex]::Replace($source, $pattern, "namespace $ns")
+    } elseif ($NoCompile) {
+        return
     }
     Microsoft.PowerShell.Utility\Add-Type -TypeDefinition $source -Language CSharp -ErrorAction Stop
     if ($ns -eq $base) { $domain.SetData($script:InteropSourceKey, $hash) }
@@ -179,8 +186,8 @@ function Import-ARInteropType {
 function Get-ARInteropType {
     <#
     .SYNOPSIS
-    One of this copy's interop types, compiled on first use; with -IfCompiled, $null until then
-    (error handling must not compile C#).
+    One of this copy's interop types, compiled on first use; with -IfCompiled, $null when no
+    copy of the module compiled this copy's Interop.cs yet (error handling must not compile C#).
     #>
     [CmdletBinding()]
     [OutputType([type])]
@@ -190,7 +197,7 @@ function Get-ARInteropType {
         [string]$Name,
         [switch]$IfCompiled
     )
-    if (-not $IfCompiled) { Import-ARInteropType }
+    Import-ARInteropType -NoCompile:$IfCompiled
     if (-not $script:InteropNamespace) { return $null }
     "$script:InteropNamespace.$Name" -as [type]
 }

@@ -82,6 +82,24 @@ Describe 'Loader' -Tag 'Unit' {
         } finally { $env:ARUPGRADE_ENGINE = $saved }
     }
 
+    It 'finds the compiled interop types again after a re-import without compiling them (error handling needs them)' {
+        $run = Invoke-ChildPwsh -Script @'
+$m = Import-Module $ManifestPath -PassThru
+$before = [string](& $m { Get-ARInteropType EngineException -IfCompiled })
+$count = { @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetType('ActiveRolesUpgrade.Interop.V1.EngineException', $false) }).Count }
+$compiledBefore = & $count
+$null = & $m { Get-ARInteropType EngineException }
+$m = Import-Module $ManifestPath -Force -PassThru
+$after = [string](& $m { Get-ARInteropType EngineException -IfCompiled })
+[pscustomobject]@{ Before = $before; CompiledBefore = $compiledBefore; After = $after; Compiled = & $count } | ConvertTo-Json -Compress
+'@
+        $r = ConvertFrom-ChildJson $run
+        $r.Before | Should -BeNullOrEmpty
+        $r.CompiledBefore | Should -Be 0
+        $r.After | Should -Be 'ActiveRolesUpgrade.Interop.V1.EngineException'
+        $r.Compiled | Should -Be 1
+    }
+
     It 'compiles the interop type once (a second import reuses it)' {
         InModuleScope ActiveRolesUpgrade { Import-ARInteropType }
         $t1 = 'ActiveRolesUpgrade.Interop.V1.NativeEngine' -as [type]
@@ -182,7 +200,8 @@ function Get-EngineUse {
 `$first = Get-EngineUse `$old (Get-ARDatabaseInfo -Source '$SampleBundle')
 `$new = Import-Module '$new' -Force -PassThru
 `$second = Get-EngineUse `$new (Get-ARDatabaseInfo -Source '$SampleBundle')
-[pscustomobject]@{ First = `$first; Second = `$second } | ConvertTo-Json -Compress -Depth 5
+`$failure = try { Get-ARDatabaseInfo -Source (Join-Path '$TestDrive' 'missing.arbundle'); 'no error' } catch { `$_.FullyQualifiedErrorId }
+[pscustomobject]@{ First = `$first; Second = `$second; Failure = `$failure } | ConvertTo-Json -Compress -Depth 5
 "@)
         $r = ConvertFrom-ChildJson $run
         $oldRoot = Split-Path $old
@@ -201,6 +220,7 @@ function Get-EngineUse {
         $r.Second.EnginePath | Should -Be (Join-Path $newRoot "bin/$rid/$cliName")
         $r.Second.InteropNamespace | Should -BeLike 'ActiveRolesUpgrade.Interop.V1.S*' -Because 'its Interop.cs differs, so it compiles its own interop types'
         $r.Second.ProcessLibrary | Should -Be $r.First.EnginePath
+        $r.Failure | Should -BeLike 'AR-*,Get-ARDatabaseInfo' -Because 'the engine''s errors keep their codes with the second copy''s interop types'
     }
 
     It 'runs the same version''s engine from the second path, reusing the compiled interop types' {
