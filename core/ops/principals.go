@@ -200,7 +200,7 @@ func runCopyPrincipals(ctx context.Context, raw json.RawMessage, em *engine.Emit
 			}
 			c := countActions(acts)
 			c.log(em, false)
-			return copyCancelled(c)
+			return copyCancelled(acts)
 		}
 	}
 	if err := emitPrincipals(acts, em); err != nil {
@@ -236,11 +236,20 @@ func emitPrincipals(acts []principals.Action, em *engine.Emitter) error {
 }
 
 // copyCancelled is the error of a copy stopped by Ctrl+C after some of its
-// changes: it wraps context.Canceled (outcome cancelled).
-func copyCancelled(c actionCounts) error {
+// changes: it wraps context.Canceled (outcome cancelled) and counts what
+// was done and what not.
+func copyCancelled(acts []principals.Action) error {
+	done, notDone := actionCounts{}, 0
+	for _, a := range acts {
+		if a.Reason == principals.ReasonNotDone || a.Reason == principals.ReasonInterrupted {
+			notDone++
+			continue
+		}
+		done[a.Action]++
+	}
 	e := arerr.Errorf("AR-CANCELLED", arerr.CatOperationStopped,
 		"Run the same command again to copy the rest: what was copied is then reported AlreadyPresent.",
-		"The copy of the database principals was cancelled (%s); each result says what was done.", c)
+		"The copy of the database principals was cancelled: %d not done (%s); each result says which.", notDone, done)
 	e.Err = context.Canceled
 	return e
 }

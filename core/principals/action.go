@@ -22,6 +22,13 @@ const (
 	Failed         = "Failed"
 )
 
+// Reasons of the actions a cancelled copy did not carry out (Action
+// Skipped, or Failed for one cut short).
+const (
+	ReasonNotDone     = "not done: the copy was cancelled before it (run the copy again to finish it)"
+	ReasonInterrupted = "interrupted: the copy was cancelled while this was being copied (run the copy again to finish it)"
+)
+
 // Action is what the copy does (or would do) about one login, user, role,
 // membership or permission: the result row a user sees
 // (PrincipalCopyResult) and the statements that carry it out, in order.

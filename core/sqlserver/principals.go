@@ -294,12 +294,6 @@ func allZero(b []byte) bool {
 // hold Ctrl+C for the command timeout.
 var PrincipalCancelGrace = 15 * time.Second
 
-// Reasons of the actions a cancelled copy did not carry out.
-const (
-	reasonNotReached  = "not done: the copy was cancelled before it (run the copy again to finish it)"
-	reasonInterrupted = "interrupted: the copy was cancelled while this was being copied (run the copy again to finish it)"
-)
-
 // ApplyPrincipals carries out the planned actions in order, statement by
 // statement. An action whose statement fails becomes Failed with the
 // server's message, and the copy goes on with the next action (its
@@ -328,7 +322,7 @@ func (d *Database) ApplyPrincipalsProgress(ctx context.Context, acts []principal
 			continue
 		}
 		if ctx.Err() != nil {
-			notDone(acts[i:], reasonNotReached)
+			notDone(acts[i:], principals.ReasonNotDone)
 			return d.wrap("copy principals", context.Cause(ctx))
 		}
 		actx, stop := afterGrace(ctx, PrincipalCancelGrace)
@@ -342,8 +336,8 @@ func (d *Database) ApplyPrincipalsProgress(ctx context.Context, acts []principal
 			if err != nil {
 				if actx.Err() != nil {
 					stop()
-					a.Action, a.Reason = principals.Failed, reasonInterrupted
-					notDone(acts[i+1:], reasonNotReached)
+					a.Action, a.Reason = principals.Failed, principals.ReasonInterrupted
+					notDone(acts[i+1:], principals.ReasonNotDone)
 					return d.wrap("copy principals", context.Cause(ctx))
 				}
 				a.Action, a.Reason = principals.Failed, failure(err)

@@ -353,9 +353,9 @@ func TestApplyPrincipalsCancelled(t *testing.T) {
 		want  []string
 	}{
 		{"finishes the principal in hand", 5 * time.Second, 300 * time.Millisecond,
-			[]string{"Created: ", "AlreadyPresent: ", "Skipped: " + reasonNotReached}},
+			[]string{"Created: ", "AlreadyPresent: ", "Skipped: " + principals.ReasonNotDone}},
 		{"grace period over", 50 * time.Millisecond, 5 * time.Second,
-			[]string{"Failed: " + reasonInterrupted, "AlreadyPresent: ", "Skipped: " + reasonNotReached}},
+			[]string{"Failed: " + principals.ReasonInterrupted, "AlreadyPresent: ", "Skipped: " + principals.ReasonNotDone}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
