@@ -84,7 +84,7 @@ Describe 'Invoke-ARUpgrade -CollectorSource on the samples (child pwsh)' -Tag 'I
         $c76 = Join-Path $TestDrive 'c76.arbundle'
         $run = Invoke-ChildPwsh -TimeoutSeconds 300 -Script @"
 Import-Module `$ManifestPath
-`$null = New-ARSampleDatabase -Version 7.6 -Role Collector -Path '$c76' -HistoryRecords 120 -LogPath '-' -WarningAction SilentlyContinue
+`$null = New-ARSampleDatabase -Version 7.6 -Role Collector -OutputPath '$c76' -HistoryRecords 120 -LogPath '-' -WarningAction SilentlyContinue
 `$ops = & (Get-Module ActiveRolesUpgrade) {
     function Get-Ops { [CmdletBinding()] param() Invoke-AREngine -Cmdlet `$PSCmdlet -Operation 'version' -LogPath '-' }
     Get-Ops

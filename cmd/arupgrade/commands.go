@@ -90,10 +90,12 @@ func commands() []*cli.Command {
 		{
 			Name: "upgrade",
 			Usage: "the whole database upgrade in one resumable run: plan (every check), import configuration, services association, " +
-				"import history, copy principals, create Web Interface sites; the same command continues after a failure or a kill",
+				"import history, copy principals, create Web Interface sites and, with --collector-source, import the Collector's events last; " +
+				"the same command continues after a failure or a kill",
 			UsageText: "arupgrade upgrade --source ar76.arbundle --destination out/ --key-backup ar76.key --key-password-file ar76.keypass.txt " +
-				"--services-server ars82.corp.example.com [--what-if] [--plan-path plan.json]",
-			Flags: concat(endpointFlags("source", false), endpointFlags("destination", false), []cli.Flag{
+				"--services-server ars82.corp.example.com [--collector-source collector76.arbundle] [--what-if] [--plan-path plan.json]",
+			Flags: concat(endpointFlags("source", false), endpointFlags("destination", false), endpointFlags("collector-source", false), []cli.Flag{
+				&cli.StringFlag{Name: "collector-database", Usage: "name of the new Collector database (default " + model.DefaultCollectorDatabase + ", or ActiveRoles820_N_Collector); with --collector-source"},
 				&cli.StringFlag{Name: "source-history", Usage: "the Management History database of a split source (same authentication as --source); leave out for a 7.x Combined database"},
 				&cli.StringFlag{Name: "configuration-database", Usage: "name of the new configuration database (default ActiveRoles820, or the first free ActiveRoles820_N)"},
 				&cli.StringFlag{Name: "history-database", Usage: "name of the new Management History database (default ActiveRoles820_MH, or ActiveRoles820_N_MH)"},
@@ -420,6 +422,16 @@ func upgradeParams(c *cli.Context) (map[string]any, error) {
 			return nil, err
 		}
 		p["source"] = src
+		if c.String("collector-source") != "" {
+			cs, err := endpointFrom(c, "collector-source", true)
+			if err != nil {
+				return nil, err
+			}
+			p["collectorSource"] = cs
+		}
+		if n := c.String("collector-database"); n != "" {
+			p["collectorDatabase"] = n // without --collector-source the engine names what is missing
+		}
 		if h := c.String("source-history"); h != "" {
 			ep, err := dbopen.ParseLocation(h)
 			if err != nil {

@@ -16,7 +16,7 @@ import (
 
 // endpointFlags are the flags naming one side (prefix "source" or "destination").
 func endpointFlags(prefix string, create bool) []cli.Flag {
-	up := strings.ToUpper(prefix)
+	up := envPart(prefix)
 	f := []cli.Flag{
 		&cli.StringFlag{Name: prefix, Usage: "the " + prefix + ": a bundle path (*.arbundle) or a SQL Server connection string (sqlserver://… or \"Server=…;Database=…\"), without a password"},
 		&cli.StringFlag{Name: prefix + "-auth", Usage: "authentication: Windows, SqlLogin, AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity, AzureADDefault, AzureADInteractive (default: SqlLogin when a user is given, else Windows)"},
@@ -46,7 +46,7 @@ func endpointFrom(c *cli.Context, prefix string, required bool) (*dbopen.Endpoin
 	}
 	if ep.ConnectionString != "" && dbopen.HasSecret(ep.ConnectionString) {
 		return nil, usageErr("The --%s connection string contains a password, which would be visible in the process list and shell history. "+
-			"Remove it and use --%s-password-file or $ARUPGRADE_%s_PASSWORD instead.", prefix, prefix, strings.ToUpper(prefix))
+			"Remove it and use --%s-password-file or $ARUPGRADE_%s_PASSWORD instead.", prefix, prefix, envPart(prefix))
 	}
 	ep.Auth = c.String(prefix + "-auth")
 	ep.User = c.String(prefix + "-user")
@@ -61,7 +61,7 @@ func endpointFrom(c *cli.Context, prefix string, required bool) (*dbopen.Endpoin
 		return nil, err
 	}
 	if need {
-		pw, err := readSecret(c, prefix+"-password-file", "ARUPGRADE_"+strings.ToUpper(prefix)+"_PASSWORD",
+		pw, err := readSecret(c, prefix+"-password-file", "ARUPGRADE_"+envPart(prefix)+"_PASSWORD",
 			fmt.Sprintf("Password for %s on %s: ", user, ep.Describe()))
 		if err != nil {
 			return nil, err
@@ -70,6 +70,10 @@ func endpointFrom(c *cli.Context, prefix string, required bool) (*dbopen.Endpoin
 	}
 	return &ep, nil
 }
+
+// envPart is a flag prefix as an environment variable's part
+// (collector-source: COLLECTOR_SOURCE).
+func envPart(prefix string) string { return strings.ToUpper(strings.ReplaceAll(prefix, "-", "_")) }
 
 // readSecret takes a secret from a file, an environment variable, or a prompt
 // on the terminal — never from a flag value.

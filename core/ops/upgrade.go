@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/activeroles/arupgrade/core/collectorimport"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -96,6 +97,33 @@ func (u upgradeSteps) ImportHistory(ctx context.Context, s upgrade.HistoryStep) 
 	res, err := importHistory(ctx, &p, u.em)
 	if res != nil {
 		if rerr := u.em.Result("HistoryImportResult", res); err == nil {
+			err = rerr
+		}
+	}
+	return res, err
+}
+
+func (u upgradeSteps) collectorParams(s upgrade.CollectorStep) collectorParams {
+	return collectorParams{Source: s.Source, Destination: s.Destination, BatchSize: s.BatchSize}
+}
+
+func (u upgradeSteps) CheckCollector(ctx context.Context, s upgrade.CollectorStep) ([]model.Check, error) {
+	p := u.collectorParams(s)
+	p.WhatIf = true
+	r, err := openCollectorRun(ctx, &p, u.em, false)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	return collectorimport.Preflight(ctx, r.src, r.dst, r.opts)
+}
+
+func (u upgradeSteps) ImportCollector(ctx context.Context, s upgrade.CollectorStep) (*collectorimport.Result, error) {
+	p := u.collectorParams(s)
+	res, err := importCollector(ctx, &p, u.em)
+	if res != nil {
+		// A failed or cancelled import still tells what it committed.
+		if rerr := u.em.Result("CollectorImportResult", res); err == nil {
 			err = rerr
 		}
 	}

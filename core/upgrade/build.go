@@ -3,6 +3,8 @@ package upgrade
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/activeroles/arupgrade/core/arerr"
@@ -50,13 +52,24 @@ func Build(ctx context.Context, p *Params, steps Steps, em *engine.Emitter) (*Pl
 	if plan.WebSites, err = siteRules(p); err != nil {
 		return nil, err
 	}
-	// The sources as they are now; a later run of the plan compares.
-	srcs := []dbopen.Endpoint{p.Source}
-	if !p.SourceHistory.IsZero() {
-		srcs = append(srcs, p.SourceHistory)
+	if p.CollectorSource != nil && p.CollectorSource.IsZero() {
+		p.CollectorSource = nil
 	}
-	for i := range srcs {
-		fp, err := TakeFingerprint(ctx, srcs[i], em)
+	if p.CollectorSource == nil && p.CollectorDatabase != "" {
+		return nil, paramErr("Name the earlier Collector database too ("+arerr.Param("collectorSource")+"), or leave out the Collector database's name.",
+			"A name for the new Collector database (%s) was given without a Collector source.", p.CollectorDatabase)
+	}
+	if p.CollectorSource != nil {
+		cs, err := noSecret(*p.CollectorSource, "CollectorSource")
+		if err != nil {
+			return nil, err
+		}
+		plan.CollectorSource = &cs
+		plan.NameRule = NameRuleCollector
+	}
+	// The sources as they are now; a later run of the plan compares.
+	for _, src := range plan.sources(p) {
+		fp, err := TakeFingerprint(ctx, src.given, em)
 		if err != nil {
 			return nil, err
 		}
@@ -65,11 +78,9 @@ func Build(ctx context.Context, p *Params, steps Steps, em *engine.Emitter) (*Pl
 	if err := checkSourceRoles(plan); err != nil {
 		return nil, err
 	}
-	cfg, hist, err := chooseNames(ctx, p, plan.Destination, em)
-	if err != nil {
+	if plan.Databases, err = chooseNames(ctx, p, plan.Destination, em); err != nil {
 		return nil, err
 	}
-	plan.Databases = []Database{cfg, hist}
 	plan.Steps = plannedSteps(plan)
 	plan.CredentialsToReenter = credentials(p)
 
@@ -84,6 +95,13 @@ func Build(ctx context.Context, p *Params, steps Steps, em *engine.Emitter) (*Pl
 		return nil, err
 	}
 	plan.Checks = append(plan.Checks, hchecks...)
+	if plan.CollectorSource != nil {
+		cchecks, err := steps.CheckCollector(ctx, collectorStep(plan, p))
+		if err != nil {
+			return nil, err
+		}
+		plan.Checks = append(plan.Checks, cchecks...)
+	}
 	plan.Checks = append(plan.Checks, principalsCheck(plan))
 	plan.AzureTenants, plan.SecretsToReenter = []configimport.AzureTenantInfo{}, []configimport.SecretItem{}
 	if whatIf != nil {
@@ -142,12 +160,58 @@ func TakeFingerprint(ctx context.Context, ep dbopen.Endpoint, em *engine.Emitter
 	return fp, nil
 }
 
+// source is one source of the plan: as the plan records it and as this run
+// was given it (with its password).
+type source struct {
+	planned, given dbopen.Endpoint
+	what           string
+}
+
+// sources are the plan's sources in fingerprint order: the configuration
+// (or Combined) database, the history database of a split source, then the
+// Collector database.
+func (p *Plan) sources(given *Params) []source {
+	s := []source{{p.Source, withPassword(p.Source, given.Source), "source"}}
+	if !p.SourceHistory.IsZero() {
+		s = append(s, source{p.SourceHistory, withPassword(p.SourceHistory, given.SourceHistory), "history source"})
+	}
+	if p.CollectorSource != nil {
+		var g dbopen.Endpoint
+		if given.CollectorSource != nil {
+			g = *given.CollectorSource
+		}
+		s = append(s, source{*p.CollectorSource, withPassword(*p.CollectorSource, g), "Collector source"})
+	}
+	return s
+}
+
 // checkSourceRoles: a Combined source alone, or a configuration database
-// with its Management History database.
+// with its Management History database; a Collector source is a Collector
+// database, and no Collector database is given as the other sources.
 func checkSourceRoles(plan *Plan) error {
 	role := plan.Fingerprints[0].Role
 	split := !plan.SourceHistory.IsZero()
+	collector := string(model.RoleCollector)
+	if plan.CollectorSource != nil {
+		switch r := plan.Fingerprints[len(plan.Fingerprints)-1].Role; {
+		case r != "" && r != collector:
+			return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument,
+				"Name the earlier Collector database (the Report Pack's) as the Collector source ("+arerr.Param("collectorSource")+").",
+				"The Collector source %s is a %s database, not a Collector database.", plan.CollectorSource.Describe(), r)
+		case sameEndpoint(*plan.CollectorSource, plan.Source) || (split && sameEndpoint(*plan.CollectorSource, plan.SourceHistory)):
+			return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Name the earlier Collector database as the Collector source.",
+				"The Collector source %s is also given as the configuration or history source.", plan.CollectorSource.Describe())
+		}
+	}
 	switch {
+	case role == collector || (split && plan.Fingerprints[1].Role == collector):
+		which := plan.Source
+		if role != collector {
+			which = plan.SourceHistory
+		}
+		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument,
+			"Give the Collector database as the Collector source ("+arerr.Param("collectorSource")+") and the configuration (or Combined) database as the source.",
+			"%s is a Collector database, not a configuration, Combined or Management History one.", which.Describe())
 	case role == string(model.RoleCombined) && split:
 		return arerr.Errorf(CheckSources.ID, arerr.CatInvalidArgument, "Leave out the history source: a Combined database holds the history too.",
 			"%s is a Combined database, so no separate Management History database is needed.", plan.Source.Describe())
@@ -186,6 +250,23 @@ func withPassword(ep, given dbopen.Endpoint) dbopen.Endpoint {
 	return ep
 }
 
+func collectorStep(plan *Plan, p *Params) CollectorStep {
+	var given dbopen.Endpoint
+	if p.CollectorSource != nil {
+		given = *p.CollectorSource
+	}
+	return CollectorStep{Source: withPassword(*plan.CollectorSource, given), Destination: withPassword(plan.Collector().Endpoint, p.Destination),
+		BatchSize: plan.BatchSize}
+}
+
+// sameEndpoint reports whether two endpoints name the same database as typed.
+func sameEndpoint(a, b dbopen.Endpoint) bool {
+	if a.IsBundle() || b.IsBundle() {
+		return a.IsBundle() && b.IsBundle() && filepath.Clean(a.Path) == filepath.Clean(b.Path)
+	}
+	return strings.EqualFold(a.Describe(), b.Describe())
+}
+
 func credentials(p *Params) []string {
 	c := []string{}
 	if p.KeyBackupPath != "" && !p.SkipEncryptedData {
@@ -195,12 +276,19 @@ func credentials(p *Params) []string {
 		ep   dbopen.Endpoint
 		what string
 	}{{p.Source, "the source's SQL login password (-SourceCredential)"}, {p.SourceHistory, "the history source's SQL login password (-SourceHistoryCredential)"},
-		{p.Destination, "the destination's SQL login password (-DestinationCredential)"}} {
+		{p.Destination, "the destination's SQL login password (-DestinationCredential)"}, {collectorOf(p), "the Collector source's SQL login password (-CollectorSourceCredential)"}} {
 		if e.ep.Password != "" {
 			c = append(c, e.what)
 		}
 	}
 	return c
+}
+
+func collectorOf(p *Params) dbopen.Endpoint {
+	if p.CollectorSource == nil {
+		return dbopen.Endpoint{}
+	}
+	return *p.CollectorSource
 }
 
 func plannedSteps(plan *Plan) []PlannedStep {
@@ -222,6 +310,11 @@ func plannedSteps(plan *Plan) []PlannedStep {
 	}
 	if len(plan.WebSites) == 0 && !plan.AllWebSites {
 		s[4].Skip = "no Web Interface sites asked for (-WebSites, -AllWebSites)"
+	}
+	if col := plan.Collector(); col != nil && plan.CollectorSource != nil {
+		s = append(s, PlannedStep{Name: StepImportCollector,
+			Description: "Import the earlier Collector database's events into a new 8.2 Collector database for the 8.2 Report Pack (all events, exactly once)",
+			Source:      plan.CollectorSource.Describe(), Destination: col.Endpoint.Describe(), Creates: col.Name})
 	}
 	return s
 }
@@ -265,9 +358,9 @@ func principalsCheck(plan *Plan) model.Check {
 		Message: "Database users, logins, roles and permissions will be copied to the new databases."}
 	if why := principalsSkip(plan); why != "" && !plan.SkipPrincipals {
 		c.Status, c.Message = model.StatusWarning, "Database users, logins and roles will not be copied: "+why+"."
-		c.Remedy = "Copy them with "+arerr.Command("copy-principals")+" from the SQL Server databases once the new databases are on SQL Server."
+		c.Remedy = "Copy them with " + arerr.Command("copy-principals") + " from the SQL Server databases once the new databases are on SQL Server."
 	} else if plan.SkipPrincipals {
-		c.Message = "Database users, logins and roles are not copied ("+arerr.Param("skipPrincipals")+")."
+		c.Message = "Database users, logins and roles are not copied (" + arerr.Param("skipPrincipals") + ")."
 	}
 	return c
 }

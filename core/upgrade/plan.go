@@ -2,7 +2,8 @@
 // reviewable run: the guide's in-place upgrade "Upgrade configuration"
 // wizard (new databases with default names, services association, review,
 // import of configuration and history, copy of principals) followed by the
-// Web Interface sites. It only orders, records and summarises: every step is
+// Web Interface sites, and, when asked, the import of the Collector's events
+// (the guide's "Upgrading the Collector and Report Pack"). It only orders, records and summarises: every step is
 // carried out by the existing operation code, which core/ops hands in as
 // Steps.
 package upgrade
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/activeroles/arupgrade/core/arerr"
+	"github.com/activeroles/arupgrade/core/collectorimport"
 	"github.com/activeroles/arupgrade/core/configimport"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
@@ -38,10 +40,15 @@ const (
 	StepImportHistory       = "ImportHistory"
 	StepCopyPrincipals      = "CopyPrincipals"
 	StepCreateWebSites      = "CreateWebSites"
+	// StepImportCollector is planned only for a Collector source; it is last
+	// as in the guide, where the Report Pack is upgraded after the rest.
+	StepImportCollector = "ImportCollector"
 )
 
-// StepOrder is the order of the steps (the wizard's, then the Web Interface).
-var StepOrder = []string{StepImportConfiguration, StepAssociateServices, StepImportHistory, StepCopyPrincipals, StepCreateWebSites}
+// StepOrder is the order of the steps (the wizard's, then the Web Interface,
+// then the Collector). A plan holds the Collector step only when it has a
+// Collector source (Plan.Steps is what a run goes through).
+var StepOrder = []string{StepImportConfiguration, StepAssociateServices, StepImportHistory, StepCopyPrincipals, StepCreateWebSites, StepImportCollector}
 
 // Params are the upgrade operation's request params. Passwords (endpoints',
 // keyBackupPassword) are used by the run and never written to the plan.
@@ -66,13 +73,19 @@ type Params struct {
 	WebSites              map[string]string `json:"webSites"`    // old site name (or GUID) → new application alias
 	AllWebSites           bool              `json:"allWebSites"` // every old site, with its old alias
 	IISSiteName           string            `json:"iisSiteName"` // default "Default Web Site"
-	PlanPath              string            `json:"planPath"`
-	WhatIf                bool              `json:"whatIf"`
+	// CollectorSource is the earlier Collector database whose events the
+	// last step imports into a new 8.2 Collector database (CollectorDatabase,
+	// by default ActiveRoles820_Collector) on the destination. Nil: no
+	// Collector step, and a plan as without the option.
+	CollectorSource   *dbopen.Endpoint `json:"collectorSource,omitempty"`
+	CollectorDatabase string           `json:"collectorDatabase,omitempty"`
+	PlanPath          string           `json:"planPath"`
+	WhatIf            bool             `json:"whatIf"`
 }
 
 // Database is one database the upgrade creates.
 type Database struct {
-	Role     string          `json:"role"` // Configuration or ManagementHistory
+	Role     string          `json:"role"` // Configuration, ManagementHistory or Collector
 	Name     string          `json:"name"`
 	Endpoint dbopen.Endpoint `json:"endpoint"`
 	// DefaultName: the name was chosen by the default rule (NameRule).
@@ -82,6 +95,10 @@ type Database struct {
 // NameRule is the documented rule for the new databases' default names.
 const NameRule = "ActiveRoles820 and ActiveRoles820_MH (the 8.2 wizard's defaults); when either exists, the first free " +
 	"ActiveRoles820_N and ActiveRoles820_N_MH (N = 2, 3, …). Names you give are used as they are and must not exist."
+
+// NameRuleCollector is NameRule when a Collector source is given.
+const NameRuleCollector = "ActiveRoles820, ActiveRoles820_MH and ActiveRoles820_Collector (the 8.2 defaults); when any exists, the first free " +
+	"ActiveRoles820_N, ActiveRoles820_N_MH and ActiveRoles820_N_Collector (N = 2, 3, …). Names you give are used as they are and must not exist."
 
 // SiteRule asks for one new 8.2 Web Interface site made from an old one.
 type SiteRule struct {
@@ -120,9 +137,11 @@ type Plan struct {
 	PlanPath      string          `json:"planPath"`
 	Source        dbopen.Endpoint `json:"source"`
 	SourceHistory dbopen.Endpoint `json:"sourceHistory"`
-	Destination   dbopen.Endpoint `json:"destination"`
-	NameRule      string          `json:"nameRule"`
-	Databases     []Database      `json:"databases"`
+	// CollectorSource is the Collector step's source (nil: no such step).
+	CollectorSource *dbopen.Endpoint `json:"collectorSource,omitempty"`
+	Destination     dbopen.Endpoint  `json:"destination"`
+	NameRule        string           `json:"nameRule"`
+	Databases       []Database       `json:"databases"`
 
 	KeyBackupPath     string     `json:"keyBackupPath,omitempty"`
 	SkipEncryptedData bool       `json:"skipEncryptedData"`
@@ -151,9 +170,11 @@ type Plan struct {
 	Request *Params `json:"request"`
 }
 
-// Configuration and History are the plan's two new databases.
+// Configuration and History are the plan's two new databases; Collector is
+// the third, nil without a Collector source.
 func (p *Plan) Configuration() *Database { return p.db(string(model.RoleConfiguration)) }
 func (p *Plan) History() *Database       { return p.db(string(model.RoleManagementHistory)) }
+func (p *Plan) Collector() *Database     { return p.db(string(model.RoleCollector)) }
 
 func (p *Plan) db(role string) *Database {
 	for i := range p.Databases {
@@ -190,6 +211,11 @@ type Steps interface {
 	CopyPrincipals(ctx context.Context, src, dst dbopen.Endpoint) (copied bool, reason string)
 	ListWebSites(ctx context.Context, db dbopen.Endpoint) ([]website.SiteInfo, error)
 	NewWebSite(ctx context.Context, dst dbopen.Endpoint, req website.Request) (*website.Result, error)
+	// CheckCollector runs the Collector import's preflight; it writes nothing.
+	CheckCollector(ctx context.Context, s CollectorStep) ([]model.Check, error)
+	// ImportCollector imports the Collector's events; a failed run may
+	// return its partial result.
+	ImportCollector(ctx context.Context, s CollectorStep) (*collectorimport.Result, error)
 }
 
 // ConfigStep is the configuration import's input.
@@ -208,16 +234,29 @@ type HistoryStep struct {
 	BatchSize           int
 }
 
+// CollectorStep is the Collector import's input: every event (the guide's
+// wizard imports them all; -From/-To are the Management History's), in
+// batches of the plan's size.
+type CollectorStep struct {
+	Source, Destination dbopen.Endpoint
+	BatchSize           int
+}
+
 func paramErr(remedy, format string, args ...any) *arerr.Error {
 	return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, remedy, format, args...)
 }
 
 // noSecret is an endpoint as the plan may hold it: without its password.
 // A connection string that carries one is refused: the plan is a file.
+// what is the parameter's name (Source, Destination, CollectorSource).
 func noSecret(ep dbopen.Endpoint, what string) (dbopen.Endpoint, error) {
 	if ep.ConnectionString != "" && dbopen.HasSecret(ep.ConnectionString) {
-		return ep, paramErr("Give the password as a credential (-"+what+"Credential, --"+strings.ToLower(what)+"-password-file), not in the connection string.",
-			"The %s connection string holds a password, which the upgrade plan would have to store.", strings.ToLower(what))
+		flag, words := strings.ToLower(what), strings.ToLower(what)
+		if what == "CollectorSource" {
+			flag, words = "collector-source", "Collector source"
+		}
+		return ep, paramErr("Give the password as a credential (-"+what+"Credential, --"+flag+"-password-file), not in the connection string.",
+			"The %s connection string holds a password, which the upgrade plan would have to store.", words)
 	}
 	ep.Password = ""
 	ep.Create = false
@@ -292,51 +331,75 @@ func exists(ctx context.Context, ep dbopen.Endpoint, em *engine.Emitter) (bool, 
 	return info.Exists, nil
 }
 
-// chooseNames applies NameRule: explicit names as given, otherwise the first
-// free pair of default names.
-func chooseNames(ctx context.Context, p *Params, dest dbopen.Endpoint, em *engine.Emitter) (cfg, hist Database, err error) {
-	cfg = Database{Role: string(model.RoleConfiguration), Name: p.ConfigurationDatabase}
-	hist = Database{Role: string(model.RoleManagementHistory), Name: p.HistoryDatabase}
+// chooseNames applies NameRule (NameRuleCollector with a Collector source):
+// explicit names as given, otherwise the first free set of default names.
+// The databases come in step order: configuration, history, then the
+// Collector database when one is asked for.
+func chooseNames(ctx context.Context, p *Params, dest dbopen.Endpoint, em *engine.Emitter) ([]Database, error) {
+	given := []Database{{Role: string(model.RoleConfiguration), Name: p.ConfigurationDatabase},
+		{Role: string(model.RoleManagementHistory), Name: p.HistoryDatabase}}
+	if p.CollectorSource != nil {
+		given = append(given, Database{Role: string(model.RoleCollector), Name: p.CollectorDatabase})
+	}
+	suffix := map[string]string{string(model.RoleConfiguration): "",
+		string(model.RoleManagementHistory): strings.TrimPrefix(model.DefaultHistoryDatabase, model.DefaultConfigurationDatabase),
+		string(model.RoleCollector):         strings.TrimPrefix(model.DefaultCollectorDatabase, model.DefaultConfigurationDatabase)}
 	for n := 1; n <= 100; n++ {
 		base := model.DefaultConfigurationDatabase
 		if n > 1 {
 			base = fmt.Sprintf("%s_%d", base, n)
 		}
-		c, h := cfg, hist
-		if c.Name == "" {
-			c.Name, c.DefaultName = base, true
+		dbs := append([]Database(nil), given...)
+		anyDefault := false
+		for i := range dbs {
+			if dbs[i].Name == "" {
+				dbs[i].Name, dbs[i].DefaultName, anyDefault = base+suffix[dbs[i].Role], true, true
+			}
+			for j := 0; j < i; j++ {
+				if strings.EqualFold(dbs[i].Name, dbs[j].Name) {
+					return nil, paramErr("Give each new database a name of its own.", "The %s and %s databases cannot both be named %q.",
+						roleWords(dbs[j].Role), roleWords(dbs[i].Role), dbs[i].Name)
+				}
+			}
+			var err error
+			if dbs[i].Endpoint, err = databaseEndpoint(dest, dbs[i].Name); err != nil {
+				return nil, err
+			}
 		}
-		if h.Name == "" {
-			h.Name, h.DefaultName = base+strings.TrimPrefix(model.DefaultHistoryDatabase, model.DefaultConfigurationDatabase), true
-		}
-		if strings.EqualFold(c.Name, h.Name) {
-			return cfg, hist, paramErr("Give two different names.", "The configuration and history databases cannot both be named %q.", c.Name)
-		}
-		if c.Endpoint, err = databaseEndpoint(dest, c.Name); err != nil {
-			return cfg, hist, err
-		}
-		if h.Endpoint, err = databaseEndpoint(dest, h.Name); err != nil {
-			return cfg, hist, err
-		}
-		if !c.DefaultName && !h.DefaultName {
-			return c, h, nil // given names: the preflight says whether they exist (AR-E008)
+		if !anyDefault {
+			return dbs, nil // given names: the preflight says whether they exist (AR-E008)
 		}
 		free := true
-		for _, d := range []Database{c, h} {
+		for _, d := range dbs {
 			if !d.DefaultName {
 				continue
 			}
 			e, err := exists(ctx, withPassword(d.Endpoint, p.Destination), em)
 			if err != nil {
-				return cfg, hist, err
+				return nil, err
 			}
 			free = free && !e
 		}
 		if free {
-			return c, h, nil
+			return dbs, nil
 		}
 	}
-	return cfg, hist, paramErr("Name the new databases ("+arerr.Param("configurationDatabase")+", "+arerr.Param("historyDatabase")+").", "No free default database name was found.")
+	names := "(" + arerr.Param("configurationDatabase") + ", " + arerr.Param("historyDatabase")
+	if p.CollectorSource != nil {
+		names += ", " + arerr.Param("collectorDatabase")
+	}
+	return nil, paramErr("Name the new databases "+names+").", "No free default database name was found.")
+}
+
+// roleWords is a database role as a message says it.
+func roleWords(role string) string {
+	switch role {
+	case string(model.RoleManagementHistory):
+		return "history"
+	case string(model.RoleCollector):
+		return "Collector"
+	}
+	return strings.ToLower(role)
 }
 
 // siteRules turns the request's site map into rules, in name order.

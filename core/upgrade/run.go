@@ -94,19 +94,22 @@ type FollowUp struct {
 
 // Summary is the UpgradeSummary result, the last object of every run.
 type Summary struct {
-	Outcome               string      `json:"outcome"` // Succeeded, AlreadyComplete, Failed, Cancelled
-	Message               string      `json:"message"`
-	PlanPath              string      `json:"planPath"`
-	StatePath             string      `json:"statePath"`
-	Source                string      `json:"source"`
-	SourceHistory         string      `json:"sourceHistory,omitempty"`
-	ConfigurationDatabase string      `json:"configurationDatabase"`
-	HistoryDatabase       string      `json:"historyDatabase"`
-	Steps                 []StepState `json:"steps"`
-	ElapsedSeconds        float64     `json:"elapsedSeconds"`
-	Warnings              []Warning   `json:"warnings"`
-	FollowUps             []FollowUp  `json:"followUps"`
-	LogPath               string      `json:"logPath,omitempty"`
+	Outcome               string `json:"outcome"` // Succeeded, AlreadyComplete, Failed, Cancelled
+	Message               string `json:"message"`
+	PlanPath              string `json:"planPath"`
+	StatePath             string `json:"statePath"`
+	Source                string `json:"source"`
+	SourceHistory         string `json:"sourceHistory,omitempty"`
+	ConfigurationDatabase string `json:"configurationDatabase"`
+	HistoryDatabase       string `json:"historyDatabase"`
+	// CollectorSource and CollectorDatabase: only with the Collector step.
+	CollectorSource   string      `json:"collectorSource,omitempty"`
+	CollectorDatabase string      `json:"collectorDatabase,omitempty"`
+	Steps             []StepState `json:"steps"`
+	ElapsedSeconds    float64     `json:"elapsedSeconds"`
+	Warnings          []Warning   `json:"warnings"`
+	FollowUps         []FollowUp  `json:"followUps"`
+	LogPath           string      `json:"logPath,omitempty"`
 }
 
 // TestHook, when set (tests only), is called after each step finished, with
@@ -176,6 +179,14 @@ func requestOf(p *Params) *Params {
 	r := *p
 	r.Source.Password, r.SourceHistory.Password, r.Destination.Password, r.KeyBackupPassword = "", "", "", ""
 	r.Source.Create, r.SourceHistory.Create, r.Destination.Create = false, false, false
+	if r.CollectorSource != nil {
+		c := *r.CollectorSource
+		c.Password, c.Create = "", false
+		r.CollectorSource = &c
+		if c.IsZero() {
+			r.CollectorSource = nil
+		}
+	}
 	r.PlanPath, r.WhatIf = "", false
 	if r.WebSites == nil {
 		r.WebSites = map[string]string{}
@@ -229,9 +240,12 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 		return arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Run the plan the state was made for, or move the state file away if that upgrade is abandoned.",
 			"The upgrade state %s belongs to another plan than %s.", statePath, plan.PlanPath)
 	}
+	names := plan.stepNames()
 	if st == nil {
 		st = &State{PlanID: id}
-		for _, n := range StepOrder {
+	}
+	for _, n := range names {
+		if st.step(n) == nil {
 			st.Steps = append(st.Steps, StepState{Name: n, Status: StatusPending})
 		}
 	}
@@ -241,21 +255,24 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 	if !plan.SourceHistory.IsZero() {
 		sum.SourceHistory = plan.SourceHistory.Describe()
 	}
+	if col := plan.Collector(); col != nil && plan.CollectorSource != nil {
+		sum.CollectorSource, sum.CollectorDatabase = plan.CollectorSource.Describe(), col.Endpoint.Describe()
+	}
 	if st.CompletedAt != nil {
 		sum.Outcome = "AlreadyComplete"
-		sum.Message = fmt.Sprintf("This upgrade finished at %s; nothing was done. Its databases are %s and %s.",
-			st.CompletedAt.Format(time.RFC3339), sum.ConfigurationDatabase, sum.HistoryDatabase)
+		sum.Message = fmt.Sprintf("This upgrade finished at %s; nothing was done. Its databases are %s.",
+			st.CompletedAt.Format(time.RFC3339), sum.databases())
 		em.Log().Info().Str("plan", plan.PlanPath).Msg("the upgrade has already finished; nothing to do")
 		return emitSummary(sum, st, plan, em)
 	}
 	// The sources must be as reviewed.
+	srcs := plan.sources(p)
+	if len(srcs) != len(plan.Fingerprints) {
+		return arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with -WhatIf (--what-if).",
+			"The plan %s has %d source fingerprint(s) for %d source(s).", plan.PlanPath, len(plan.Fingerprints), len(srcs))
+	}
 	for i, fp := range plan.Fingerprints {
-		ep := plan.Source
-		given := p.Source
-		if i == 1 {
-			ep, given = plan.SourceHistory, p.SourceHistory
-		}
-		now, err := TakeFingerprint(ctx, withPassword(ep, given), em)
+		now, err := TakeFingerprint(ctx, srcs[i].given, em)
 		if err != nil {
 			return err
 		}
@@ -274,12 +291,12 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 		}
 	})
 	defer untap()
-	for i, name := range StepOrder {
+	for i, name := range names {
 		s := st.step(name)
 		if s.Status == StatusSucceeded || s.Status == StatusSkipped {
 			continue
 		}
-		em.Progress(engine.Progress{Activity: Activity, Step: name, Percent: float64(i) * 100 / float64(len(StepOrder))})
+		em.Progress(engine.Progress{Activity: Activity, Step: name, Percent: float64(i) * 100 / float64(len(names))})
 		resumed := s.Status == StatusRunning || s.Status == StatusFailed
 		now := time.Now().UTC()
 		mu.Lock()
@@ -327,8 +344,33 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 	}
 	sum.Outcome = "Succeeded"
 	sum.ElapsedSeconds = time.Since(began).Seconds()
-	sum.Message = fmt.Sprintf("The upgrade finished: %s and %s are ready for Active Roles 8.2. See the follow-ups.", sum.ConfigurationDatabase, sum.HistoryDatabase)
+	sum.Message = fmt.Sprintf("The upgrade finished: %s are ready for Active Roles 8.2. See the follow-ups.", sum.databases())
 	return emitSummary(sum, st, plan, em)
+}
+
+// databases names the upgrade's new databases for a message.
+func (s *Summary) databases() string {
+	if s.CollectorDatabase == "" {
+		return s.ConfigurationDatabase + " and " + s.HistoryDatabase
+	}
+	return s.ConfigurationDatabase + ", " + s.HistoryDatabase + " and " + s.CollectorDatabase
+}
+
+// stepNames are the steps a run of the plan goes through, in order: the
+// plan's (an older plan has no Collector step), else StepOrder's.
+func (p *Plan) stepNames() []string {
+	var n []string
+	for _, s := range p.Steps {
+		n = append(n, s.Name)
+	}
+	if len(n) == 0 {
+		for _, s := range StepOrder {
+			if s != StepImportCollector || p.CollectorSource != nil {
+				n = append(n, s)
+			}
+		}
+	}
+	return n
 }
 
 func emitSummary(sum *Summary, st *State, plan *Plan, em *engine.Emitter) error {
@@ -453,6 +495,26 @@ func runStep(ctx context.Context, name string, resumed bool, plan *Plan, p *Para
 		}
 		s.Counts = map[string]int64{"sites": int64(len(created))}
 		s.Detail = strings.Join(created, "; ")
+	case StepImportCollector:
+		if plan.CollectorSource == nil || plan.Collector() == nil {
+			return "", arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with -WhatIf (--what-if).",
+				"The plan %s has a Collector step but no Collector source or database.", plan.PlanPath)
+		}
+		cs := collectorStep(plan, p)
+		res, err := steps.ImportCollector(ctx, cs)
+		if err != nil && resumed && isCode(err, model.E008DatabaseNameExists.ID) {
+			// This upgrade created it before the kill: continue in it (nothing is imported twice).
+			em.Log().Info().Str("destination", cs.Destination.Describe()).Msg("continuing in the Collector database this upgrade created")
+			cs.Destination.Create = false
+			res, err = steps.ImportCollector(ctx, cs)
+		}
+		if err != nil {
+			return "", err
+		}
+		s.Counts = map[string]int64{"sourceEvents": res.SourceEvents, "added": res.Added, "skipped": res.Skipped, "duplicates": res.Duplicates,
+			"conflicts": res.Conflicts, "reportEntries": int64(res.ReportEntries)}
+		s.Detail = fmt.Sprintf("%d events added, %d skipped (%d already there, %d conflicts), %d report entries, in %d batches",
+			res.Added, res.Skipped, res.Duplicates, res.Conflicts, res.ReportEntries, res.Batches)
 	default:
 		return "", arerr.NotImplemented("upgrade step " + name)
 	}
@@ -555,6 +617,7 @@ const (
 	guideSites     = "Creating Web Interface sites and importing configuration"
 	guidePrereq    = "Upgrading from an earlier version"
 	guideDefaultWI = "Deleting default Web Interface sites"
+	guideCollector = "Upgrading the Collector and Report Pack"
 )
 
 func followUps(plan *Plan, st *State) []FollowUp {
@@ -577,8 +640,12 @@ func followUps(plan *Plan, st *State) []FollowUp {
 				GuideSection: guideOLEDB, Items: []string{plan.Configuration().Name, plan.History().Name}})
 		}
 	} else {
+		items := []string{plan.Configuration().Endpoint.Describe(), plan.History().Endpoint.Describe()}
+		if col := plan.Collector(); col != nil {
+			items = append(items, col.Endpoint.Describe())
+		}
 		f = append(f, FollowUp{Action: "The new databases are bundles: put them on SQL Server (restore or load them), then copy the database users and logins with Copy-ARDatabasePrincipals.",
-			GuideSection: guidePrereq, Items: []string{plan.Configuration().Endpoint.Describe(), plan.History().Endpoint.Describe()}})
+			GuideSection: guidePrereq, Items: items})
 	}
 	if !st.Follow.PrincipalsCopied && !plan.Destination.IsBundle() {
 		f = append(f, FollowUp{Action: "Copy the database users, logins, roles and permissions (Copy-ARDatabasePrincipals); they were not all copied.", GuideSection: guidePrereq})
@@ -595,6 +662,10 @@ func followUps(plan *Plan, st *State) []FollowUp {
 	}
 	f = append(f, FollowUp{Action: "Upgrade the other Administration Service instances one by one, pointing them at these databases (Existing Active Roles database).",
 		GuideSection: guideService})
+	if col := plan.Collector(); col != nil && plan.CollectorSource != nil {
+		f = append(f, FollowUp{Action: "Point the 8.2 Collector at the new Collector database and make it the data source of the 8.2 Report Pack's reports; " +
+			"the earlier Collector database is no longer needed by them.", GuideSection: guideCollector, Items: []string{col.Endpoint.Describe()}})
+	}
 	return f
 }
 
