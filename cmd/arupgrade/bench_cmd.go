@@ -34,17 +34,29 @@ func benchCommand() *cli.Command {
 			},
 		}, {
 			Name:      "history",
-			Usage:     "history import, bundle → bundle: plain copy vs 8.x → 8.2 vs 7.x → 8.2, side by side",
-			UsageText: "arupgrade bench history [--records 1000000,5000000] [--dir DIR] [--scenarios copy,import-8x,import-7x]",
-			Flags: []cli.Flag{
+			Usage:     "history import: plain copy vs 8.x → 8.2 vs 7.x → 8.2 bundle → bundle, and into a SQL Server (--server), side by side",
+			UsageText: "arupgrade bench history [--records 1000000,5000000] [--dir DIR] [--scenarios copy,import-8x,import-7x,...] [--server CONNECTION --server-password-file FILE]",
+			Flags: append([]cli.Flag{
 				&cli.StringFlag{Name: "records", Value: "1000000,5000000", Usage: "comma-separated source sizes (change records)"},
 				&cli.StringFlag{Name: "dir", Usage: "keep the generated sources in `DIR` (reused by later runs)"},
-				&cli.StringFlag{Name: "scenarios", Usage: "comma-separated subset of copy, import-8x, import-7x"},
+				&cli.StringFlag{Name: "scenarios", Usage: "comma-separated subset of copy, import-8x, import-7x, transform-8x, transform-7x, sql-8x, sql-7x (bulk copy), sql-rows-8x, sql-rows-7x (row by row); sql-* need --server or $" + bench.TestServerEnv},
 				&cli.IntFlag{Name: "batch-size", Value: historyimport.DefaultBatchSize, Usage: "records per batch"},
 				&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed of the generated sources"},
-			},
+				&cli.IntFlag{Name: "row-by-row-records", Value: bench.DefaultRowByRowRecords, Usage: "source size of the row-by-row SQL Server scenarios (at most each --records size)"},
+			}, endpointFlags("server", false)...),
 			Action: func(c *cli.Context) error {
-				cfg := bench.HistoryConfig{Dir: c.String("dir"), BatchSize: c.Int("batch-size"), Seed: c.Int64("seed")}
+				cfg := bench.HistoryConfig{Dir: c.String("dir"), BatchSize: c.Int("batch-size"), Seed: c.Int64("seed"), RowByRowRecords: c.Int("row-by-row-records")}
+				// A new database per SQL Server scenario is created there;
+				// the password comes from --server-password-file,
+				// $ARUPGRADE_SERVER_PASSWORD or a prompt, never a flag.
+				srv, err := endpointFrom(c, "server", false)
+				if err != nil {
+					return err
+				}
+				if srv != nil && srv.IsBundle() {
+					return usageErr("--server names a bundle; give a SQL Server connection string (sqlserver://host?database=master or \"Server=host;Database=master\") where the account may create databases.")
+				}
+				cfg.Server = srv
 				for _, s := range strings.Split(c.String("records"), ",") {
 					n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(s, "_", "")))
 					if err != nil || n <= 0 {

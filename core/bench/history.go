@@ -12,6 +12,7 @@ import (
 
 	"github.com/activeroles/arupgrade/core/benchproc"
 	"github.com/activeroles/arupgrade/core/bundle"
+	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/historyimport"
 	"github.com/activeroles/arupgrade/core/store"
@@ -49,6 +50,13 @@ type HistoryConfig struct {
 	Executable string `json:"-"`
 	// ExtraEnv is added to the children's environment (tests use it).
 	ExtraEnv []string `json:"-"`
+	// Server is the SQL Server of the sql-* scenarios (history_sqlserver.go),
+	// password included; nil means the connection string in
+	// $AR_TEST_SQLSERVER. When set, the default scenarios include them.
+	Server *dbopen.Endpoint `json:"-"`
+	// RowByRowRecords is the source size of the row-by-row scenarios (at
+	// most each size); 0 means DefaultRowByRowRecords.
+	RowByRowRecords int `json:"-"`
 }
 
 // historyChild is the scenario one child runs.
@@ -168,6 +176,12 @@ func RunHistory(ctx context.Context, cfg HistoryConfig, w io.Writer) (map[int][]
 	scen := cfg.Scenarios
 	if len(scen) == 0 {
 		scen = []string{ScenarioCopy, ScenarioImport8x, ScenarioImport7x}
+		if cfg.Server != nil {
+			scen = append(scen, ScenarioSQL8x, ScenarioSQL7x, ScenarioSQLRows8x, ScenarioSQLRows7x)
+		}
+	}
+	if err := checkSQLScenarios(scen, cfg); err != nil {
+		return nil, err
 	}
 	exe, err := executable(cfg.Executable)
 	if err != nil {
@@ -198,6 +212,14 @@ func RunHistory(ctx context.Context, cfg HistoryConfig, w io.Writer) (map[int][]
 			srcs[v] = p
 		}
 		for _, s := range scen {
+			if IsSQLScenario(s) {
+				r, err := runSQL(ctx, exe, s, n, srcs, dir, seed, cfg, w)
+				if err != nil {
+					return nil, err
+				}
+				all[n] = append(all[n], r)
+				continue
+			}
 			c := historyChild{Scenario: s, Source: srcs["8.1"], Dest: filepath.Join(dir, "bench-dest-"+s+".arbundle"), BatchSize: cfg.BatchSize}
 			if s == ScenarioImport7x || s == ScenarioTransform7x {
 				c.Source = srcs["7.6"]
@@ -229,21 +251,41 @@ func runHistoryScenario(ctx context.Context, exe string, c historyChild, extra [
 
 func printHistory(w io.Writer, sizes []int, all map[int][]HistoryResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "records\tscenario\tseconds\trecords/s\tCPU s\trecords/CPU s\tpeak RSS (MiB)\t")
+	// "% of baseline" compares records/s with the plain copy of the same
+	// size; "by CPU" compares records per CPU second, which a shared
+	// machine's load disturbs far less than wall time.
+	fmt.Fprintln(tw, "records\tscenario\tseconds\trecords/s\t% of baseline\tCPU s\t% of baseline by CPU\tpeak RSS (MiB)\t")
 	for _, n := range sizes {
-		for _, r := range all[n] {
-			perCPU := 0.0
-			if r.CPUSeconds > 0 {
-				perCPU = float64(r.Records) / r.CPUSeconds
+		var base *HistoryResult
+		for i, r := range all[n] {
+			if r.Scenario == ScenarioCopy {
+				base = &all[n][i]
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.0f\t%.2f\t%.0f\t%.1f\t\n", n, historyLabel(r.Scenario), r.Seconds, r.RecordsPerSecond,
-				r.CPUSeconds, perCPU, float64(r.PeakRSSBytes)/(1<<20))
+		}
+		for _, r := range all[n] {
+			pct, pctCPU := "", ""
+			if base != nil && base.RecordsPerSecond > 0 {
+				pct = fmt.Sprintf("%.0f %%", 100*r.RecordsPerSecond/base.RecordsPerSecond)
+				// A SQL Server row's CPU is the client's alone: no comparison.
+				if r.CPUSeconds > 0 && base.CPUSeconds > 0 && base.Records > 0 && !IsSQLScenario(r.Scenario) {
+					pctCPU = fmt.Sprintf("%.0f %%", 100*(float64(r.Records)/r.CPUSeconds)/(float64(base.Records)/base.CPUSeconds))
+				}
+			}
+			label := historyLabel(r.Scenario)
+			if sqlRowByRow(r.Scenario) && r.Records != int64(n) {
+				label += fmt.Sprintf(" (%d records)", r.Records)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.0f\t%s\t%.2f\t%s\t%.1f\t\n", n, label, r.Seconds, r.RecordsPerSecond,
+				pct, r.CPUSeconds, pctCPU, float64(r.PeakRSSBytes)/(1<<20))
 		}
 	}
 	tw.Flush()
 }
 
 func historyLabel(s string) string {
+	if l, ok := sqlLabel(s); ok {
+		return l
+	}
 	switch s {
 	case ScenarioCopy:
 		return "plain copy 8.1 (baseline)"

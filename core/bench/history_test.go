@@ -30,7 +30,46 @@ func TestHistoryTable(t *testing.T) {
 			t.Fatalf("result %+v", r)
 		}
 	}
-	for _, s := range []string{"plain copy", "import 8.1", "import 7.6", "records/s", "peak RSS"} {
+	for _, s := range []string{"plain copy", "import 8.1", "import 7.6", "records/s", "peak RSS", "% of baseline", "% of baseline by CPU", "100 %"} {
+		if !strings.Contains(out.String(), s) {
+			t.Fatalf("table lacks %q:\n%s", s, out.String())
+		}
+	}
+	t.Logf("\n%s", out.String())
+}
+
+// SQL Server scenarios without a server are refused before anything is
+// generated, naming the flag and the variable that give one.
+func TestHistorySQLScenarioNeedsServer(t *testing.T) {
+	t.Setenv(TestServerEnv, "")
+	dir := t.TempDir()
+	var out bytes.Buffer
+	_, err := RunHistory(context.Background(), HistoryConfig{Sizes: []int{100}, Dir: dir, Scenarios: []string{ScenarioCopy, ScenarioSQL8x}}, &out)
+	if err == nil || !strings.Contains(err.Error(), "--server") || !strings.Contains(err.Error(), TestServerEnv) {
+		t.Fatalf("err = %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 || out.Len() != 0 {
+		t.Errorf("a refused benchmark generated %d files and printed %q", len(ents), out.String())
+	}
+}
+
+// The SQL Server scenarios against the integration server at a tiny size:
+// bulk copy and row by row (from a smaller source) are rows of the one table.
+func TestHistorySQLServerRows(t *testing.T) {
+	if os.Getenv(TestServerEnv) == "" {
+		t.Skip(TestServerEnv + " is not set; set it to a connection string of a SQL Server where the account may create databases to run the SQL Server benchmark scenarios")
+	}
+	var out bytes.Buffer
+	res, err := RunHistory(context.Background(), HistoryConfig{Sizes: []int{400}, Dir: t.TempDir(), RowByRowRecords: 150,
+		Scenarios: []string{ScenarioCopy, ScenarioSQL8x, ScenarioSQLRows7x}}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := res[400]
+	if len(rs) != 3 || rs[1].Records != 400 || rs[2].Records != 150 || rs[1].PeakRSSBytes <= 0 {
+		t.Fatalf("results %+v", rs)
+	}
+	for _, s := range []string{"SQL Server, bulk copy", "SQL Server, row by row (150 records)"} {
 		if !strings.Contains(out.String(), s) {
 			t.Fatalf("table lacks %q:\n%s", s, out.String())
 		}
