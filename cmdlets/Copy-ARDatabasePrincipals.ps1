@@ -41,9 +41,11 @@ function Copy-ARDatabasePrincipals {
     Azure SQL destination the logins are reported as Skipped with the
     guide's advice (Azure Data Studio, or Azure Database Migration Service
     for a managed instance), and the users, roles and permissions Azure SQL
-    accepts are copied. A bundle holds no principals: a bundle source is
-    refused with an explanation, and a bundle destination only takes
-    -ScriptPath.
+    accepts are copied. A bundle written by Export-ARDatabase records the
+    source's principals (with the password hashes the exporting account
+    could read), so it can be the source of a copy or of -ScriptPath; a
+    bundle exported without them (by an earlier version) is refused with an
+    explanation, and a bundle destination only takes -ScriptPath.
 
     .PARAMETER Source
     The source database: a SQL Server instance (sql01.corp.example.com,
