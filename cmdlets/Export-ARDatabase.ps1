@@ -16,6 +16,14 @@ function Export-ARDatabase {
     upgrade. Back up the database with SQL Server tools as the upgrade guide
     asks; a bundle is not a SQL Server backup.
 
+    The bundle also records the database's users, roles, role memberships
+    and permissions and the SQL Server logins they map to, so it can be the
+    source of Copy-ARDatabasePrincipals (and of the imports' principal
+    copy). When the account may read password hashes (CONTROL SERVER) the
+    bundle holds the SQL logins' hashes: keep it as secret as the
+    passwords. If the principals cannot be read, the bundle is written
+    without them and warning AR-W006 says why.
+
     .PARAMETER Source
     The source database: a SQL Server instance (sql01.corp.example.com,
     sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
