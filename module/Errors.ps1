@@ -21,6 +21,9 @@ function New-AREngineException {
         $Category = [string]$ErrorInfo.category
         $Message = if ($ErrorInfo.message) { [string]$ErrorInfo.message } else { 'The operation failed.' }
         $Remedy = [string]$ErrorInfo.remedy
+        # The engine names parameters as tokens beside its neutral text: spell them as this module's.
+        if ($ErrorInfo.messageTemplate) { $Message = Format-ARParameterText -Text ([string]$ErrorInfo.messageTemplate) }
+        if ($ErrorInfo.remedyTemplate) { $Remedy = Format-ARParameterText -Text ([string]$ErrorInfo.remedyTemplate) }
     }
     $type::new($Code, $Category, $Message, $Remedy, $ExitCode, $LogPath)
 }

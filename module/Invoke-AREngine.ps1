@@ -92,6 +92,7 @@ function Invoke-AREngine {
                 }
                 'result' {
                     $writingResult = $true
+                    Format-ARResultTemplate -Value $ev.data   # -From, not {param:from} (module/ParameterSpelling.ps1)
                     ConvertTo-ARResultObject -EngineEvent $ev
                     $writingResult = $false
                 }
