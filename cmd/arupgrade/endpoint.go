@@ -19,7 +19,7 @@ func endpointFlags(prefix string, create bool) []cli.Flag {
 	up := envPart(prefix)
 	f := []cli.Flag{
 		&cli.StringFlag{Name: prefix, Usage: "the " + prefix + ": a bundle path (*.arbundle) or a SQL Server connection string (sqlserver://… or \"Server=…;Database=…\"), without a password"},
-		&cli.StringFlag{Name: prefix + "-auth", Usage: "authentication: Windows, SqlLogin, AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity, AzureADDefault, AzureADInteractive (default: SqlLogin when a user is given, else Windows)"},
+		&cli.StringFlag{Name: prefix + "-auth", Usage: "authentication: Windows, SqlLogin, AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity, AzureADDefault, AzureADInteractive (default, the engine's: SqlLogin when a user is given, else AzureADDefault for Azure SQL, else Windows)"},
 		&cli.StringFlag{Name: prefix + "-user", Usage: "login name (SQL login, Azure AD user, or service principal client id)"},
 		&cli.StringFlag{Name: prefix + "-password-file", Usage: "read the " + prefix + " password from `FILE` (else $ARUPGRADE_" + up + "_PASSWORD, else a prompt)"},
 		&cli.StringFlag{Name: prefix + "-database-type", Usage: "OnPremises or AzureSQL"},
