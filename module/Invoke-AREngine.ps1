@@ -34,6 +34,8 @@ function Invoke-AREngine {
     )
 
     $request = [ordered]@{ operation = $Operation; params = $Params }
+    # A whatIf request's results are plans (module/ResultObjects.ps1 says so on each).
+    $planning = [bool]$Params['whatIf']
     if ($LogPath -eq '-') {
         $request.logFile = '-'   # no log file
     } elseif ($LogPath) {
@@ -93,7 +95,7 @@ function Invoke-AREngine {
                 'result' {
                     $writingResult = $true
                     Format-ARResultTemplate -Value $ev.data   # -From, not {param:from} (module/ParameterSpelling.ps1)
-                    ConvertTo-ARResultObject -EngineEvent $ev
+                    ConvertTo-ARResultObject -EngineEvent $ev -WhatIf:$planning
                     $writingResult = $false
                 }
                 'outcome' {
@@ -125,7 +127,7 @@ function Invoke-AREngine {
                     if ($r.Status -ne 'Event' -or $r.Json -notmatch '"type"\s*:\s*"(outcome|result)"') { continue }
                     $ev = Microsoft.PowerShell.Utility\ConvertFrom-Json -InputObject $r.Json
                     if ([string]$ev.type -eq 'result') {
-                        $partial.Add((ConvertTo-ARResultObject -EngineEvent $ev))
+                        $partial.Add((ConvertTo-ARResultObject -EngineEvent $ev -WhatIf:$planning))
                         continue
                     }
                     $script:LastOutcome = $ev
@@ -239,20 +241,4 @@ function Format-AREngineLog {
         if ($pairs) { $text = "$text ($($pairs -join ', '))" }
     }
     $text
-}
-
-function ConvertTo-ARResultObject {
-    <#
-    .SYNOPSIS
-    A result event's data as a PSCustomObject typed ActiveRolesUpgrade.<resultType>.
-    #>
-    [CmdletBinding()]
-    param([Parameter(Mandatory)]$EngineEvent)
-    $obj = $EngineEvent.data
-    if ($obj -isnot [System.Management.Automation.PSCustomObject]) {
-        $obj = [pscustomobject]@{ Value = $obj }
-    }
-    $type = if ($EngineEvent.resultType) { [string]$EngineEvent.resultType } else { 'Result' }
-    $obj.PSObject.TypeNames.Insert(0, "ActiveRolesUpgrade.$type")
-    $obj
 }

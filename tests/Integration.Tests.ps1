@@ -79,7 +79,7 @@ Import-Module $ManifestPath
         $run = Invoke-ChildPwsh -Script @"
 Import-Module `$ManifestPath
 `$r = Get-ARDatabaseInfo -Path '$SampleBundle'
-[pscustomobject]@{ Type = `$r.PSObject.TypeNames[0]; Version = `$r.version; Role = `$r.role; State = `$r.state; Changes = `$r.counts.ChangeRecord; Table = (`$r | Out-String) } | ConvertTo-Json -Compress
+[pscustomobject]@{ Type = `$r.PSObject.TypeNames[0]; Version = [string]`$r.Version; Role = `$r.role; State = `$r.state; Changes = `$r.counts.ChangeRecord; Table = (`$r | Out-String) } | ConvertTo-Json -Compress
 "@
         $r = ConvertFrom-ChildJson $run
         $r.Type | Should -Be 'ActiveRolesUpgrade.DatabaseInfo'
@@ -98,7 +98,7 @@ Import-Module `$ManifestPath
 Import-Module `$ManifestPath
 `$f = New-ARSampleDatabase -Version 8.1 -Role ManagementHistory -OutputPath '$out' -HistoryRecords 300 -Seed 7 -LogPath '$TestDrive/fixture.log'
 `$i = Get-ARDatabaseInfo -Path `$f.bundlePath
-[pscustomobject]@{ FType = `$f.PSObject.TypeNames[0]; Bundle = `$f.bundlePath; IType = `$i.PSObject.TypeNames[0]; Role = `$i.role; Version = `$i.version } | ConvertTo-Json -Compress
+[pscustomobject]@{ FType = `$f.PSObject.TypeNames[0]; Bundle = `$f.bundlePath; IType = `$i.PSObject.TypeNames[0]; Role = `$i.role; Version = [string]`$i.Version } | ConvertTo-Json -Compress
 "@
         $r = ConvertFrom-ChildJson $run
         $r.FType | Should -Be 'ActiveRolesUpgrade.FixtureResult'
@@ -308,8 +308,8 @@ Import-Module `$ManifestPath
 [pscustomobject]@{
     PlanType = `$plan.PSObject.TypeNames[0]; PlanWhatIf = `$plan.whatIf; FileAfterPlan = `$planned
     CfgType = `$cfg.PSObject.TypeNames[0]; Added = `$cfg.addedCount; Verified = `$cfg.verification.passed; Tenants = @(`$cfg.azureTenants).Count
-    SiteType = `$site.PSObject.TypeNames[0]; SiteName = `$site.name; Created = `$site.created; UpgradedFrom = `$site.upgradedFrom
-    DstVersion = `$info.version; DstRole = `$info.role
+    SiteType = `$site.PSObject.TypeNames[0]; SiteName = `$site.name; Created = `$site.created; UpgradedFrom = [string]`$site.UpgradedFrom
+    DstVersion = [string]`$info.Version; DstRole = `$info.role
 } | ConvertTo-Json -Compress
 "@
         $r = ConvertFrom-ChildJson $run
