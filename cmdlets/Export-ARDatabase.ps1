@@ -16,71 +16,70 @@ function Export-ARDatabase {
     upgrade. Back up the database with SQL Server tools as the upgrade guide
     asks; a bundle is not a SQL Server backup.
 
-    .PARAMETER SourceServer
-    The SQL Server instance that hosts the source database (the Active Roles
-    database of the earlier version): the computer's fully qualified domain
-    name for a default instance (sql01.corp.example.com), <FQDN>\<instance>
-    for a named instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -SourceDatabase; or use
-    -SourceConnectionString or -SourcePath instead.
+    The bundle also records the database's users, roles, role memberships
+    and permissions and the SQL Server logins they map to, so it can be the
+    source of Copy-ARDatabasePrincipals (and of the imports' principal
+    copy). When the account may read password hashes (CONTROL SERVER) the
+    bundle holds the SQL logins' hashes: keep it as secret as the
+    passwords. If the principals cannot be read, the bundle is written
+    without them and warning AR-W006 says why.
+
+    .PARAMETER Source
+    The source database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -SourceDatabase; a connection string
+    (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -SourceServer,
+    -SourcePath and -SourceConnectionString still work.
 
     .PARAMETER SourceDatabase
-    The name of the source database (the Active Roles database of the
-    earlier version) on -SourceServer, as shown by the Active Roles Console
-    or the Configuration Center (for example ARConfig76).
+    The name of the database on the -Source instance, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76). It
+    takes precedence over the database named by a connection string or by a
+    Get-ARDatabaseInfo object.
 
     .PARAMETER SourceCredential
-    The login for -SourceServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -SourceSqlCredential.
+    The login for -Source: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER SourceAuthentication
-    How to authenticate to -SourceServer: Windows (integrated; the default
-    without a credential), SqlLogin (the default with -SourceCredential),
-    AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity (the
-    managed identity of this Azure VM or service; a user-assigned identity's
-    client ID can be given as the -SourceCredential user name),
-    AzureADDefault (the Azure default credential chain: environment, managed
-    identity, Azure CLI; the default for AzureSQL without a credential) or
-    AzureADInteractive (a browser sign-in). SqlLogin, AzureADPassword and
-    AzureADServicePrincipal need -SourceCredential.
+    How to authenticate to -Source: Windows (integrated, or NTLM with
+    -SourceCredential), SqlLogin, AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service), AzureADDefault (the Azure default credential chain:
+    environment, managed identity, Azure CLI) or AzureADInteractive (a
+    browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -SourceCredential is given. The engine checks that the mode has what it
+    needs and names what is missing; tab completion offers the modes.
 
     .PARAMETER SourceDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER SourceTrustServerCertificate
-    Encrypts the connection to -SourceServer without validating the server's
+    Encrypts the connection to -Source without validating the server's
     certificate (a self-signed or internal-CA certificate). The engine
     reports a warning check when it is used; prefer installing a trusted
     certificate.
 
-    .PARAMETER SourceConnectionString
-    The source database (the Active Roles database of the earlier version)
-    as a connection string, instead of -SourceServer and -SourceDatabase:
-    either the ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -SourceServer with
-    -SourceCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER SourcePath
-    The path of a database bundle (*.arbundle) to use as the source database
-    (the Active Roles database of the earlier version), instead of a SQL
-    Server database. Bundles are portable single-file copies written by
-    Export-ARDatabase (or New-ARSampleDatabase); relative paths are relative
-    to the current PowerShell location.
-
     .PARAMETER OutputPath
-    The bundle file to write (conventionally *.arbundle). Relative paths are
-    relative to the current PowerShell location. The file must not exist
-    unless -Force is given.
+    The bundle file to write (conventionally *.arbundle), or an existing
+    folder: each database is then written to <database>.arbundle in it
+    (named by -SourceDatabase, the database of a Get-ARDatabaseInfo object,
+    or the source bundle's file name), which is how several databases are
+    exported at once. Relative paths are relative to the current PowerShell
+    location. A file must not exist unless -Force is given.
 
     .PARAMETER Force
     Overwrites an existing file at -OutputPath, and does not ask for
@@ -95,7 +94,9 @@ function Export-ARDatabase {
     passwords; failures name it in their message.
 
     .INPUTS
-    None. You cannot pipe objects to this command.
+    System.String, System.IO.FileInfo, ActiveRolesUpgrade.DatabaseInfo.
+    Instances, connection strings, bundle paths, files from Get-ChildItem,
+    or objects from Get-ARDatabaseInfo, as -Source.
 
     .OUTPUTS
     ActiveRolesUpgrade.ExportResult, with the properties: source, out (the
@@ -103,13 +104,13 @@ function Export-ARDatabase {
     elapsedSeconds.
 
     .EXAMPLE
-    PS> Export-ARDatabase -SourceServer sql01.corp.example.com -SourceDatabase ARConfig76 -OutputPath D:\Upgrade\ARConfig76.arbundle
+    PS> Export-ARDatabase -Source sql01.corp.example.com -SourceDatabase ARConfig76 -OutputPath D:\Upgrade\ARConfig76.arbundle
 
     Exports the 7.6 configuration database to a bundle, connecting with
     Windows authentication.
 
     .EXAMPLE
-    PS> Export-ARDatabase -SourceConnectionString 'Server=sql01;Database=ARHistory81;Integrated Security=true' -OutputPath .\history81.arbundle -Force -LogPath .\export.log
+    PS> Export-ARDatabase -Source 'Server=sql01;Database=ARHistory81;Integrated Security=true' -OutputPath .\history81.arbundle -Force -LogPath .\export.log
 
     Exports a Management History database named by a connection string,
     replacing an earlier bundle, and logs to export.log.
@@ -123,61 +124,48 @@ function Export-ARDatabase {
     .LINK
     Import-ARManagementHistory
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Low', DefaultParameterSetName = 'Server')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Low')]
     [OutputType('ActiveRolesUpgrade.ExportResult')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceDatabase,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$SourceCredential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$SourceAuthentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$SourceDatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [switch]$SourceTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourcePath,
-
-        [Parameter(Mandatory)]
-        [ValidateNotNullOrEmpty()]
-        [string]$OutputPath,
-
-        [Parameter()]
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline)][Alias('SourceServer', 'SourcePath', 'SourceConnectionString')][object[]]$Source, [string]$SourceDatabase,
+        [Alias('SourceSqlCredential')][System.Management.Automation.Credential()][pscredential]$SourceCredential, [string]$SourceAuthentication, [string]$SourceDatabaseType, [switch]$SourceTrustServerCertificate,
+        [Parameter(Mandatory)][ValidateNotNullOrEmpty()][string]$OutputPath,
         [switch]$Force,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
+
+    begin {
+        # The bundles this call wrote, so a second database never replaces the first one's.
+        $written = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+    }
 
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
-        $out = Resolve-ARPath -Cmdlet $PSCmdlet -Path $OutputPath
-        $sourceName = Get-AREndpointDisplayName -Endpoint $source
-        if ($PSCmdlet.ShouldProcess($out, "Export $sourceName to a bundle")) {
-            $params = [ordered]@{ source = $source; out = $out; overwrite = [bool]$Force }
-            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'export' -Params $params -LogPath $LogPath `
-                -Activity "Exporting $sourceName" -TargetObject $sourceName
+        $folder = Resolve-ARPath -Cmdlet $PSCmdlet -Path $OutputPath
+        $isFolder = [System.IO.Directory]::Exists($folder)
+        foreach ($item in $Source) {
+            $sourceEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source' -Value $item
+            $out = $folder
+            if ($isFolder) {
+                $name = if ($sourceEndpoint.Contains('database')) { $sourceEndpoint.database } elseif ($sourceEndpoint.Contains('path')) { $sourceEndpoint.path } elseif ($sourceEndpoint.location -match '(?i)\.arbundle$') { $sourceEndpoint.location } else { '' }
+                if (-not $name) {
+                    $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $item `
+                                -Exception ([System.ArgumentException]::new("-OutputPath is a folder, and the bundle for $(Get-AREndpointDisplayName -Endpoint $sourceEndpoint) has no name.")) `
+                                -RecommendedAction 'Add -SourceDatabase, or give -OutputPath the bundle file to write.'))
+                }
+                $out = [System.IO.Path]::Combine($folder, [System.IO.Path]::GetFileNameWithoutExtension($name) + '.arbundle')
+            }
+            if (-not $written.Add($out)) {
+                $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $item `
+                            -Exception ([System.ArgumentException]::new("$out was written by this command already; several databases cannot go to one bundle.")) `
+                            -RecommendedAction 'Give -OutputPath an existing folder: each database is written to <database>.arbundle in it.'))
+            }
+            $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
+            if ($PSCmdlet.ShouldProcess($out, "Export $sourceName to a bundle")) {
+                $params = [ordered]@{ source = $sourceEndpoint; out = $out; overwrite = [bool]$Force }
+                Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'export' -Params $params -LogPath $LogPath `
+                    -Activity "Exporting $sourceName" -TargetObject $sourceName
+            }
         }
     }
 }

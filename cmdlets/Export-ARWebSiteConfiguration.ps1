@@ -27,64 +27,54 @@ function Export-ARWebSiteConfiguration {
     The name (case-insensitive) or GUID of the site configuration object, as
     Get-ARWebSite lists it. Objects from Get-ARWebSite bind by their name.
 
-    .PARAMETER SourceServer
-    The SQL Server instance that hosts the Active Roles 8.2 configuration
-    database: the computer's fully qualified domain
-    name for a default instance (sql01.corp.example.com), <FQDN>\<instance>
-    for a named instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -SourceDatabase; or use
-    -SourceConnectionString or -SourcePath instead.
+    .PARAMETER Source
+    The source database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -SourceDatabase; a connection string
+    (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -SourceServer,
+    -SourcePath and -SourceConnectionString still work.
 
     .PARAMETER SourceDatabase
-    The name of the Active Roles 8.2 configuration database on
-    -SourceServer, as shown by the Active Roles Console
-    or the Configuration Center (for example ARConfig76).
+    The name of the database on the -Source instance, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76). It
+    takes precedence over the database named by a connection string or by a
+    Get-ARDatabaseInfo object.
 
     .PARAMETER SourceCredential
-    The login for -SourceServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -SourceSqlCredential.
+    The login for -Source: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER SourceAuthentication
-    How to authenticate to -SourceServer: Windows (integrated; the default
-    without a credential), SqlLogin (the default with -SourceCredential),
-    AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity (the
-    managed identity of this Azure VM or service; a user-assigned identity's
-    client ID can be given as the -SourceCredential user name),
-    AzureADDefault (the Azure default credential chain: environment, managed
-    identity, Azure CLI; the default for AzureSQL without a credential) or
-    AzureADInteractive (a browser sign-in). SqlLogin, AzureADPassword and
-    AzureADServicePrincipal need -SourceCredential.
+    How to authenticate to -Source: Windows (integrated, or NTLM with
+    -SourceCredential), SqlLogin, AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service), AzureADDefault (the Azure default credential chain:
+    environment, managed identity, Azure CLI) or AzureADInteractive (a
+    browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -SourceCredential is given. The engine checks that the mode has what it
+    needs and names what is missing; tab completion offers the modes.
 
     .PARAMETER SourceDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER SourceTrustServerCertificate
-    Encrypts the connection to -SourceServer without validating the server's
+    Encrypts the connection to -Source without validating the server's
     certificate (a self-signed or internal-CA certificate). The engine
     reports a warning check when it is used; prefer installing a trusted
     certificate.
-
-    .PARAMETER SourceConnectionString
-    The Active Roles 8.2 configuration database as a connection string, instead of -SourceServer and -SourceDatabase:
-    either the ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -SourceServer with
-    -SourceCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER SourcePath
-    The path of a database bundle (*.arbundle) holding the Active Roles
-    8.2 configuration database, instead of a SQL Server database. Bundles are portable single-file copies written by
-    Export-ARDatabase (or New-ARSampleDatabase); relative paths are relative
-    to the current PowerShell location.
 
     .PARAMETER OutputPath
     The JSON file to write, or an existing folder: the file is then named
@@ -113,15 +103,15 @@ function Export-ARWebSiteConfiguration {
     written) and bytes.
 
     .EXAMPLE
-    PS> Export-ARWebSiteConfiguration 'Site for Administrators (7.6)' -SourcePath .\ar82.arbundle -OutputPath .\admin76.json
+    PS> Export-ARWebSiteConfiguration 'Site for Administrators (7.6)' -Source .\ar82.arbundle -OutputPath .\admin76.json
 
     Writes the configuration object of the earlier administrators' site to
     admin76.json.
 
     .EXAMPLE
     PS> $null = New-Item -ItemType Directory .\site-backup -Force
-    PS> Get-ARWebSite -Server sql02.corp.example.com -Database ARConfig82 |
-    >>     Export-ARWebSiteConfiguration -SourceServer sql02.corp.example.com -SourceDatabase ARConfig82 -OutputPath .\site-backup
+    PS> Get-ARWebSite -Source sql02.corp.example.com -Database ARConfig82 |
+    >>     Export-ARWebSiteConfiguration -Source sql02.corp.example.com -SourceDatabase ARConfig82 -OutputPath .\site-backup
 
     Backs up every site configuration object of ARConfig82, one file per
     site, before sites are created or removed.
@@ -135,69 +125,29 @@ function Export-ARWebSiteConfiguration {
     .LINK
     Remove-ARWebSite
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Low', DefaultParameterSetName = 'Server')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Low')]
     [OutputType('ActiveRolesUpgrade.WebSiteExport')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceDatabase,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$SourceCredential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$SourceAuthentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$SourceDatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [switch]$SourceTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourcePath,
-
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
-        [Alias('SiteGuid')]
-        [ValidateNotNullOrEmpty()]
-        [string]$Name,
-
-        [Parameter(Mandatory, Position = 1)]
-        [ValidateNotNullOrEmpty()]
-        [string]$OutputPath,
-
-        [Parameter()]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)][Alias('SiteGuid')][ValidateNotNullOrEmpty()][string]$Name,
+        [Parameter(Mandatory)][Alias('SourceServer', 'SourcePath', 'SourceConnectionString')][object]$Source, [string]$SourceDatabase,
+        [Alias('SourceSqlCredential')][System.Management.Automation.Credential()][pscredential]$SourceCredential, [string]$SourceAuthentication, [string]$SourceDatabaseType, [switch]$SourceTrustServerCertificate,
+        [Parameter(Mandatory, Position = 1)][ValidateNotNullOrEmpty()][string]$OutputPath,
         [switch]$Force,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
+        $sourceEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
         $out = Resolve-ARPath -Cmdlet $PSCmdlet -Path $OutputPath
         if ([System.IO.Directory]::Exists($out)) {
             $file = $Name
             foreach ($c in [System.IO.Path]::GetInvalidFileNameChars() + [char[]]'<>:"/\|?*') { $file = $file.Replace([string]$c, '_') }
             $out = [System.IO.Path]::Combine($out, "$file.json")
         }
-        $sourceName = Get-AREndpointDisplayName -Endpoint $source
+        $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
         if ($PSCmdlet.ShouldProcess($out, "Export the Web Interface site configuration '$Name' of $sourceName")) {
-            $params = [ordered]@{ source = $source; site = $Name; out = $out; overwrite = [bool]$Force }
+            $params = [ordered]@{ source = $sourceEndpoint; site = $Name; out = $out; overwrite = [bool]$Force }
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'export-website' -Params $params -LogPath $LogPath `
                 -Activity 'Exporting a Web Interface site configuration' -TargetObject $Name
         }

@@ -19,49 +19,50 @@ function Get-ARDatabaseInfo {
     state saying so.
 
     .PARAMETER Source
-    The databases to describe, one or more, as dbatools users name them:
-    a SQL Server instance (sql01.corp.example.com, sql01\INST,
+    The database: a SQL Server instance (sql01.corp.example.com, sql01\INST,
     sql01.corp.example.com,1433, or the Azure SQL logical server
     contoso.database.windows.net) with -Database; a connection string
     (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
-    sqlserver:// URL); or the path of a database bundle (*.arbundle,
-    relative to the current PowerShell location). Accepts pipeline input:
-    paths, files from Get-ChildItem, and objects from Get-ARDatabaseInfo.
-    The old names -Server, -SqlInstance, -ConnectionString and -Path still
-    work.
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -Server, -SqlInstance,
+    -ConnectionString and -Path still work.
 
     .PARAMETER Database
-    The name of the database to describe on -Server, as shown by the Active
-    Roles Console or the Configuration Center (for example ARConfig76).
+    The name of the database on the -Source instance, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76). It
+    takes precedence over the database named by a connection string or by a
+    Get-ARDatabaseInfo object.
 
     .PARAMETER Credential
     Alias: -SqlCredential.
-    The login for -Server: a SQL Server login (the default authentication
-    when a credential is given), an Azure AD user for AzureADPassword, or
-    the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    The login for -Source: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER Authentication
-    How to authenticate to -Server: Windows (integrated; the default without
-    a credential), SqlLogin (the default with -Credential), AzureADPassword,
-    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
-    this Azure VM or service; a user-assigned identity's client ID can be
-    given as the -Credential user name), AzureADDefault (the Azure default
-    credential chain: environment, managed identity, Azure CLI; the default
-    for AzureSQL without a credential) or AzureADInteractive (a browser
-    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
-    -Credential.
+    How to authenticate to -Source: Windows (integrated, or NTLM with
+    -Credential), SqlLogin, AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service), AzureADDefault (the Azure default credential chain:
+    environment, managed identity, Azure CLI) or AzureADInteractive (a
+    browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -Credential is given. The engine checks that the mode has what it needs
+    and names what is missing; tab completion offers the modes.
 
     .PARAMETER DatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER TrustServerCertificate
-    Encrypts the connection to -Server without validating the server's
+    Encrypts the connection to -Source without validating the server's
     certificate (a self-signed or internal-CA certificate). The engine
     reports a warning check when it is used; prefer installing a trusted
     certificate.

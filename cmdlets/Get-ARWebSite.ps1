@@ -40,61 +40,54 @@ function Get-ARWebSite {
     error (AR-NOTFOUND); the sites the other names matched are still
     written first. By default every site is listed.
 
-    .PARAMETER Server
-    The SQL Server instance that hosts the Active Roles 8.2 configuration database: the
-    computer's fully qualified domain name for a default instance
-    (sql01.corp.example.com), <FQDN>\<instance> for a named instance, or the
-    Azure SQL logical server (contoso.database.windows.net). A port can
-    follow a comma (sql01.corp.example.com,1433). Use it with -Database; or
-    use -ConnectionString or -Path instead.
+    .PARAMETER Source
+    The database: a SQL Server instance (sql01.corp.example.com, sql01\INST,
+    sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -Database; a connection string
+    (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -Server, -SqlInstance,
+    -ConnectionString and -Path still work.
 
     .PARAMETER Database
-    The name of the Active Roles 8.2 configuration database on -Server, as shown by the Active
-    Roles Console or the Configuration Center (for example ARConfig76).
+    The name of the database on the -Source instance, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76). It
+    takes precedence over the database named by a connection string or by a
+    Get-ARDatabaseInfo object.
 
     .PARAMETER Credential
-    The login for -Server: a SQL Server login (the default authentication
-    when a credential is given), an Azure AD user for AzureADPassword, or
-    the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -SqlCredential.
+    The login for -Source: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER Authentication
-    How to authenticate to -Server: Windows (integrated; the default without
-    a credential), SqlLogin (the default with -Credential), AzureADPassword,
-    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
-    this Azure VM or service; a user-assigned identity's client ID can be
-    given as the -Credential user name), AzureADDefault (the Azure default
-    credential chain: environment, managed identity, Azure CLI; the default
-    for AzureSQL without a credential) or AzureADInteractive (a browser
-    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
-    -Credential.
+    How to authenticate to -Source: Windows (integrated, or NTLM with
+    -Credential), SqlLogin, AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service), AzureADDefault (the Azure default credential chain:
+    environment, managed identity, Azure CLI) or AzureADInteractive (a
+    browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -Credential is given. The engine checks that the mode has what it needs
+    and names what is missing; tab completion offers the modes.
 
     .PARAMETER DatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER TrustServerCertificate
-    Encrypts the connection to -Server without validating the server's
+    Encrypts the connection to -Source without validating the server's
     certificate (a self-signed or internal-CA certificate). The engine
     reports a warning check when it is used; prefer installing a trusted
     certificate.
-
-    .PARAMETER ConnectionString
-    The Active Roles 8.2 configuration database as a connection string, instead of -Server and
-    -Database: either the ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -Server with -Credential
-    when a password is needed: a connection string is plain text.
-
-    .PARAMETER Path
-    The path of a database bundle (*.arbundle) holding an Active Roles 8.2
-    configuration database. Accepts pipeline input, including files from
-    Get-ChildItem. Relative paths are relative to the current PowerShell
-    location.
 
     .PARAMETER LogPath
     The engine's log file (JSON lines; appended to). Relative paths are
@@ -105,8 +98,9 @@ function Get-ARWebSite {
     passwords; failures name it in their message.
 
     .INPUTS
-    System.String, System.IO.FileInfo. Bundle paths, or files from
-    Get-ChildItem (bound by their FullName).
+    System.String, System.IO.FileInfo, ActiveRolesUpgrade.DatabaseInfo.
+    Instances, connection strings, bundle paths, files from Get-ChildItem,
+    or objects from Get-ARDatabaseInfo, as -Source (the sites of each are listed).
 
     .OUTPUTS
     ActiveRolesUpgrade.WebSite. One object per site configuration object, in
@@ -119,20 +113,20 @@ function Get-ARWebSite {
     createdUtc and modifiedUtc.
 
     .EXAMPLE
-    PS> Get-ARWebSite -Path .\ar82.arbundle
+    PS> Get-ARWebSite -Source .\ar82.arbundle
 
     Lists every site configuration object of an upgraded configuration
     bundle, with its bindings.
 
     .EXAMPLE
-    PS> Get-ARWebSite '*(7.6)' -Server sql02.corp.example.com -Database ARConfig82 |
-    >>     New-ARWebSite -ApplicationAlias { "$($_.template)76" } -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+    PS> Get-ARWebSite '*(7.6)' -Source sql02.corp.example.com -Database ARConfig82 |
+    >>     New-ARWebSite -ApplicationAlias { "$($_.template)76" } -Destination sql02.corp.example.com -DestinationDatabase ARConfig82
 
     Creates one 8.2 site from each configuration object imported from 7.6,
     with the template of the earlier site and an alias made from it.
 
     .EXAMPLE
-    PS> Get-ARWebSite -Path .\ar82.arbundle | Where-Object isDefault | Remove-ARWebSite -DestinationPath .\ar82.arbundle -IncludeConfiguration
+    PS> Get-ARWebSite -Source .\ar82.arbundle | Where-Object isDefault | Remove-ARWebSite -Destination .\ar82.arbundle -IncludeConfiguration
 
     Removes the three default 8.2 sites and their configuration objects,
     asking before each.
@@ -146,57 +140,22 @@ function Get-ARWebSite {
     .LINK
     Export-ARWebSiteConfiguration
     #>
-    [CmdletBinding(DefaultParameterSetName = 'Path')]
+    [CmdletBinding()]
     [OutputType('ActiveRolesUpgrade.WebSite')]
     param(
-        [Parameter(Position = 0)]
-        [SupportsWildcards()]
-        [ValidateNotNullOrEmpty()]
-        [string[]]$Name,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [Alias('SqlInstance', 'ServerInstance')]
-        [ValidateNotNullOrEmpty()]
-        [string]$Server,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$Database,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$Credential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$Authentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$DatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [switch]$TrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$ConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path', ValueFromPipeline, ValueFromPipelineByPropertyName)]
-        [Alias('FullName')]
-        [ValidateNotNullOrEmpty()]
-        [string]$Path,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [Parameter(Position = 0)][SupportsWildcards()][ValidateNotNullOrEmpty()][string[]]$Name,
+        [Parameter(Mandatory, ValueFromPipeline)][Alias('Path', 'FullName', 'Server', 'SqlInstance', 'ServerInstance', 'ConnectionString')][object[]]$Source, [string]$Database,
+        [Alias('SqlCredential')][System.Management.Automation.Credential()][pscredential]$Credential, [string]$Authentication, [string]$DatabaseType, [switch]$TrustServerCertificate,
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
         # Not $database: that is the -Database parameter.
-        $endpoint = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters
-        $params = [ordered]@{ source = $endpoint; names = @(if ($Name) { $Name }) }
-        Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'list-websites' -Params $params -LogPath $LogPath `
-            -Activity 'Listing Web Interface sites' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
+        foreach ($item in $Source) {
+            $endpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Value $item
+            $params = [ordered]@{ source = $endpoint; names = @(if ($Name) { $Name }) }
+            Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'list-websites' -Params $params -LogPath $LogPath `
+                -Activity 'Listing Web Interface sites' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
+        }
     }
 }

@@ -28,128 +28,104 @@ function Import-ARManagementHistory {
     Run Import-ARConfiguration first. -WhatIf asks the engine for the plan
     (counts per entity) and writes nothing.
 
-    .PARAMETER SourceServer
-    The SQL Server instance that hosts the source database (the Active Roles
-    database of the earlier version): the computer's fully qualified domain
-    name for a default instance (sql01.corp.example.com), <FQDN>\<instance>
-    for a named instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -SourceDatabase; or use
-    -SourceConnectionString or -SourcePath instead.
+    .PARAMETER Source
+    The source database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -SourceDatabase; a connection string
+    (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -SourceServer,
+    -SourcePath and -SourceConnectionString still work.
 
     .PARAMETER SourceDatabase
-    The name of the source database (the Active Roles database of the
-    earlier version) on -SourceServer, as shown by the Active Roles Console
-    or the Configuration Center (for example ARConfig76).
+    The name of the database on the -Source instance, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76). It
+    takes precedence over the database named by a connection string or by a
+    Get-ARDatabaseInfo object.
 
     .PARAMETER SourceCredential
-    The login for -SourceServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -SourceSqlCredential.
+    The login for -Source: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER SourceAuthentication
-    How to authenticate to -SourceServer: Windows (integrated; the default
-    without a credential), SqlLogin (the default with -SourceCredential),
-    AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity (the
-    managed identity of this Azure VM or service; a user-assigned identity's
-    client ID can be given as the -SourceCredential user name),
-    AzureADDefault (the Azure default credential chain: environment, managed
-    identity, Azure CLI; the default for AzureSQL without a credential) or
-    AzureADInteractive (a browser sign-in). SqlLogin, AzureADPassword and
-    AzureADServicePrincipal need -SourceCredential.
+    How to authenticate to -Source: Windows (integrated, or NTLM with
+    -SourceCredential), SqlLogin, AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service), AzureADDefault (the Azure default credential chain:
+    environment, managed identity, Azure CLI) or AzureADInteractive (a
+    browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -SourceCredential is given. The engine checks that the mode has what it
+    needs and names what is missing; tab completion offers the modes.
 
     .PARAMETER SourceDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER SourceTrustServerCertificate
-    Encrypts the connection to -SourceServer without validating the server's
+    Encrypts the connection to -Source without validating the server's
     certificate (a self-signed or internal-CA certificate). The engine
     reports a warning check when it is used; prefer installing a trusted
     certificate.
 
-    .PARAMETER SourceConnectionString
-    The source database (the Active Roles database of the earlier version)
-    as a connection string, instead of -SourceServer and -SourceDatabase:
-    either the ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -SourceServer with
-    -SourceCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER SourcePath
-    The path of a database bundle (*.arbundle) to use as the source database
-    (the Active Roles database of the earlier version), instead of a SQL
-    Server database. Bundles are portable single-file copies written by
-    Export-ARDatabase (or New-ARSampleDatabase); relative paths are relative
-    to the current PowerShell location.
-
-    .PARAMETER DestinationServer
-    The SQL Server instance that hosts the destination database (the Active
-    Roles 8.2 database): the computer's fully qualified domain name for a
-    default instance (sql01.corp.example.com), <FQDN>\<instance> for a named
-    instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
-    -DestinationConnectionString or -DestinationPath instead.
+    .PARAMETER Destination
+    The destination database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -DestinationDatabase; a connection
+    string (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -DestinationServer,
+    -DestinationPath and -DestinationConnectionString still work.
 
     .PARAMETER DestinationDatabase
-    The name of the destination database (the Active Roles 8.2 database) on
-    -DestinationServer, as shown by the Active Roles Console or the
-    Configuration Center (for example ARConfig76).
+    The name of the database on the -Destination instance, as shown by the
+    Active Roles Console or the Configuration Center (for example
+    ARConfig76). It takes precedence over the database named by a connection
+    string or by a Get-ARDatabaseInfo object.
 
     .PARAMETER DestinationCredential
-    The login for -DestinationServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -DestinationSqlCredential.
+    The login for -Destination: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER DestinationAuthentication
-    How to authenticate to -DestinationServer: Windows (integrated; the
-    default without a credential), SqlLogin (the default with
-    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
-    AzureADManagedIdentity (the managed identity of this Azure VM or
-    service; a user-assigned identity's client ID can be given as the
-    -DestinationCredential user name), AzureADDefault (the Azure default
-    credential chain: environment, managed identity, Azure CLI; the default
-    for AzureSQL without a credential) or AzureADInteractive (a browser
-    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
-    -DestinationCredential.
+    How to authenticate to -Destination: Windows (integrated, or NTLM with
+    -DestinationCredential), SqlLogin, AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service), AzureADDefault (the Azure default credential
+    chain: environment, managed identity, Azure CLI) or AzureADInteractive
+    (a browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -DestinationCredential is given. The engine checks that the mode has
+    what it needs and names what is missing; tab completion offers the
+    modes.
 
     .PARAMETER DestinationDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER DestinationTrustServerCertificate
-    Encrypts the connection to -DestinationServer without validating the
-    server's certificate (a self-signed or internal-CA certificate). The
-    engine reports a warning check when it is used; prefer installing a
-    trusted certificate.
-
-    .PARAMETER DestinationConnectionString
-    The destination database (the Active Roles 8.2 database) as a connection
-    string, instead of -DestinationServer and -DestinationDatabase: either
-    the ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
-    -DestinationCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER DestinationPath
-    The path of a database bundle (*.arbundle) to use as the destination
-    database (the Active Roles 8.2 database), instead of a SQL Server
-    database. Bundles are portable single-file copies written by
-    Export-ARDatabase (or New-ARSampleDatabase); relative paths are relative
-    to the current PowerShell location.
+    Encrypts the connection to -Destination without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER CreateDestination
     Creates the destination database (or bundle) before the import. The
@@ -192,7 +168,9 @@ function Import-ARManagementHistory {
     passwords; failures name it in their message.
 
     .INPUTS
-    None. You cannot pipe objects to this command.
+    System.String, System.IO.FileInfo, ActiveRolesUpgrade.DatabaseInfo.
+    Instances, connection strings, bundle paths, files from Get-ChildItem,
+    or objects from Get-ARDatabaseInfo, as -Source.
 
     .OUTPUTS
     ActiveRolesUpgrade.HistoryImportResult, with the properties: source and
@@ -206,19 +184,19 @@ function Import-ARManagementHistory {
     recordsPerSecond and outcome.
 
     .EXAMPLE
-    PS> Import-ARManagementHistory -SourceServer sql01.corp.example.com -SourceDatabase ARConfig76 -DestinationServer sql02.corp.example.com -DestinationDatabase ARHistory82
+    PS> Import-ARManagementHistory -Source sql01.corp.example.com -SourceDatabase ARConfig76 -Destination sql02.corp.example.com -DestinationDatabase ARHistory82
 
     Imports all Management History of the combined 7.6 database into the 8.2
     Management History database, showing progress.
 
     .EXAMPLE
-    PS> Import-ARManagementHistory -SourcePath .\history81.arbundle -DestinationServer sql02 -DestinationDatabase ARHistory82 -From (Get-Date).AddYears(-1) -To (Get-Date) -BatchSize 5000 -Verbose
+    PS> Import-ARManagementHistory -Source .\history81.arbundle -Destination sql02 -DestinationDatabase ARHistory82 -From (Get-Date).AddYears(-1) -To (Get-Date) -BatchSize 5000 -Verbose
 
     Imports the last year of history from a bundle in batches of 5000, with
     the engine's log lines as verbose output.
 
     .EXAMPLE
-    PS> Import-ARManagementHistory -SourceServer sql01 -SourceDatabase ARHistory81 -DestinationServer sql02 -DestinationDatabase ARHistory82 -WhatIf |
+    PS> Import-ARManagementHistory -Source sql01 -SourceDatabase ARHistory81 -Destination sql02 -DestinationDatabase ARHistory82 -WhatIf |
     >>     Select-Object -ExpandProperty entities
 
     Shows how many records of each kind would be imported.
@@ -232,153 +210,35 @@ function Import-ARManagementHistory {
     .LINK
     Get-ARDatabaseInfo
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'ServerToServer')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType('ActiveRolesUpgrade.HistoryImportResult')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'ServerToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(Mandatory, ParameterSetName = 'ServerToPath')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'ServerToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(Mandatory, ParameterSetName = 'ServerToPath')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceDatabase,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(ParameterSetName = 'ServerToPath')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$SourceCredential,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(ParameterSetName = 'ServerToPath')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$SourceAuthentication,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(ParameterSetName = 'ServerToPath')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$SourceDatabaseType,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(ParameterSetName = 'ServerToPath')]
-        [switch]$SourceTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionStringToConnectionString')]
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionStringToPath')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'PathToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'PathToConnectionString')]
-        [Parameter(Mandatory, ParameterSetName = 'PathToPath')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourcePath,
-
-        [Parameter(Mandatory, ParameterSetName = 'ServerToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'PathToServer')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'ServerToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(Mandatory, ParameterSetName = 'PathToServer')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationDatabase,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(ParameterSetName = 'PathToServer')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$DestinationCredential,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(ParameterSetName = 'PathToServer')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$DestinationAuthentication,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(ParameterSetName = 'PathToServer')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$DestinationDatabaseType,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(ParameterSetName = 'PathToServer')]
-        [switch]$DestinationTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionStringToConnectionString')]
-        [Parameter(Mandatory, ParameterSetName = 'PathToConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'ServerToPath')]
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionStringToPath')]
-        [Parameter(Mandatory, ParameterSetName = 'PathToPath')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath,
-
-        [Parameter(ParameterSetName = 'ServerToServer')]
-        [Parameter(ParameterSetName = 'ConnectionStringToServer')]
-        [Parameter(ParameterSetName = 'PathToServer')]
-        [Parameter(ParameterSetName = 'ServerToConnectionString')]
-        [Parameter(ParameterSetName = 'ConnectionStringToConnectionString')]
-        [Parameter(ParameterSetName = 'PathToConnectionString')]
-        [Parameter(ParameterSetName = 'ServerToPath')]
-        [Parameter(ParameterSetName = 'ConnectionStringToPath')]
-        [Parameter(ParameterSetName = 'PathToPath')]
-        [switch]$CreateDestination,
-
-        [Parameter()]
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline)][Alias('SourceServer', 'SourcePath', 'SourceConnectionString')][object]$Source, [string]$SourceDatabase,
+        [Alias('SourceSqlCredential')][System.Management.Automation.Credential()][pscredential]$SourceCredential, [string]$SourceAuthentication, [string]$SourceDatabaseType, [switch]$SourceTrustServerCertificate,
         [datetime]$From,
-
-        [Parameter()]
         [datetime]$To,
-
-        [Parameter()]
-        [ValidateRange(1, 100000)]
-        [int]$BatchSize = 1000,
-
-        [Parameter()]
+        [Parameter(Mandatory, Position = 1)][Alias('DestinationServer', 'DestinationPath', 'DestinationConnectionString')][object]$Destination, [string]$DestinationDatabase,
+        [Alias('DestinationSqlCredential')][System.Management.Automation.Credential()][pscredential]$DestinationCredential, [string]$DestinationAuthentication, [string]$DestinationDatabaseType, [switch]$DestinationTrustServerCertificate,
+        [switch]$CreateDestination,
+        [ValidateRange(1, 100000)][int]$BatchSize = 1000,
         [switch]$SkipPrincipals,
-
-        [Parameter()]
         [switch]$Force,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        if ($PSBoundParameters.ContainsKey('From') -and $PSBoundParameters.ContainsKey('To') -and $From.Date -gt $To.Date) {
-            $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $From `
-                        -Exception ([System.ArgumentException]::new("-From ($(ConvertTo-ARDateParameter -Date $From)) is after -To ($(ConvertTo-ARDateParameter -Date $To)).")) `
-                        -RecommendedAction 'Give a -From on or before -To, or leave both out to import all records.'))
-        }
-        $source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
-        $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination' -Create:$CreateDestination
-        $params = [ordered]@{ source = $source; destination = $destination }
+        $sourceEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
+        $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination' -Create:$CreateDestination
+        $params = [ordered]@{ source = $sourceEndpoint; destination = $destinationEndpoint }
         if ($PSBoundParameters.ContainsKey('From')) { $params.from = ConvertTo-ARDateParameter -Date $From }
         if ($PSBoundParameters.ContainsKey('To')) { $params.to = ConvertTo-ARDateParameter -Date $To }
         $params.batchSize = $BatchSize
         $params.skipPrincipals = [bool]$SkipPrincipals
         $params.whatIf = $false
 
-        $sourceName = Get-AREndpointDisplayName -Endpoint $source
-        $target = Get-AREndpointDisplayName -Endpoint $destination
+        $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
+        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
         if ($PSCmdlet.ShouldProcess($target, "Import Management History from $sourceName")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'import-history' -Params $params -LogPath $LogPath `
                 -Activity 'Importing Management History' -TargetObject $target

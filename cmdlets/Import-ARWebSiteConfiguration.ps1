@@ -21,67 +21,55 @@ function Import-ARWebSiteConfiguration {
     written: a damaged or edited file is refused (AR-SITEFILE) and nothing
     changes. -WhatIf shows what would be imported and writes nothing.
 
-    .PARAMETER DestinationServer
-    The SQL Server instance that hosts the Active Roles 8.2 configuration
-    database: the computer's fully qualified domain name for a default
-    instance (sql01.corp.example.com), <FQDN>\<instance> for a named
-    instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
-    -DestinationConnectionString or -DestinationPath instead.
+    .PARAMETER Destination
+    The destination database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -DestinationDatabase; a connection
+    string (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -DestinationServer,
+    -DestinationPath and -DestinationConnectionString still work.
 
     .PARAMETER DestinationDatabase
-    The name of the Active Roles 8.2 configuration database on
-    -DestinationServer, as shown by the Active Roles Console or the
-    Configuration Center (for example ARConfig76).
+    The name of the database on the -Destination instance, as shown by the
+    Active Roles Console or the Configuration Center (for example
+    ARConfig76). It takes precedence over the database named by a connection
+    string or by a Get-ARDatabaseInfo object.
 
     .PARAMETER DestinationCredential
-    The login for -DestinationServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -DestinationSqlCredential.
+    The login for -Destination: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER DestinationAuthentication
-    How to authenticate to -DestinationServer: Windows (integrated; the
-    default without a credential), SqlLogin (the default with
-    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
-    AzureADManagedIdentity (the managed identity of this Azure VM or
-    service; a user-assigned identity's client ID can be given as the
-    -DestinationCredential user name), AzureADDefault (the Azure default
-    credential chain: environment, managed identity, Azure CLI; the default
-    for AzureSQL without a credential) or AzureADInteractive (a browser
-    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
-    -DestinationCredential.
+    How to authenticate to -Destination: Windows (integrated, or NTLM with
+    -DestinationCredential), SqlLogin, AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service), AzureADDefault (the Azure default credential
+    chain: environment, managed identity, Azure CLI) or AzureADInteractive
+    (a browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -DestinationCredential is given. The engine checks that the mode has
+    what it needs and names what is missing; tab completion offers the
+    modes.
 
     .PARAMETER DestinationDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER DestinationTrustServerCertificate
-    Encrypts the connection to -DestinationServer without validating the
-    server's certificate (a self-signed or internal-CA certificate). The
-    engine reports a warning check when it is used; prefer installing a
-    trusted certificate.
-
-    .PARAMETER DestinationConnectionString
-    The Active Roles 8.2 configuration database as a connection string,
-    instead of -DestinationServer and -DestinationDatabase: either the
-    ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
-    -DestinationCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER DestinationPath
-    The path of a database bundle (*.arbundle) to use as the Active Roles
-    8.2 configuration database, instead of a SQL Server database. Bundles
-    are portable single-file copies written by Export-ARDatabase (or
-    New-ARSampleDatabase); relative paths are relative to the current
-    PowerShell location.
+    Encrypts the connection to -Destination without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER InputPath
     The site configuration file (JSON) to import, as written by
@@ -122,12 +110,12 @@ function Import-ARWebSiteConfiguration {
     state of each), path, whatIf and imported.
 
     .EXAMPLE
-    PS> Import-ARWebSiteConfiguration .\admin76.json -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+    PS> Import-ARWebSiteConfiguration .\admin76.json -Destination sql02.corp.example.com -DestinationDatabase ARConfig82
 
     Restores the site configuration object saved in admin76.json.
 
     .EXAMPLE
-    PS> Get-ChildItem .\site-backup\*.json | Import-ARWebSiteConfiguration -DestinationPath .\ar82-test.arbundle -LegacyBindings -Force
+    PS> Get-ChildItem .\site-backup\*.json | Import-ARWebSiteConfiguration -Destination .\ar82-test.arbundle -LegacyBindings -Force
 
     Copies every backed-up site configuration into a test bundle, without
     claiming any IIS application.
@@ -138,66 +126,24 @@ function Import-ARWebSiteConfiguration {
     .LINK
     Get-ARWebSite
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Server')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType('ActiveRolesUpgrade.WebSiteImport')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationDatabase,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$DestinationCredential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$DestinationAuthentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$DestinationDatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [switch]$DestinationTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath,
-
-        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
-        [Alias('FullName', 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$InputPath,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$Name,
-
-        [Parameter()]
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)][Alias('FullName', 'Path')][ValidateNotNullOrEmpty()][string]$InputPath,
+        [ValidateNotNullOrEmpty()][string]$Name,
+        [Parameter(Mandatory)][Alias('DestinationServer', 'DestinationPath', 'DestinationConnectionString')][object]$Destination, [string]$DestinationDatabase,
+        [Alias('DestinationSqlCredential')][System.Management.Automation.Credential()][pscredential]$DestinationCredential, [string]$DestinationAuthentication, [string]$DestinationDatabaseType, [switch]$DestinationTrustServerCertificate,
         [switch]$LegacyBindings,
-
-        [Parameter()]
         [switch]$Force,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+        $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
         $file = Resolve-ARPath -Cmdlet $PSCmdlet -Path $InputPath
-        $params = [ordered]@{ destination = $destination; path = $file; name = [string]$Name; legacyBindings = [bool]$LegacyBindings; whatIf = $false }
-        $target = Get-AREndpointDisplayName -Endpoint $destination
+        $params = [ordered]@{ destination = $destinationEndpoint; path = $file; name = [string]$Name; legacyBindings = [bool]$LegacyBindings; whatIf = $false }
+        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
         if ($PSCmdlet.ShouldProcess($target, "Import the Web Interface site configuration in $file")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'import-website' -Params $params -LogPath $LogPath `
                 -Activity 'Importing a Web Interface site configuration' -TargetObject $file

@@ -105,7 +105,7 @@ function New-ARSampleDatabase {
 
     .EXAMPLE
     PS> $s = New-ARSampleDatabase 7.6 $env:TEMP\ar76.arbundle -Anomalies -Force
-    PS> Import-ARConfiguration -SourcePath $s.bundlePath -DestinationPath $env:TEMP\ar82.arbundle -CreateDestination -KeyBackupPath $s.keyBackupPath -KeyBackupPassword (Get-Content $s.keyPasswordPath -Raw | ConvertTo-SecureString -AsPlainText -Force) -WhatIf
+    PS> Import-ARConfiguration -Source $s.bundlePath -Destination $env:TEMP\ar82.arbundle -CreateDestination -KeyBackupPath $s.keyBackupPath -KeyBackupPassword (Get-Content $s.keyPasswordPath -Raw | ConvertTo-SecureString -AsPlainText -Force) -WhatIf
 
     Rehearses a configuration import from a sample with report cases,
     without writing anything.

@@ -33,67 +33,55 @@ function New-ARWebSite {
     them. -WhatIf shows the site that would be created and writes nothing,
     in the database or in IIS.
 
-    .PARAMETER DestinationServer
-    The SQL Server instance that hosts the Active Roles 8.2 configuration
-    database: the computer's fully qualified domain name for a default
-    instance (sql01.corp.example.com), <FQDN>\<instance> for a named
-    instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
-    -DestinationConnectionString or -DestinationPath instead.
+    .PARAMETER Destination
+    The destination database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -DestinationDatabase; a connection
+    string (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -DestinationServer,
+    -DestinationPath and -DestinationConnectionString still work.
 
     .PARAMETER DestinationDatabase
-    The name of the Active Roles 8.2 configuration database on
-    -DestinationServer, as shown by the Active Roles Console or the
-    Configuration Center (for example ARConfig76).
+    The name of the database on the -Destination instance, as shown by the
+    Active Roles Console or the Configuration Center (for example
+    ARConfig76). It takes precedence over the database named by a connection
+    string or by a Get-ARDatabaseInfo object.
 
     .PARAMETER DestinationCredential
-    The login for -DestinationServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -DestinationSqlCredential.
+    The login for -Destination: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER DestinationAuthentication
-    How to authenticate to -DestinationServer: Windows (integrated; the
-    default without a credential), SqlLogin (the default with
-    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
-    AzureADManagedIdentity (the managed identity of this Azure VM or
-    service; a user-assigned identity's client ID can be given as the
-    -DestinationCredential user name), AzureADDefault (the Azure default
-    credential chain: environment, managed identity, Azure CLI; the default
-    for AzureSQL without a credential) or AzureADInteractive (a browser
-    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
-    -DestinationCredential.
+    How to authenticate to -Destination: Windows (integrated, or NTLM with
+    -DestinationCredential), SqlLogin, AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service), AzureADDefault (the Azure default credential
+    chain: environment, managed identity, Azure CLI) or AzureADInteractive
+    (a browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -DestinationCredential is given. The engine checks that the mode has
+    what it needs and names what is missing; tab completion offers the
+    modes.
 
     .PARAMETER DestinationDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER DestinationTrustServerCertificate
-    Encrypts the connection to -DestinationServer without validating the
-    server's certificate (a self-signed or internal-CA certificate). The
-    engine reports a warning check when it is used; prefer installing a
-    trusted certificate.
-
-    .PARAMETER DestinationConnectionString
-    The Active Roles 8.2 configuration database as a connection string,
-    instead of -DestinationServer and -DestinationDatabase: either the
-    ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
-    -DestinationCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER DestinationPath
-    The path of a database bundle (*.arbundle) to use as the Active Roles
-    8.2 configuration database, instead of a SQL Server database. Bundles
-    are portable single-file copies written by Export-ARDatabase (or
-    New-ARSampleDatabase); relative paths are relative to the current
-    PowerShell location.
+    Encrypts the connection to -Destination without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER SourceSite
     The name (case-insensitive) or GUID of the site configuration object
@@ -173,21 +161,21 @@ function New-ARWebSite {
 
     .EXAMPLE
     PS> New-ARWebSite 'Site for Administrators (7.6)' -Template Administrators -ApplicationAlias ARWebAdmin `
-    >>     -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+    >>     -Destination sql02.corp.example.com -DestinationDatabase ARConfig82
 
     Creates an 8.2 site configuration for administrators with the
     customisations of the 7.6 site, served by Default Web Site/ARWebAdmin.
 
     .EXAMPLE
     PS> @{ 'Site for HelpDesk (7.6)' = 'HelpDesk'; 'Site for Self-Administration (7.6)' = 'SelfAdministration' }.GetEnumerator() | ForEach-Object {
-    >>     New-ARWebSite $_.Key -Template $_.Value -ApplicationAlias "ARWeb$($_.Value)" -DestinationPath .\ar82.arbundle -WhatIf }
+    >>     New-ARWebSite $_.Key -Template $_.Value -ApplicationAlias "ARWeb$($_.Value)" -Destination .\ar82.arbundle -WhatIf }
 
     Shows the site configurations that would be created for two earlier
     sites, without writing anything.
 
     .EXAMPLE
-    PS> Get-ARWebSite '*(7.6)' -Path .\ar82.arbundle |
-    >>     New-ARWebSite -ApplicationAlias { "ARWeb$($_.template)" } -DestinationPath .\ar82.arbundle -Confirm:$false
+    PS> Get-ARWebSite '*(7.6)' -Source .\ar82.arbundle |
+    >>     New-ARWebSite -ApplicationAlias { "ARWeb$($_.template)" } -Destination .\ar82.arbundle -Confirm:$false
 
     Creates one 8.2 site from each configuration object imported from 7.6,
     each with the template of its earlier site and its own alias
@@ -195,7 +183,7 @@ function New-ARWebSite {
 
     .EXAMPLE
     PS> New-ARWebSite 'Site for HelpDesk (7.6)' -Template HelpDesk -ApplicationAlias ARWebHelpDesk76 -CreateWebApplication `
-    >>     -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+    >>     -Destination sql02.corp.example.com -DestinationDatabase ARConfig82
 
     On the 8.2 web server: creates the site configuration and the IIS
     application Default Web Site/ARWebHelpDesk76, in the Web Interface
@@ -213,90 +201,36 @@ function New-ARWebSite {
     .LINK
     Get-ARDatabaseInfo
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Server')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType('ActiveRolesUpgrade.WebSiteResult')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationDatabase,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$DestinationCredential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$DestinationAuthentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$DestinationDatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [switch]$DestinationTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath,
-
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
-        [Alias('SiteGuid')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceSite,
-
-        [Parameter(Mandatory, ValueFromPipelineByPropertyName)]
-        [ValidateSet('Administrators', 'HelpDesk', 'SelfAdministration')]
-        [string]$Template,
-
-        [Parameter(Mandatory, ValueFromPipelineByPropertyName)]
-        [ValidateNotNullOrEmpty()]
-        [string]$ApplicationAlias,
-
-        [Parameter(ValueFromPipelineByPropertyName)]
-        [ValidateNotNullOrEmpty()]
-        [string]$IisSiteName = 'Default Web Site',
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$Name,
-
-        [Parameter()]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)][Alias('SiteGuid')][ValidateNotNullOrEmpty()][string]$SourceSite,
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName)][ValidateSet('Administrators', 'HelpDesk', 'SelfAdministration')][string]$Template,
+        [Parameter(Mandatory, ValueFromPipelineByPropertyName)][ValidateNotNullOrEmpty()][string]$ApplicationAlias,
+        [Parameter(ValueFromPipelineByPropertyName)][ValidateNotNullOrEmpty()][string]$IisSiteName = 'Default Web Site',
+        [ValidateNotNullOrEmpty()][string]$Name,
+        [Parameter(Mandatory)][Alias('DestinationServer', 'DestinationPath', 'DestinationConnectionString')][object]$Destination, [string]$DestinationDatabase,
+        [Alias('DestinationSqlCredential')][System.Management.Automation.Credential()][pscredential]$DestinationCredential, [string]$DestinationAuthentication, [string]$DestinationDatabaseType, [switch]$DestinationTrustServerCertificate,
         [switch]$CreateWebApplication,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$PhysicalPath,
-
-        [Parameter()]
+        [ValidateNotNullOrEmpty()][string]$PhysicalPath,
         [switch]$Force,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+        $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
         $params = [ordered]@{
-            destination = $destination; sourceSite = $SourceSite; template = $Template
+            destination = $destinationEndpoint; sourceSite = $SourceSite; template = $Template
             iisSiteName = $IisSiteName; applicationAlias = $ApplicationAlias
         }
         if ($Name) { $params.name = $Name }
         $params.whatIf = $false
-        $target = Get-AREndpointDisplayName -Endpoint $destination
+        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
         # IIS is checked before anything is written; $null: not available here (warned).
         $iis = $null
         if ($CreateWebApplication) {
-            $iis = Resolve-ARWebApplicationPlan -Cmdlet $PSCmdlet -Destination $destination -Site $IisSiteName -Alias $ApplicationAlias.Trim('/') `
+            $iis = Resolve-ARWebApplicationPlan -Cmdlet $PSCmdlet -Destination $destinationEndpoint -Site $IisSiteName -Alias $ApplicationAlias.Trim('/') `
                 -PhysicalPath $(if ($PhysicalPath) { Resolve-ARPath -Cmdlet $PSCmdlet -Path $PhysicalPath }) -LogPath $LogPath
         }
         $action = "Create a Web Interface site configuration from '$SourceSite' ($Template, $IisSiteName/$ApplicationAlias)"

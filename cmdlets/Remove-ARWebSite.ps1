@@ -29,67 +29,55 @@ function Remove-ARWebSite {
     -Confirm:$false is given; -WhatIf asks the engine what would be removed
     and writes nothing.
 
-    .PARAMETER DestinationServer
-    The SQL Server instance that hosts the Active Roles 8.2 configuration
-    database: the computer's fully qualified domain name for a default
-    instance (sql01.corp.example.com), <FQDN>\<instance> for a named
-    instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
-    -DestinationConnectionString or -DestinationPath instead.
+    .PARAMETER Destination
+    The destination database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -DestinationDatabase; a connection
+    string (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -DestinationServer,
+    -DestinationPath and -DestinationConnectionString still work.
 
     .PARAMETER DestinationDatabase
-    The name of the Active Roles 8.2 configuration database on
-    -DestinationServer, as shown by the Active Roles Console or the
-    Configuration Center (for example ARConfig76).
+    The name of the database on the -Destination instance, as shown by the
+    Active Roles Console or the Configuration Center (for example
+    ARConfig76). It takes precedence over the database named by a connection
+    string or by a Get-ARDatabaseInfo object.
 
     .PARAMETER DestinationCredential
-    The login for -DestinationServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -DestinationSqlCredential.
+    The login for -Destination: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER DestinationAuthentication
-    How to authenticate to -DestinationServer: Windows (integrated; the
-    default without a credential), SqlLogin (the default with
-    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
-    AzureADManagedIdentity (the managed identity of this Azure VM or
-    service; a user-assigned identity's client ID can be given as the
-    -DestinationCredential user name), AzureADDefault (the Azure default
-    credential chain: environment, managed identity, Azure CLI; the default
-    for AzureSQL without a credential) or AzureADInteractive (a browser
-    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
-    -DestinationCredential.
+    How to authenticate to -Destination: Windows (integrated, or NTLM with
+    -DestinationCredential), SqlLogin, AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service), AzureADDefault (the Azure default credential
+    chain: environment, managed identity, Azure CLI) or AzureADInteractive
+    (a browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -DestinationCredential is given. The engine checks that the mode has
+    what it needs and names what is missing; tab completion offers the
+    modes.
 
     .PARAMETER DestinationDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER DestinationTrustServerCertificate
-    Encrypts the connection to -DestinationServer without validating the
-    server's certificate (a self-signed or internal-CA certificate). The
-    engine reports a warning check when it is used; prefer installing a
-    trusted certificate.
-
-    .PARAMETER DestinationConnectionString
-    The Active Roles 8.2 configuration database as a connection string,
-    instead of -DestinationServer and -DestinationDatabase: either the
-    ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
-    -DestinationCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER DestinationPath
-    The path of a database bundle (*.arbundle) to use as the Active Roles
-    8.2 configuration database, instead of a SQL Server database. Bundles
-    are portable single-file copies written by Export-ARDatabase (or
-    New-ARSampleDatabase); relative paths are relative to the current
-    PowerShell location.
+    Encrypts the connection to -Destination without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER Name
     The name (case-insensitive) or GUID of the site configuration object, as
@@ -144,20 +132,20 @@ function Remove-ARWebSite {
     and removed.
 
     .EXAMPLE
-    PS> Get-ARWebSite -Path .\ar82.arbundle | Where-Object isDefault |
-    >>     Remove-ARWebSite -DestinationPath .\ar82.arbundle -IncludeConfiguration -Confirm:$false
+    PS> Get-ARWebSite -Source .\ar82.arbundle | Where-Object isDefault |
+    >>     Remove-ARWebSite -Destination .\ar82.arbundle -IncludeConfiguration -Confirm:$false
 
     Removes the three default 8.2 sites and their configuration objects.
 
     .EXAMPLE
-    PS> Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82 -RemoveWebApplication
+    PS> Remove-ARWebSite 'Site for HelpDesk (8.2)' -Destination sql02.corp.example.com -DestinationDatabase ARConfig82 -RemoveWebApplication
 
     On the web server: removes the default HelpDesk site's Active binding
     and its IIS web application; the configuration object is kept. Asks
     first.
 
     .EXAMPLE
-    PS> Remove-ARWebSite 'Contoso Portal' -DestinationPath .\ar82.arbundle -IncludeConfiguration -Force -WhatIf
+    PS> Remove-ARWebSite 'Contoso Portal' -Destination .\ar82.arbundle -IncludeConfiguration -Force -WhatIf
 
     Shows what removing a site that is not a default would remove, without
     writing anything.
@@ -171,78 +159,31 @@ function Remove-ARWebSite {
     .LINK
     Export-ARWebSiteConfiguration
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High', DefaultParameterSetName = 'Server')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
     [OutputType('ActiveRolesUpgrade.WebSiteRemoval')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationDatabase,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$DestinationCredential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$DestinationAuthentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$DestinationDatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [switch]$DestinationTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath,
-
-        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)]
-        [Alias('SiteGuid')]
-        [ValidateNotNullOrEmpty()]
-        [string]$Name,
-
-        [Parameter(ValueFromPipelineByPropertyName)]
-        [ValidateNotNullOrEmpty()]
-        [string]$IisSiteName,
-
-        [Parameter(ValueFromPipelineByPropertyName)]
-        [ValidateNotNullOrEmpty()]
-        [string]$ApplicationAlias,
-
-        [Parameter()]
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)][Alias('SiteGuid')][ValidateNotNullOrEmpty()][string]$Name,
+        [Parameter(ValueFromPipelineByPropertyName)][ValidateNotNullOrEmpty()][string]$IisSiteName,
+        [Parameter(ValueFromPipelineByPropertyName)][ValidateNotNullOrEmpty()][string]$ApplicationAlias,
+        [Parameter(Mandatory)][Alias('DestinationServer', 'DestinationPath', 'DestinationConnectionString')][object]$Destination, [string]$DestinationDatabase,
+        [Alias('DestinationSqlCredential')][System.Management.Automation.Credential()][pscredential]$DestinationCredential, [string]$DestinationAuthentication, [string]$DestinationDatabaseType, [switch]$DestinationTrustServerCertificate,
         [switch]$IncludeConfiguration,
-
-        [Parameter()]
         [switch]$RemoveWebApplication,
-
-        [Parameter()]
         [switch]$Force,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+        $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
         $params = [ordered]@{
-            destination = $destination; site = $Name; iisSiteName = [string]$IisSiteName; applicationAlias = [string]$ApplicationAlias
+            destination = $destinationEndpoint; site = $Name; iisSiteName = [string]$IisSiteName; applicationAlias = [string]$ApplicationAlias
             includeConfiguration = [bool]$IncludeConfiguration; force = [bool]$Force; whatIf = $false
         }
         $binding = if ($IisSiteName -or $ApplicationAlias) { " ($(if ($IisSiteName) { $IisSiteName } else { '*' })/$(if ($ApplicationAlias) { $ApplicationAlias } else { '*' }))" } else { '' }
         $action = if ($IncludeConfiguration) { "Remove the Web Interface site$binding and its configuration object" } else { "Remove the Active binding$binding of the Web Interface site" }
         if ($RemoveWebApplication) { $action += ', and its IIS web application' }
-        $target = "'$Name' in $(Get-AREndpointDisplayName -Endpoint $destination)"
+        $target = "'$Name' in $(Get-AREndpointDisplayName -Endpoint $destinationEndpoint)"
         if ($PSCmdlet.ShouldProcess($target, $action)) {
             $result = Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'remove-website' -Params $params -LogPath $LogPath `
                 -Activity 'Removing a Web Interface site' -TargetObject $Name

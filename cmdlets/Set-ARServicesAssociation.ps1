@@ -20,74 +20,63 @@ function Set-ARServicesAssociation {
     to run on all servers are left alone and listed in the result. -WhatIf
     asks the engine which rows would change and writes nothing.
 
-    .PARAMETER DestinationServer
-    The SQL Server instance that hosts the Active Roles 8.2 configuration
-    database: the computer's fully qualified domain name for a default
-    instance (sql01.corp.example.com), <FQDN>\<instance> for a named
-    instance, or the Azure SQL logical server
-    (contoso.database.windows.net). A port can follow a comma
-    (sql01.corp.example.com,1433). Use it with -DestinationDatabase; or use
-    -DestinationConnectionString or -DestinationPath instead.
+    .PARAMETER Destination
+    The destination database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -DestinationDatabase; a connection
+    string (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -DestinationServer,
+    -DestinationPath and -DestinationConnectionString still work.
 
     .PARAMETER DestinationDatabase
-    The name of the Active Roles 8.2 configuration database on
-    -DestinationServer, as shown by the Active Roles Console or the
-    Configuration Center (for example ARConfig76).
+    The name of the database on the -Destination instance, as shown by the
+    Active Roles Console or the Configuration Center (for example
+    ARConfig76). It takes precedence over the database named by a connection
+    string or by a Get-ARDatabaseInfo object.
 
     .PARAMETER DestinationCredential
-    The login for -DestinationServer: a SQL Server login (the default
-    authentication when a credential is given), an Azure AD user for
-    AzureADPassword, or the application (client) ID and client secret for
-    AzureADServicePrincipal. Leave it out for Windows authentication, which
-    connects as the account running PowerShell. The password is passed to
-    the engine only inside its request and is never written to any output
-    stream or log.
+    Alias: -DestinationSqlCredential.
+    The login for -Destination: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER DestinationAuthentication
-    How to authenticate to -DestinationServer: Windows (integrated; the
-    default without a credential), SqlLogin (the default with
-    -DestinationCredential), AzureADPassword, AzureADServicePrincipal,
-    AzureADManagedIdentity (the managed identity of this Azure VM or
-    service; a user-assigned identity's client ID can be given as the
-    -DestinationCredential user name), AzureADDefault (the Azure default
-    credential chain: environment, managed identity, Azure CLI; the default
-    for AzureSQL without a credential) or AzureADInteractive (a browser
-    sign-in). SqlLogin, AzureADPassword and AzureADServicePrincipal need
-    -DestinationCredential.
+    How to authenticate to -Destination: Windows (integrated, or NTLM with
+    -DestinationCredential), SqlLogin, AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service), AzureADDefault (the Azure default credential
+    chain: environment, managed identity, Azure CLI) or AzureADInteractive
+    (a browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -DestinationCredential is given. The engine checks that the mode has
+    what it needs and names what is missing; tab completion offers the
+    modes.
 
     .PARAMETER DestinationDatabaseType
-    OnPremises (the default) for SQL Server, or AzureSQL for an Azure SQL
-    database or managed instance, as in the Configuration Center's Database
-    Type list.
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
 
     .PARAMETER DestinationTrustServerCertificate
-    Encrypts the connection to -DestinationServer without validating the
-    server's certificate (a self-signed or internal-CA certificate). The
-    engine reports a warning check when it is used; prefer installing a
-    trusted certificate.
-
-    .PARAMETER DestinationConnectionString
-    The Active Roles 8.2 configuration database as a connection string,
-    instead of -DestinationServer and -DestinationDatabase: either the
-    ADO.NET form
-    (Server=sql01.corp.example.com;Database=ARConfig76;Integrated
-    Security=true) or a sqlserver:// URL. Prefer -DestinationServer with
-    -DestinationCredential when a password is needed: a connection string is
-    plain text.
-
-    .PARAMETER DestinationPath
-    The path of a database bundle (*.arbundle) to use as the Active Roles
-    8.2 configuration database, instead of a SQL Server database. Bundles
-    are portable single-file copies written by Export-ARDatabase (or
-    New-ARSampleDatabase); relative paths are relative to the current
-    PowerShell location.
+    Encrypts the connection to -Destination without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER ServicesServer
     The fully qualified domain name of the Administration Service that runs
     dynamic groups, group families and scheduled tasks (the guide's
-    "Services association"; "This server" or "Other"). The default is this
-    computer's FQDN ([System.Net.Dns]::GetHostEntry('').HostName), which is
-    right when you run the command on that Administration Service. Scheduled
+    "Services association"; "This server" or "Other"). Left out, the
+    engine takes this computer's fully qualified domain name (its host name,
+    resolved through DNS), which is right when you run the command on that
+    Administration Service. Scheduled
     tasks that cannot be edited (such as Managed Object Counter) or that run
     on all servers are left alone and listed in the result.
 
@@ -104,7 +93,9 @@ function Set-ARServicesAssociation {
     passwords; failures name it in their message.
 
     .INPUTS
-    None. You cannot pipe objects to this command.
+    System.String, System.IO.FileInfo, ActiveRolesUpgrade.DatabaseInfo.
+    Instances, connection strings, bundle paths, files from Get-ChildItem,
+    or objects from Get-ARDatabaseInfo, as -Destination.
 
     .OUTPUTS
     ActiveRolesUpgrade.ServicesAssociationResult, with the properties:
@@ -114,13 +105,13 @@ function Set-ARServicesAssociation {
     numbers set) and elapsedSeconds.
 
     .EXAMPLE
-    PS> Set-ARServicesAssociation -DestinationServer sql02.corp.example.com -DestinationDatabase ARConfig82
+    PS> Set-ARServicesAssociation -Destination sql02.corp.example.com -DestinationDatabase ARConfig82
 
     Associates dynamic groups, group families and scheduled tasks with this
     computer's Administration Service.
 
     .EXAMPLE
-    PS> Set-ARServicesAssociation ars02.corp.example.com -DestinationServer sql02 -DestinationDatabase ARConfig82 -WhatIf |
+    PS> Set-ARServicesAssociation ars02.corp.example.com -Destination sql02 -DestinationDatabase ARConfig82 -WhatIf |
     >>     Select-Object -ExpandProperty changed | Format-Table entity, name, from, to
 
     Lists what would move to the Administration Service on ars02.
@@ -128,58 +119,25 @@ function Set-ARServicesAssociation {
     .LINK
     Import-ARConfiguration
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Server')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType('ActiveRolesUpgrade.ServicesAssociationResult')]
     param(
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationServer,
-
-        [Parameter(Mandatory, ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationDatabase,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$DestinationCredential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$DestinationAuthentication,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('OnPremises', 'AzureSQL')]
-        [string]$DestinationDatabaseType,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [switch]$DestinationTrustServerCertificate,
-
-        [Parameter(Mandatory, ParameterSetName = 'ConnectionString')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationConnectionString,
-
-        [Parameter(Mandatory, ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath,
-
-        [Parameter(Position = 0)]
-        [ValidateNotNullOrEmpty()]
-        [string]$ServicesServer,
-
-        [Parameter()]
+        [Parameter(Position = 0)][ValidateNotNullOrEmpty()][string]$ServicesServer,
+        [Parameter(Mandatory, ValueFromPipeline)][Alias('DestinationServer', 'DestinationPath', 'DestinationConnectionString')][object]$Destination, [string]$DestinationDatabase,
+        [Alias('DestinationSqlCredential')][System.Management.Automation.Credential()][pscredential]$DestinationCredential, [string]$DestinationAuthentication, [string]$DestinationDatabaseType, [switch]$DestinationTrustServerCertificate,
         [switch]$Force,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
-        $server = if ($ServicesServer) { $ServicesServer } else { Get-ARDefaultServicesServer }
-        $params = [ordered]@{ destination = $destination; servicesServer = $server; whatIf = $false }
-        $target = Get-AREndpointDisplayName -Endpoint $destination
+        $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+        # Left out, the engine defaults the services server to this computer's FQDN.
+        $params = [ordered]@{ destination = $destinationEndpoint }
+        if ($ServicesServer) { $params.servicesServer = $ServicesServer }
+        $params.whatIf = $false
+        $server = if ($ServicesServer) { $ServicesServer } else { 'this computer' }
+        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
         if ($PSCmdlet.ShouldProcess($target, "Run dynamic groups, group families and scheduled tasks on $server")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'set-services-association' -Params $params -LogPath $LogPath `
                 -Activity 'Associating services' -TargetObject $target

@@ -1,7 +1,8 @@
-# The one binding of -Source/-Destination (and a cmdlet's own database parameter) to an engine
-# endpoint. The cmdlets only declare short parameters; what the user typed is handed to the
-# engine as "location", which reads every form (instance, connection string, bundle path) and
-# owns the defaults and validation (authentication, database type), so the CLI and the module agree.
+# The one binding of -Source/-Destination (and a cmdlet's own -Source without a prefix) to an
+# engine endpoint. The cmdlets only declare short parameters; what the user typed is handed to
+# the engine as "location", which reads every form (instance, connection string, bundle path)
+# and owns the defaults and validation (authentication, database type), so the CLI and the
+# module agree. Nothing here decides a default or refuses a combination the engine accepts.
 
 function ConvertTo-AREndpoint {
     <#
@@ -36,22 +37,31 @@ function ConvertTo-AREndpoint {
         $Value = $Value.PSObject.BaseObject
     }
     $endpoint = [ordered]@{}
+    $database = $null
+    $kind = if ($null -ne $Value -and $Value -isnot [string] -and $Value.PSObject.Properties['kind']) { [string]$Value.kind } else { '' }
     if ($Value -is [System.IO.FileSystemInfo]) {
         $endpoint.path = $Value.FullName
     } elseif ($Value -is [string] -and $Value.Trim()) {
         $endpoint.location = $Value
         $endpoint.baseDirectory = $Cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath
-    } elseif ($null -ne $Value -and $Value -isnot [string] -and $Value.PSObject.Properties['location'] -and $Value.PSObject.Properties['kind'] -and $Value.kind -eq 'Bundle') {
-        # An object from Get-ARDatabaseInfo that describes a bundle.
+    } elseif ($kind -eq 'Bundle' -and $Value.PSObject.Properties['location']) {
+        # An object from Get-ARDatabaseInfo that describes a bundle: its absolute path.
         $endpoint.path = [string]$Value.location
+    } elseif ($kind -eq 'SqlServer' -and $Value.PSObject.Properties['server'] -and [string]$Value.server) {
+        # An object from Get-ARDatabaseInfo that describes a SQL Server database: its instance
+        # and database (the credentials are not part of it; give them with -<Prefix>Credential).
+        $endpoint.location = [string]$Value.server
+        if ($Value.PSObject.Properties['database']) { $database = [string]$Value.database }
     } else {
         $what = if ($Prefix) { $Prefix.ToLowerInvariant() } else { 'database' }
         $Cmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ENDPOINT' -Category InvalidArgument -TargetObject $Value `
                     -Exception ([System.ArgumentException]::new("No $what was named.")) `
-                    -RecommendedAction "Name the $what with -${name}: a SQL Server instance (sql01, sql01\INST, sql01,1433) with -${Prefix}Database, a connection string, or a *.arbundle path."))
+                    -RecommendedAction "Name the $what with -${name}: a SQL Server instance (sql01, sql01\INST, sql01,1433) with -${Prefix}Database, a connection string, a *.arbundle path, or an object from Get-ARDatabaseInfo."))
     }
-    $database = "${Prefix}Database"
-    if ($BoundParameters.Contains($database) -and $BoundParameters[$database]) { $endpoint.database = [string]$BoundParameters[$database] }
+    # The database typed with -<Prefix>Database wins over a piped object's.
+    $typed = $BoundParameters["${Prefix}Database"]
+    if ($typed) { $database = [string]$typed }
+    if ($database) { $endpoint.database = $database }
     $credential = $BoundParameters["${Prefix}Credential"]
     if ($credential -and $credential -ne [System.Management.Automation.PSCredential]::Empty) {
         $endpoint.user = $credential.UserName
@@ -62,4 +72,22 @@ function ConvertTo-AREndpoint {
     if ($BoundParameters["${Prefix}TrustServerCertificate"]) { $endpoint.trustServerCertificate = $true }
     if ($Create) { $endpoint.create = $true }
     $endpoint
+}
+
+# Tab completion for the values the engine accepts. No ValidateSet on the cmdlets: the engine
+# validates them (core/dbopen), so the rule and its message live in one place.
+& {
+    $names = @(foreach ($file in [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($script:ModuleRoot, 'cmdlets'), '*.ps1')) {
+            [System.IO.Path]::GetFileNameWithoutExtension($file)
+        })
+    $values = @{
+        Authentication = 'Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive'
+        DatabaseType   = 'OnPremises', 'AzureSQL'
+    }
+    foreach ($suffix in $values.Keys) {
+        $completer = [scriptblock]::Create("param(`$c, `$p, `$word) '$($values[$suffix] -join "', '")' | Where-Object { `$_ -like `"`$word*`" } | ForEach-Object { [System.Management.Automation.CompletionResult]::new(`$_) }")
+        foreach ($prefix in '', 'Source', 'Destination') {
+            Register-ArgumentCompleter -CommandName $names -ParameterName "$prefix$suffix" -ScriptBlock $completer
+        }
+    }
 }

@@ -21,28 +21,23 @@ Describe 'Parameter sets of <Name>' -Tag 'Unit' -ForEach $twoEndpoint {
         $command = Get-Command $Name -Module ActiveRolesUpgrade
     }
 
-    It 'has one parameter set per source mode × destination mode, named for the modes' {
-        $expected = foreach ($s in 'Server', 'ConnectionString', 'Path') { foreach ($d in 'Server', 'ConnectionString', 'Path') { "${s}To$d" } }
-        @($command.ParameterSets.Name | Sort-Object) | Should -Be @($expected | Sort-Object)
-        $command.DefaultParameterSet | Should -Be 'ServerToServer'
+    It 'has no endpoint parameter sets: -Source (position 0) and -Destination (position 1), the old names as aliases' {
+        @($command.ParameterSets).Count | Should -Be 1
+        $command.Parameters.Source.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).Position | Should -Be 0
+        $command.Parameters.Destination.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).Position | Should -Be 1
+        $command.Parameters.Source.Aliases | Should -Be @('SourceServer', 'SourcePath', 'SourceConnectionString')
+        $command.Parameters.Destination.Aliases | Should -Be @('DestinationServer', 'DestinationPath', 'DestinationConnectionString')
     }
 
-    It 'rejects -SourcePath together with -SourceServer' {
-        { & $Name -SourcePath x.arbundle -SourceServer sql01 -SourceDatabase db -DestinationPath y.arbundle } |
-            Should -Throw -ErrorId "AmbiguousParameterSet,$Name"
-    }
-
-    It 'rejects -DestinationConnectionString together with -DestinationPath' {
-        { & $Name -SourcePath x.arbundle -DestinationConnectionString 'Server=a;Database=b' -DestinationPath y.arbundle } |
-            Should -Throw -ErrorId "AmbiguousParameterSet,$Name"
-    }
-
-    It 'takes the SQL login as a PSCredential and the authentication from a fixed set' {
+    It 'takes the SQL login as a PSCredential (alias -SourceSqlCredential) and leaves the authentication values to the engine, with tab completion' {
         $command.Parameters.SourceCredential.ParameterType | Should -Be ([System.Management.Automation.PSCredential])
-        $set = $command.Parameters.SourceAuthentication.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        $set.ValidValues | Should -Be @('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')
-        ($command.Parameters.DestinationDatabaseType.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }).ValidValues |
-            Should -Be @('OnPremises', 'AzureSQL')
+        $command.Parameters.SourceCredential.Aliases | Should -Be @('SourceSqlCredential')
+        $command.Parameters.DestinationCredential.Aliases | Should -Be @('DestinationSqlCredential')
+        $command.Parameters.SourceAuthentication.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] } | Should -BeNullOrEmpty
+        $line = "$Name -SourceAuthentication AzureADM"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('AzureADManagedIdentity')
+        $line = "$Name -DestinationDatabaseType "
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('OnPremises', 'AzureSQL')
         $command.Parameters.SourceTrustServerCertificate.SwitchParameter | Should -BeTrue
     }
 }
@@ -142,22 +137,22 @@ Describe 'Requests' -Tag 'Unit' {
         (Get-LastRequest).params.source.path | Should -Be '/data/c.arbundle'
     }
 
-    It 'sends -SourceConnectionString as is' {
+    It 'sends -SourceConnectionString (now an alias of -Source) as typed, for the engine to read' {
         Export-ARDatabase -SourceConnectionString 'Server=sql01;Database=ARConfig76;Integrated Security=true' -OutputPath $dst -Force
         $r = Get-LastRequest
         $r.operation | Should -Be 'export'
-        $r.params.source.connectionString | Should -Be 'Server=sql01;Database=ARConfig76;Integrated Security=true'
+        $r.params.source.location | Should -Be 'Server=sql01;Database=ARConfig76;Integrated Security=true'
         $r.params.out | Should -Be $dst
         $r.params.overwrite | Should -BeTrue
     }
 
-    It 'sends the import-configuration params, with this computer''s FQDN as the default services server' {
+    It 'sends the import-configuration params, and no services server when none was given (the engine defaults it)' {
         Import-ARConfiguration -SourcePath $src -DestinationPath $dst -CreateDestination -KeyBackupPath (Join-Path $TestDrive 'k.key') -SkipPrincipals -Confirm:$false -LogPath (Join-Path $TestDrive 'i.log')
         $r = Get-LastRequest
         $r.operation | Should -Be 'import-configuration'
         $r.params.destination.create | Should -BeTrue
         $r.params.keyBackupPath | Should -Be (Join-Path $TestDrive 'k.key')
-        $r.params.servicesServer | Should -Be ([System.Net.Dns]::GetHostEntry('').HostName)
+        $r.params.PSObject.Properties.Name | Should -Not -Contain 'servicesServer'
         $r.params.skipPrincipals | Should -BeTrue
         $r.params.replace | Should -BeFalse
         $r.params.whatIf | Should -BeFalse
@@ -190,10 +185,11 @@ Describe 'Requests' -Tag 'Unit' {
         $r.params.skipPrincipals | Should -BeFalse
     }
 
-    It 'validates -BatchSize (1..100000) and the date order' {
+    It 'validates -BatchSize (1..100000) and leaves the date order to the engine (AR-E013)' {
         { Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -BatchSize 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Import-ARManagementHistory'
         { Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -BatchSize 100001 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Import-ARManagementHistory'
-        { Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -From 2025-01-02 -To 2025-01-01 -Confirm:$false } | Should -Throw -ErrorId 'AR-ARGS,Import-ARManagementHistory'
+        Import-ARManagementHistory -SourcePath $src -DestinationPath $dst -From 2025-01-02 -To 2025-01-01 -Confirm:$false
+        (Get-LastRequest).params.from | Should -Be '2025-01-02'
     }
 
     It 'sends the history kind to test-prerequisites and refuses options of the other kind' {
@@ -221,6 +217,8 @@ Describe 'Requests' -Tag 'Unit' {
         Set-ARServicesAssociation -ServicesServer ars02.corp.example.com -DestinationPath $dst -Confirm:$false
         (Get-LastRequest).operation | Should -Be 'set-services-association'
         (Get-LastRequest).params.servicesServer | Should -Be 'ars02.corp.example.com'
+        Set-ARServicesAssociation -Destination $dst -Confirm:$false
+        (Get-LastRequest).params.PSObject.Properties.Name | Should -Not -Contain 'servicesServer' -Because 'the engine defaults it to this computer''s FQDN'
         New-ARWebSite -DestinationPath $dst -SourceSite 'Site for Administrators (7.6)' -Template Administrators -ApplicationAlias ARWebAdmin -Confirm:$false
         $r = Get-LastRequest
         $r.operation | Should -Be 'new-website'

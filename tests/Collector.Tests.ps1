@@ -20,11 +20,11 @@ Describe 'Import-ARCollectorEvents' -Tag 'Unit' {
         Mock -ModuleName ActiveRolesUpgrade Close-ARNativeJob { }
     }
 
-    It 'is exported, with one parameter set per source mode × destination mode and ConfirmImpact Medium' {
+    It 'is exported, with -Source/-Destination (no endpoint parameter sets) and ConfirmImpact Medium' {
         (Import-PowerShellDataFile $ManifestPath).FunctionsToExport | Should -Contain 'Import-ARCollectorEvents'
-        $expected = foreach ($s in 'Server', 'ConnectionString', 'Path') { foreach ($d in 'Server', 'ConnectionString', 'Path') { "${s}To$d" } }
-        @($command.ParameterSets.Name | Sort-Object) | Should -Be @($expected | Sort-Object)
-        $command.DefaultParameterSet | Should -Be 'ServerToServer'
+        @($command.ParameterSets).Count | Should -Be 1
+        $command.Parameters.Keys | Should -Contain 'Source'
+        $command.Parameters.Keys | Should -Contain 'Destination'
         $binding = $command.ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
         $binding.SupportsShouldProcess | Should -BeTrue
         [string]$binding.ConfirmImpact | Should -Be 'Medium'
@@ -35,8 +35,8 @@ Describe 'Import-ARCollectorEvents' -Tag 'Unit' {
         Import-ARCollectorEvents -SourcePath $src -DestinationPath $dst -CreateDestination -From ([datetime]'2024-03-05T23:30:00') -To ([datetime]'2024-12-31') -BatchSize 5000 -Confirm:$false
         $r = Get-LastRequest
         $r.operation | Should -Be 'import-collector'
-        $r.params.source.path | Should -Be $src
-        $r.params.destination.path | Should -Be $dst
+        $r.params.source.location | Should -Be $src
+        $r.params.destination.location | Should -Be $dst
         $r.params.destination.create | Should -BeTrue
         $r.params.from | Should -Be '2024-03-05'
         $r.params.to | Should -Be '2024-12-31'
@@ -45,22 +45,16 @@ Describe 'Import-ARCollectorEvents' -Tag 'Unit' {
         $r.params.PSObject.Properties.Name | Should -Not -Contain 'skipPrincipals'
     }
 
-    It 'names a new SQL Server database ActiveRoles820_Collector when -DestinationDatabase is left out' {
+    It 'leaves the name of a new SQL Server database to the engine (ActiveRoles820_Collector) when -DestinationDatabase is left out' {
         Import-ARCollectorEvents -SourcePath $src -DestinationServer sql02.corp.example.com -CreateDestination -Confirm:$false
         $d = (Get-LastRequest).params.destination
-        $d.server | Should -Be 'sql02.corp.example.com'
-        $d.database | Should -Be 'ActiveRoles820_Collector'
+        $d.location | Should -Be 'sql02.corp.example.com'
+        $d.PSObject.Properties.Name | Should -Not -Contain 'database'
         $d.create | Should -BeTrue
     }
 
-    It 'refuses a -DestinationServer without a database unless it creates one, before calling the engine' {
-        { Import-ARCollectorEvents -SourcePath $src -DestinationServer sql02 -Confirm:$false } | Should -Throw -ErrorId 'AR-ARGS,Import-ARCollectorEvents'
-        Should -Invoke -ModuleName ActiveRolesUpgrade Start-ARNativeJob -Times 0 -Exactly
-    }
-
-    It 'validates -BatchSize (1..100000) and the date order' {
+    It 'validates -BatchSize (1..100000); the date order is the engine''s check (AR-E013)' {
         { Import-ARCollectorEvents -SourcePath $src -DestinationPath $dst -BatchSize 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Import-ARCollectorEvents'
-        { Import-ARCollectorEvents -SourcePath $src -DestinationPath $dst -From 2025-01-02 -To 2025-01-01 -Confirm:$false } | Should -Throw -ErrorId 'AR-ARGS,Import-ARCollectorEvents'
         Should -Invoke -ModuleName ActiveRolesUpgrade Start-ARNativeJob -Times 0 -Exactly
     }
 

@@ -23,12 +23,6 @@ Describe 'Errors carry a RecommendedAction' -Tag 'Unit' {
     }
 
     It '<Name>' -ForEach @(
-        @{ Name = 'a credential-less SQL login'; Id = 'AR-CREDENTIAL'; Action = '*-Credential*'
-            Script = { Export-ARDatabase -SourceServer sql01.corp.example.com -SourceDatabase AR -SourceAuthentication SqlLogin -OutputPath x.arbundle } }
-        @{ Name = 'Windows authentication with a credential'; Id = 'AR-CREDENTIAL'; Action = '*Authentication SqlLogin*'
-            Script = { Export-ARDatabase -SourceServer sql01.corp.example.com -SourceDatabase AR -SourceAuthentication Windows -SourceCredential $cred -OutputPath x.arbundle } }
-        @{ Name = '-From after -To'; Id = 'AR-ARGS'; Action = '*-From on or before -To*'
-            Script = { Import-ARManagementHistory -SourcePath $bundle -DestinationPath $dst -From 2024-06-30 -To 2024-01-01 -Confirm:$false } }
         @{ Name = 'a history parameter with -Kind Configuration'; Id = 'AR-ARGS'; Action = '*Leave out -From*'
             Script = { Test-ARUpgradePrerequisite -SourcePath $bundle -DestinationPath $dst -From 2024-01-01 } }
     ) {

@@ -26,7 +26,7 @@ Describe 'Copy-ARDatabasePrincipals requests' -Tag 'Unit' {
         $r = Get-LastRequest
         $r.operation | Should -Be 'copy-principals'
         $r.params.source.database | Should -Be 'ARConfig76'
-        $r.params.destination.server | Should -Be 'sql02.corp.example.com'
+        $r.params.destination.location | Should -Be 'sql02.corp.example.com'
         $r.params.force | Should -BeTrue
         $r.params.whatIf | Should -BeFalse
         $r.params.scriptPath | Should -Be ([System.IO.Path]::Combine((Get-Item $TestDrive).FullName, 'out', 'principals.sql'))
@@ -53,8 +53,7 @@ Describe 'Copy-ARDatabasePrincipals requests' -Tag 'Unit' {
         # The table view shows Action, Type, Name and Reason.
         $text = $out | Format-Table | Out-String -Width 200
         $text | Should -Match 'Action\s+Type\s+Name\s+Reason'
-        # A plan says what the copy would do.
-        $text | Should -Match 'WouldCreate\s+SqlLogin\s+ARService'
+        $text | Should -Match 'Created\s+SqlLogin\s+ARService'
     }
 }
 

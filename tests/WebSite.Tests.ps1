@@ -21,7 +21,7 @@ Describe 'Get-ARWebSite requests' -Tag 'Unit' {
         Get-ARWebSite -Path $cfg
         $r = Get-LastRequest
         $r.operation | Should -Be 'list-websites'
-        $r.params.source.path | Should -Be $cfg
+        $r.params.source.location | Should -Be $cfg
         @($r.params.names).Count | Should -Be 0
         $r.params.PSObject.Properties.Name | Should -Contain 'names'
     }
@@ -32,7 +32,7 @@ Describe 'Get-ARWebSite requests' -Tag 'Unit' {
         Get-ARWebSite -Name 'Contoso Portal' -Server sql02.corp.example.com -Database ARConfig82
         $r = Get-LastRequest
         @($r.params.names) | Should -Be @('Contoso Portal')
-        $r.params.source.server | Should -Be 'sql02.corp.example.com'
+        $r.params.source.location | Should -Be 'sql02.corp.example.com'
     }
 
     It 'is announced in the manifest''s release notes, with no site command called unavailable' {
@@ -183,7 +183,7 @@ try { Remove-ARWebSite 'Site for HelpDesk (8.2)' -DestinationPath '$TestDrive/d.
         $r.params.includeConfiguration | Should -BeTrue
         $r.params.force | Should -BeTrue
         $r.params.whatIf | Should -BeFalse
-        $r.params.destination.path | Should -Be $cfg
+        $r.params.destination.location | Should -Be $cfg
     }
 
     It 'sends force:false without -Force (the engine refuses anything but the three defaults then)' {
@@ -233,7 +233,7 @@ Describe 'Export-ARWebSiteConfiguration and Import-ARWebSiteConfiguration reques
         $r.params.site | Should -Be 'Contoso Portal'
         $r.params.out | Should -Be (Join-Path (Get-Item $TestDrive).FullName 'contoso.json')
         $r.params.overwrite | Should -BeFalse
-        $r.params.source.path | Should -Be $cfg
+        $r.params.source.location | Should -Be $cfg
         Export-ARWebSiteConfiguration 'Contoso Portal' -SourcePath $cfg -OutputPath (Join-Path $TestDrive 'c.json') -Force
         (Get-Requests)[1].params.overwrite | Should -BeTrue
     }

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -134,6 +135,45 @@ func (d *HistoryDest) foldKeys() {
 		d.o.logger.Warn().Err(err).Str("bundle", d.path).
 			Msg("cannot write the key index beside the bundle; this run keeps its keys in memory and the next run rebuilds the index")
 	}
+}
+
+// HighWater returns the high-water mark that SetHighWater recorded for
+// source, or nil. It is kept in the key index, so it is dropped with it
+// (the bundle was replaced or restored): a mark never describes rows the
+// bundle does not hold.
+func (d *HistoryDest) HighWater(ctx context.Context, source string) ([]byte, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.ensureKeys(ctx); err != nil || d.kx == nil {
+		return nil, err
+	}
+	return d.kx.hw[source], nil
+}
+
+// SetHighWater records a mark for source; it is written with the key index
+// when the run finishes (FinishRun or Close).
+func (d *HistoryDest) SetHighWater(ctx context.Context, source string, mark []byte) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.ensureKeys(ctx); err != nil {
+		return err
+	}
+	if d.kx == nil {
+		return fmt.Errorf("bundle %s does not exist yet", d.path)
+	}
+	if d.kx.hw == nil {
+		d.kx.hw = map[string]json.RawMessage{}
+	}
+	d.kx.hw[source] = slices.Clone(mark)
+	d.kx.written = false
+	return nil
+}
+
+func (d *HistoryDest) ensureKeys(ctx context.Context) error {
+	if d.keysLoaded || d.v == nil {
+		return nil
+	}
+	return d.loadKeys(ctx)
 }
 
 // Path is the real path of the bundle.
@@ -536,6 +576,7 @@ func (d *HistoryDest) loadKeys(ctx context.Context) error {
 	if folded {
 		d.foldKeys()
 	}
+	x.written = ok && x.fresh == 0 && !folded // the manifest on disk says it all
 	d.runs = map[int64]data.Row{}
 	rs, err := d.v.scan(ctx, "ImportRun")
 	if err != nil {

@@ -68,10 +68,13 @@ func keyIndexPath(bundle string) string {
 func keyFilePrefix(bundle string) string { return keyIndexPath(bundle) + "." }
 
 type keyManifest struct {
-	Version int               `json:"version"`
-	Gen     int64             `json:"gen"` // last file number used
-	Tables  []keyTableCover   `json:"tables"`
-	nk      map[string][]byte // natural keys per table (binary, after the JSON)
+	Version int             `json:"version"`
+	Gen     int64           `json:"gen"` // last file number used
+	Tables  []keyTableCover `json:"tables"`
+	// HighWater holds the history import's high-water marks per source
+	// (opaque to this package): valid exactly as long as the index is.
+	HighWater map[string]json.RawMessage `json:"highWater,omitempty"`
+	nk        map[string][]byte          // natural keys per table (binary, after the JSON)
 }
 
 type keyTableCover struct {
@@ -79,7 +82,7 @@ type keyTableCover struct {
 	Frames int      `json:"frames"`
 	Chain  string   `json:"chain"`
 	MaxID  int64    `json:"maxId"`
-	Runs   []string `json:"runs"` // file names beside the bundle, largest first
+	Runs   []string `json:"runs"` // file names after keyFilePrefix, largest first
 	Counts []int64  `json:"counts"`
 	NKLen  int      `json:"nkBytes"`
 }
@@ -146,9 +149,10 @@ type keyIndex struct {
 	foldAt  int
 	gen     int64
 	ents    []*entityKeys
-	fresh   int  // fresh keys of all tables
-	broken  bool // writing the index failed: keys stay in memory
-	written bool // the manifest on disk matches the runs in memory
+	hw      map[string]json.RawMessage // high-water marks (HistoryDest.SetHighWater)
+	fresh   int                        // fresh keys of all tables
+	broken  bool                       // writing the index failed: keys stay in memory
+	written bool                       // the manifest on disk matches the runs in memory
 }
 
 func (x *keyIndex) nextFile(suffix string) string {
@@ -202,7 +206,7 @@ func (x *keyIndex) load(v *view) (bool, error) {
 			if strings.ContainsAny(name, `/\`) {
 				return false, nil
 			}
-			r, err := openKeyRun(filepath.Join(filepath.Dir(x.bundle), name))
+			r, err := openKeyRun(keyFilePrefix(x.bundle) + name)
 			if err != nil || r.count != c.Counts[j] {
 				if r != nil {
 					r.close()
@@ -217,6 +221,7 @@ func (x *keyIndex) load(v *view) (bool, error) {
 		}
 		e.nks, e.maxID, e.from = nks, c.MaxID, c.Frames
 	}
+	x.hw = m.HighWater
 	ok = true
 	return true, nil
 }
@@ -313,7 +318,7 @@ func (x *keyIndex) writeManifest(v *view) error {
 		return nil
 	}
 	tmp := x.nextFile(".tmp")
-	m := keyManifest{Version: keyIndexVersion, Gen: x.gen}
+	m := keyManifest{Version: keyIndexVersion, Gen: x.gen, HighWater: x.hw}
 	var nk []byte
 	for _, e := range x.ents {
 		frames := v.tables[e.ti].frames
@@ -323,7 +328,7 @@ func (x *keyIndex) writeManifest(v *view) error {
 		}
 		c := keyTableCover{Name: e.name, Frames: len(frames), Chain: hex.EncodeToString(chain[:]), MaxID: e.maxID}
 		for _, r := range e.runs {
-			c.Runs = append(c.Runs, filepath.Base(r.path))
+			c.Runs = append(c.Runs, strings.TrimPrefix(r.path, keyFilePrefix(x.bundle)))
 			c.Counts = append(c.Counts, r.count)
 		}
 		n := len(nk)

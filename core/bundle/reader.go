@@ -238,6 +238,39 @@ func (v *view) scan(ctx context.Context, table string) (store.Rows, error) {
 	return r, nil
 }
 
+// ScanFrom reads a table's rows from the row-th (0-based) of its canonical
+// order on: the frames before that row are skipped unread (their rows are
+// counted in the frame headers, checked when the bundle was opened), so a
+// read that resumes costs what it returns. A superseding table (ImportRun)
+// cannot be read this way.
+func (b *Bundle) ScanFrom(ctx context.Context, table string, row int64) (store.Rows, error) {
+	v := b.view
+	ti, ok := lookupTable(v.names, table)
+	if !ok {
+		return nil, fmt.Errorf("scan %s in bundle %s: no such table", table, v.path)
+	}
+	st := &v.tables[ti]
+	if st.super || row < 0 || row > st.rows {
+		return nil, fmt.Errorf("scan %s in bundle %s from row %d: not possible (%d rows)", table, v.path, row, st.rows)
+	}
+	i := 0
+	for i < len(st.frames) && row >= int64(st.frames[i].rows) {
+		row -= int64(st.frames[i].rows)
+		i++
+	}
+	rs, err := v.scanFrames(ctx, ti, st.frames[i:])
+	if err != nil {
+		return nil, err
+	}
+	for ; row > 0 && rs.Next(); row-- {
+	}
+	if err := rs.Err(); err != nil {
+		rs.Close()
+		return nil, err
+	}
+	return rs, nil
+}
+
 // Close releases nothing: scans own their handles.
 func (b *Bundle) Close() error { return nil }
 

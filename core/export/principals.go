@@ -35,7 +35,8 @@ type principalSource interface {
 // header (Deliver 7 of Copy-ARDatabasePrincipals). Not being able to read
 // them does not fail the export: the tables are what an import needs, the
 // warning AR-W006 says why the bundle holds no principals and what to do,
-// and nil is returned. Only a cancellation is an error.
+// and nil is returned (a bundle source without them is only logged: the
+// export loses nothing). Only a cancellation is an error.
 func readPrincipals(ctx context.Context, src store.Source, name string, em *engine.Emitter) (*principals.Snapshot, *PrincipalsSummary, error) {
 	r, ok := src.(principalSource)
 	if !ok {
@@ -46,8 +47,8 @@ func readPrincipals(ctx context.Context, src store.Source, name string, em *engi
 	case err != nil && ctx.Err() != nil:
 		return nil, nil, ctx.Err()
 	case errors.Is(err, bundle.ErrNoPrincipals):
-		em.Warn(model.W006PrincipalsNotCopied.ID, fmt.Sprintf("Database users, logins and roles are not recorded in the new bundle: the source %s was exported without them. "+
-			"Export the SQL Server database itself with this version to record them.", name))
+		// Nothing is lost (the source bundle has none either): no warning.
+		em.Log().Info().Str("source", name).Msg("the source bundle records no database principals, so neither does its export; export the SQL Server database itself with this version to record them")
 		return nil, nil, nil
 	case err != nil:
 		em.Warn(model.W006PrincipalsNotCopied.ID, fmt.Sprintf("Database users, logins and roles are not recorded in the bundle: cannot read them from %s (%s). "+

@@ -102,6 +102,8 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		if err := r.startRun(ctx); err != nil {
 			return nil, err
 		}
+		r.hw = r.loadHighWater(ctx)
+		r.applyHighWater(r.hw)
 		write = dst.WriteHistoryBatch
 	}
 	r.res.CutoffUTC = r.t0
@@ -158,6 +160,7 @@ type runner struct {
 	t0    time.Time
 	runID int64
 	sel   selection
+	hw    highWater // the rows an earlier run read through (highwater.go)
 
 	recCount, attrCount, taskCount, memCount int64
 	recsDone, memsDone                       int64 // source rows of each pass written (progress)
@@ -326,7 +329,7 @@ func (r *runner) pipeline(ctx context.Context, write writeFunc) error {
 	if r.opts.WhatIf {
 		cv.runID = data.Value{}
 	}
-	prod := &producer{cv: cv, src: r.src, sel: r.sel, bs: r.opts.batchSize()}
+	prod := &producer{cv: cv, src: r.src, sel: r.sel, bs: r.opts.batchSize(), from: r.hw}
 	const buffers = 2
 	free := make(chan *batchBuf, buffers)
 	full := make(chan *batchBuf, buffers)
@@ -375,6 +378,9 @@ func (r *runner) pipeline(ctx context.Context, write writeFunc) error {
 			"Check the source database and run the import again; it continues where it stopped.", "Reading the source failed")
 	}
 	r.progress(r.memsDone, r.memCount, true)
+	if !r.opts.WhatIf {
+		r.saveHighWater(ctx, prod)
+	}
 	return nil
 }
 

@@ -463,6 +463,13 @@ type producer struct {
 	recScanned                                          int64
 	memScanned, memExcluded, memUnfinished, memSelected int64
 	stoppedEarly                                        bool
+
+	// High-water mark (highwater.go): where the scans start, and how far
+	// they read through.
+	from                                 highWater
+	recDone, attrDone, taskDone, memDone int64
+	recKey, memKey                       uint64
+	memGap                               bool // a membership before this one was not imported
 }
 
 func (p *producer) get(ctx context.Context, free <-chan *batchBuf, kind batchKind) (*batchBuf, error) {
@@ -495,21 +502,21 @@ func (p *producer) run(ctx context.Context, free <-chan *batchBuf, full chan<- *
 // approval tasks: three scans open at once, each read exactly once.
 func (p *producer) records(ctx context.Context, free <-chan *batchBuf, full chan<- *batchBuf) error {
 	sc := p.cv.sc
-	open := func(table string) (store.Rows, error) {
-		rows, err := p.src.Scan(ctx, table)
+	open := func(table string, from int64) (store.Rows, error) {
+		rows, err := p.scan(ctx, table, from)
 		if err != nil {
 			return nil, readErr(err, table)
 		}
 		return rows, nil
 	}
-	recs, err := open(sc.recTable)
+	recs, err := open(sc.recTable, p.from.Records)
 	if err != nil {
 		return err
 	}
 	defer recs.Close()
 	attrs := &childStream{table: sc.attrTable, key: sc.attr.rid}
 	if sc.attrTable != "" {
-		if attrs.rows, err = open(sc.attrTable); err != nil {
+		if attrs.rows, err = open(sc.attrTable, p.from.AttrRows); err != nil {
 			return err
 		}
 	}
@@ -518,10 +525,14 @@ func (p *producer) records(ctx context.Context, free <-chan *batchBuf, full chan
 	if sc.gen == model.G3 {
 		tasks.key, tasks.byGUID = sc.task.rguid, true
 	}
-	if tasks.rows, err = open(sc.taskTable); err != nil {
+	if tasks.rows, err = open(sc.taskTable, p.from.Tasks); err != nil {
 		return err
 	}
 	defer tasks.close()
+	p.recScanned, p.recDone, p.recKey = p.from.Records, p.from.Records, p.from.RecordKey
+	defer func() {
+		p.attrDone, p.taskDone = p.from.AttrRows+attrs.consumed, p.from.Tasks+tasks.consumed
+	}()
 
 	bb, err := p.get(ctx, free, recordsBatch)
 	if err != nil {
@@ -553,6 +564,7 @@ func (p *producer) records(ctx context.Context, free <-chan *batchBuf, full chan
 		if err := p.cv.record(bb, r, t, attrs, tasks); err != nil {
 			return err
 		}
+		p.recDone, p.recKey = p.recScanned, sc.recKey(r)
 		if len(bb.b.Records) >= p.bs {
 			bb.scanned = p.recScanned
 			if err := p.put(ctx, full, bb); err != nil {
@@ -583,10 +595,11 @@ func (p *producer) records(ctx context.Context, free <-chan *batchBuf, full chan
 
 func (p *producer) memberships(ctx context.Context, free <-chan *batchBuf, full chan<- *batchBuf) error {
 	sc := p.cv.sc
-	rows, err := p.src.Scan(ctx, sc.memTable)
+	rows, err := p.scan(ctx, sc.memTable, p.from.Memberships)
 	if err != nil {
 		return readErr(err, sc.memTable)
 	}
+	p.memScanned, p.memDone, p.memKey = p.from.Memberships, p.from.Memberships, p.from.MemberKey
 	defer rows.Close()
 	bb, err := p.get(ctx, free, membershipsBatch)
 	if err != nil {
@@ -598,11 +611,16 @@ func (p *producer) memberships(ctx context.Context, free <-chan *batchBuf, full 
 		created := sc.utc(s[sc.mem.created])
 		if before, after := p.sel.in(created); before || after {
 			p.memExcluded++
+			p.memGap = true
 			continue
 		}
 		if p.sel.all && sc.unfinished(s[sc.mem.state]) {
 			p.memUnfinished++
+			p.memGap = true
 			continue
+		}
+		if !p.memGap {
+			p.memDone, p.memKey = p.memScanned, sc.memKey(s)
 		}
 		p.cv.membership(bb, s, created)
 		p.memSelected++

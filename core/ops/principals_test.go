@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,15 +246,22 @@ func TestCopyPrincipalsFromExportedBundle(t *testing.T) {
 		}
 	}
 
-	// A bundle without principals is exported with a warning saying so.
+	// A bundle without principals exports to one without, losing nothing:
+	// no warning, and the new bundle says it has none.
 	var warnings []string
-	raw, _ := json.Marshal(map[string]any{"source": map[string]any{"path": fix}, "out": filepath.Join(dir, "plain.arbundle")})
+	plain := filepath.Join(dir, "plain.arbundle")
+	raw, _ := json.Marshal(map[string]any{"source": map[string]any{"path": fix}, "out": plain})
 	o := engine.Run(context.Background(), engine.Request{Operation: "export", Params: raw, LogFile: "-"}, func(e engine.Event) {
 		if e.Type == engine.TypeWarning {
 			warnings = append(warnings, e.Code+": "+e.Message)
 		}
 	})
-	if o.Outcome != engine.Succeeded || len(warnings) != 1 || !strings.HasPrefix(warnings[0], "AR-W006: ") || !strings.Contains(warnings[0], "exported without them") {
+	if o.Outcome != engine.Succeeded || len(warnings) != 0 {
 		t.Errorf("export of a bundle without principals: %s, warnings %q", o.Outcome, warnings)
+	}
+	if b, err := bundle.Open(plain); err != nil {
+		t.Fatal(err)
+	} else if _, err := b.ReadPrincipals(context.Background()); !errors.Is(err, bundle.ErrNoPrincipals) {
+		t.Errorf("the export of a bundle without principals: %v, want ErrNoPrincipals", err)
 	}
 }

@@ -112,7 +112,9 @@ func (r *principalReader) logins(ctx context.Context, s *principals.Snapshot) er
 		// are not read and unmatched users are reported as possibly hidden.
 		control, seeAll, hasSQLLogins = 0, 0, 0
 	}
-	s.CanReadHashes, s.CanSeeLogins = control == 1, seeAll == 1
+	// CONTROL SERVER implies VIEW ANY DEFINITION, which not every server's
+	// HAS_PERMS_BY_NAME reports for it.
+	s.CanReadHashes, s.CanSeeLogins = control == 1, seeAll == 1 || control == 1
 	byName := map[string]int{}
 	err = r.query(ctx, "read logins", sqlServerLogins, func(rows *sql.Rows) error {
 		var l principals.Login

@@ -187,7 +187,13 @@ func (f *principalFixture) hashedLogins(t *testing.T, s *principals.Snapshot) bo
 		}
 	}
 	if !s.CanReadHashes || len(hash) == 0 {
-		f.gap("password hashes are not readable (sys.sql_logins with CONTROL SERVER): logins are not created again")
+		var view int
+		_ = f.src.db.QueryRowContext(context.Background(), "SELECT CASE WHEN OBJECT_ID(N'sys.sql_logins') IS NULL THEN 0 ELSE 1 END;").Scan(&view)
+		if view == 0 {
+			f.gap("the server has no sys.sql_logins, so no password hash can be read: logins are not created again (CREATE LOGIN … HASHED, SID = …) and none logs in with its old password")
+		} else {
+			f.gap("password hashes are not readable (sys.sql_logins.password_hash needs CONTROL SERVER): logins are not created again")
+		}
 		return false
 	}
 	probe := fmt.Sprintf("arupg_probe_%d", time.Now().UnixNano()%1e8)

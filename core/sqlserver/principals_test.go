@@ -129,6 +129,33 @@ func TestReadPrincipalsWithoutHashes(t *testing.T) {
 	}
 }
 
+// CONTROL SERVER sees every login even where HAS_PERMS_BY_NAME does not
+// report the VIEW ANY DEFINITION it implies; without either, logins may be
+// hidden.
+func TestReadPrincipalsSeesLogins(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		rights []driver.Value
+		want   bool
+	}{
+		{"CONTROL SERVER only", []driver.Value{int64(1), int64(0), int64(1)}, true},
+		{"VIEW ANY DEFINITION", []driver.Value{int64(0), int64(1), int64(1)}, true},
+		{"neither", []driver.Value{int64(0), int64(0), int64(1)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, m := newMock(t, OpenOptions{}, nil)
+			expectPrincipalCatalog(m, tc.rights)
+			s, err := d.ReadPrincipals(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.CanSeeLogins != tc.want {
+				t.Errorf("CanSeeLogins %v, want %v", s.CanSeeLogins, tc.want)
+			}
+		})
+	}
+}
+
 // A server that cannot answer the rights question grants nothing.
 func TestReadPrincipalsRightsUnknown(t *testing.T) {
 	d, m := newMock(t, OpenOptions{}, nil)
