@@ -179,6 +179,9 @@ func TestUpgradeCollectorRefusals(t *testing.T) {
 		{"history database as the Collector source", func(p map[string]any) { p["collectorSource"] = hist81 }, "AR-E003"},
 		{"Combined database as the Collector source", func(p map[string]any) { p["collectorSource"] = src }, "AR-E003"},
 		{"Collector name without a Collector source", func(p map[string]any) { p["collectorDatabase"] = "RP82" }, "AR-PARAMS"},
+		{"Collector connection string with a password", func(p map[string]any) {
+			p["collectorSource"] = map[string]any{"connectionString": "Server=sql-rp.corp.example.com;Database=ARCollector76;User Id=rp;Password=Rp-Secret-1"}
+		}, "AR-PARAMS"},
 		{"Collector name taken by the configuration database", func(p map[string]any) {
 			p["collectorSource"], p["collectorDatabase"], p["configurationDatabase"] = col, "AR82", "ar82"
 		}, "AR-PARAMS"},
@@ -194,6 +197,12 @@ func TestUpgradeCollectorRefusals(t *testing.T) {
 				if o.Outcome != engine.Failed || o.Error == nil || o.Error.Code != tt.code {
 					t.Fatalf("outcome: %s, want %s", describeOutcome(o), tt.code)
 				}
+				if tt.name == "Collector connection string with a password" && !strings.Contains(describeOutcome(o), "holds a password") {
+					t.Errorf("refused for another reason: %s", describeOutcome(o))
+				}
+				if strings.Contains(describeOutcome(o), "Rp-Secret-1") {
+					t.Errorf("the error shows the password: %s", describeOutcome(o))
+				}
 				if tt.code == "AR-E003" && o.ExitCode != 3 {
 					t.Errorf("exit code %d, want 3", o.ExitCode)
 				}
@@ -207,7 +216,7 @@ func TestUpgradeCollectorRefusals(t *testing.T) {
 
 // When a default name is taken, the first free N is used for all three new
 // databases (ActiveRoles820_2, _2_MH, _2_Collector); a name given is used
-// as it is.
+// as it is. The Collector source's password never reaches the plan file.
 func TestUpgradeCollectorNames(t *testing.T) {
 	dir := t.TempDir()
 	src, _, key, pw := upgradeSample(t, dir, "7.6")
@@ -228,7 +237,12 @@ func TestUpgradeCollectorNames(t *testing.T) {
 		{"RP82", []string{"ActiveRoles820", "ActiveRoles820_MH", "RP82"}},
 	} {
 		p := upgradeParams(t, src, nil, out, key, pw)
-		p["collectorSource"], p["whatIf"], p["planPath"] = col, true, filepath.Join(t.TempDir(), "plan.json")
+		withSecret := map[string]any{"password": "Rp-Secret-2"}
+		for k, v := range col {
+			withSecret[k] = v
+		}
+		planPath := filepath.Join(t.TempDir(), "plan.json")
+		p["collectorSource"], p["whatIf"], p["planPath"] = withSecret, true, planPath
 		if tt.given != "" {
 			p["collectorDatabase"] = tt.given
 		}
@@ -246,6 +260,9 @@ func TestUpgradeCollectorNames(t *testing.T) {
 		}
 		if strings.Join(names, ",") != strings.Join(tt.want, ",") {
 			t.Errorf("given %q: databases %v, want %v", tt.given, names, tt.want)
+		}
+		if b, err := os.ReadFile(planPath); err != nil || strings.Contains(string(b), "Rp-Secret-2") {
+			t.Errorf("the plan file holds the Collector source's password (or cannot be read: %v)", err)
 		}
 	}
 }
