@@ -220,6 +220,14 @@ func RunHistory(ctx context.Context, cfg HistoryConfig, w io.Writer) (map[int][]
 				all[n] = append(all[n], r)
 				continue
 			}
+			if s == ScenarioIncremental {
+				rs, err := runIncremental(ctx, exe, srcs["8.1"], dir, cfg)
+				if err != nil {
+					return nil, err
+				}
+				all[n] = append(all[n], rs...)
+				continue
+			}
 			c := historyChild{Scenario: s, Source: srcs["8.1"], Dest: filepath.Join(dir, "bench-dest-"+s+".arbundle"), BatchSize: cfg.BatchSize}
 			if s == ScenarioImport7x || s == ScenarioTransform7x {
 				c.Source = srcs["7.6"]
@@ -298,7 +306,7 @@ func historyLabel(s string) string {
 	case ScenarioTransform7x:
 		return "read+transform 7.6 (no writes)"
 	}
-	return s
+	return incrementalLabel(s)
 }
 
 // discardDest counts every batch as added and writes nothing (transform scenarios).
