@@ -181,12 +181,13 @@ function Copy-ARDatabasePrincipals {
 
     .OUTPUTS
     ActiveRolesUpgrade.PrincipalCopyResult, one per login, user, role, role
-    membership and permission, with the properties: name, type (SqlLogin,
+    membership and permission, with the properties: Name, Type (SqlLogin,
     WindowsLogin, WindowsGroup, ExternalLogin, User, Role, Membership,
-    Permission), action (Created, Updated, AlreadyPresent, Skipped,
-    Conflict, Failed; with -WhatIf or -ScriptPath what would be done) and
-    reason. When any is Failed the command ends with the terminating error
-    AR-PRINCIPALS after writing them all.
+    Permission), Action (Created, Updated, AlreadyPresent, Skipped,
+    Conflict, Failed; with -WhatIf a plan: WouldCreate and WouldUpdate for
+    what would be created or updated) and Reason. When any is Failed the
+    command ends with the terminating error AR-PRINCIPALS after writing them
+    all.
 
     .EXAMPLE
     PS> Copy-ARDatabasePrincipals -Source sql01.corp.example.com -SourceDatabase ARConfig76 -Destination sql02.corp.example.com -DestinationDatabase ARConfig82

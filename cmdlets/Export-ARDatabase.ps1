@@ -99,9 +99,9 @@ function Export-ARDatabase {
     or objects from Get-ARDatabaseInfo, as -Source.
 
     .OUTPUTS
-    ActiveRolesUpgrade.ExportResult, with the properties: source, out (the
-    bundle written), version, role, tables (rows per table), rows, bytes and
-    elapsedSeconds.
+    ActiveRolesUpgrade.ExportResult, with the properties: Source, Out (the
+    bundle written), Version ([version]), Role, Tables (rows per table, an
+    ActiveRolesUpgrade.Counts), Rows, Bytes and Elapsed ([timespan]).
 
     .EXAMPLE
     PS> Export-ARDatabase -Source sql01.corp.example.com -SourceDatabase ARConfig76 -OutputPath D:\Upgrade\ARConfig76.arbundle

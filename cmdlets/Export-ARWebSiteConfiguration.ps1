@@ -98,9 +98,9 @@ function Export-ARWebSiteConfiguration {
     name.
 
     .OUTPUTS
-    ActiveRolesUpgrade.WebSiteExport, with the properties: name, siteGuid,
-    path (the file written), revisions, bindings (how many of each were
-    written) and bytes.
+    ActiveRolesUpgrade.WebSiteExport, with the properties: Name, SiteGuid
+    ([guid]), Path (the file written), Revisions, Bindings (how many of each
+    were written) and Bytes.
 
     .EXAMPLE
     PS> Export-ARWebSiteConfiguration 'Site for Administrators (7.6)' -Source .\ar82.arbundle -OutputPath .\admin76.json

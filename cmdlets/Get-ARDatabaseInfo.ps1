@@ -82,15 +82,16 @@ function Get-ARDatabaseInfo {
 
     .OUTPUTS
     ActiveRolesUpgrade.DatabaseInfo. One object per database, with the
-    properties: location (the bundle path or server/database), kind (Bundle
-    or SqlServer), state (Blank, NotActiveRoles, Unsupported, Newer or
-    Supported), version (the Active Roles schema version, e.g. 7.6.3),
-    generation, role (Configuration, ManagementHistory or Combined),
-    installationId, encryptionKeyId, utcOffsetMinutes (7.x databases),
-    counts (objects per entity, e.g. ManagedDomain, ChangeRecord), tables
-    (rows per table) and interruptedRuns (ImportRun rows still Running whose
-    run was killed or stopped: importRunId, kind, startedUtc, sourceServer,
-    sourceDatabase; listed for bundles).
+    properties: Location (the bundle path or server/database), Kind (Bundle
+    or SqlServer), State (Blank, NotActiveRoles, Unsupported, Newer or
+    Supported), Version (the Active Roles schema version, a [version] such
+    as 7.6.3), Generation, Role (Configuration, ManagementHistory or
+    Combined), InstallationId and EncryptionKeyId ([guid]), UtcOffsetMinutes
+    (7.x databases), Counts (objects per entity, e.g. ManagedDomain,
+    ChangeRecord) and Tables (rows per table), both ActiveRolesUpgrade.Counts,
+    and InterruptedRuns (ActiveRolesUpgrade.InterruptedRun: ImportRun rows
+    still Running whose run was killed or stopped, with ImportRunId, Kind,
+    StartedUtc, SourceServer and SourceDatabase; listed for bundles).
 
     .EXAMPLE
     PS> Get-ARDatabaseInfo sql01.corp.example.com -Database ARConfig76
@@ -99,13 +100,13 @@ function Get-ARDatabaseInfo {
     Windows authentication as the current user.
 
     .EXAMPLE
-    PS> Get-ChildItem D:\Backups\*.arbundle | Get-ARDatabaseInfo | Format-Table location, version, role, state
+    PS> Get-ChildItem D:\Backups\*.arbundle | Get-ARDatabaseInfo | Format-Table Location, Version, Role, State
 
     Describes every bundle in a folder.
 
     .EXAMPLE
     PS> $cred = Get-Credential sqladmin
-    PS> Get-ARDatabaseInfo -Source contoso.database.windows.net -Database ARHistory81 -DatabaseType AzureSQL -Credential $cred | Select-Object -ExpandProperty counts
+    PS> Get-ARDatabaseInfo -Source contoso.database.windows.net -Database ARHistory81 -DatabaseType AzureSQL -Credential $cred | Select-Object -ExpandProperty Counts
 
     Connects to an Azure SQL database with a SQL login and lists how many
     records of each kind it holds.

@@ -104,13 +104,14 @@ function Get-ARWebSite {
 
     .OUTPUTS
     ActiveRolesUpgrade.WebSite. One object per site configuration object, in
-    name order, with the properties: name, siteGuid, template
-    (Administrators, HelpDesk, SelfAdministration or Custom), productVersion
-    (the version that created it, e.g. 7.6 or 8.2), isDefault,
-    currentRevision, revisions (how many are kept), bindings (iisSiteName,
-    applicationAlias and state - Active or Legacy - of each), sourceSiteName
-    and sourceSiteGuid (the configuration it was made from, if any),
-    createdUtc and modifiedUtc.
+    name order, with the properties: Name, SiteGuid ([guid]), Template
+    (Administrators, HelpDesk, SelfAdministration or Custom), ProductVersion
+    (the [version] that created it, e.g. 7.6 or 8.2), IsDefault,
+    CurrentRevision, Revisions (how many are kept), Bindings
+    (ActiveRolesUpgrade.WebSiteBinding: IisSiteName, ApplicationAlias and
+    State - Active or Legacy - of each), SourceSiteName and SourceSiteGuid
+    (the configuration it was made from, if any), CreatedUtc and ModifiedUtc
+    ([datetime], UTC).
 
     .EXAMPLE
     PS> Get-ARWebSite -Source .\ar82.arbundle
@@ -120,13 +121,13 @@ function Get-ARWebSite {
 
     .EXAMPLE
     PS> Get-ARWebSite '*(7.6)' -Source sql02.corp.example.com -Database ARConfig82 |
-    >>     New-ARWebSite -ApplicationAlias { "$($_.template)76" } -Destination sql02.corp.example.com -DestinationDatabase ARConfig82
+    >>     New-ARWebSite -ApplicationAlias { "$($_.Template)76" } -Destination sql02.corp.example.com -DestinationDatabase ARConfig82
 
     Creates one 8.2 site from each configuration object imported from 7.6,
     with the template of the earlier site and an alias made from it.
 
     .EXAMPLE
-    PS> Get-ARWebSite -Source .\ar82.arbundle | Where-Object isDefault | Remove-ARWebSite -Destination .\ar82.arbundle -IncludeConfiguration
+    PS> Get-ARWebSite -Source .\ar82.arbundle | Where-Object IsDefault | Remove-ARWebSite -Destination .\ar82.arbundle -IncludeConfiguration
 
     Removes the three default 8.2 sites and their configuration objects,
     asking before each.

@@ -20,7 +20,7 @@ function Import-ARCollectorEvents {
     cancelled or failed run, for another date range, or for the 8.x
     database an earlier upgrade made from a 7.x one) and nothing is imported
     twice. Events recorded after the import started are not imported (the
-    result's cutoffUtc). Data is written in batches of -BatchSize events; a
+    result's CutoffUtc). Data is written in batches of -BatchSize events; a
     transient SQL error is retried before the run stops. Press Ctrl+C to
     cancel: the current batch is finished and everything imported so far is
     kept. Check the databases first with
@@ -168,17 +168,20 @@ function Import-ARCollectorEvents {
     or objects from Get-ARDatabaseInfo, as -Source.
 
     .OUTPUTS
-    ActiveRolesUpgrade.CollectorImportResult, with the properties: source
-    and destination (name, version, role, state), destinationInitialized,
-    whatIf, mode (All or DateRange), from, to, rangeFromUtc, rangeToUtc,
-    cutoffUtc (events recorded after it are not imported), sourceEvents,
-    added, skipped (duplicates, conflicts and events too long for 8.2),
-    duplicates (already in the destination), conflicts (the same origin
-    event under another EventGuid), excluded (outside the date range or
-    after the cutoff), batches, reportEntries, report (entity, key, reason,
-    detail: INVALID_SID, UNKNOWN_ENUM, BAD_DATA, TOO_LONG, CONFLICT),
-    importRunId, eventsPerSecond, elapsedSeconds and outcome (Succeeded,
-    Failed, Cancelled or WhatIf).
+    ActiveRolesUpgrade.CollectorImportResult, with the properties: Action
+    (WouldImport with -WhatIf, a plan that wrote nothing; otherwise
+    Imported), Source and Destination (ActiveRolesUpgrade.DatabaseRef: Name,
+    Version, Role, State), DestinationInitialized, WhatIf, Mode (All or
+    DateRange), From, To, RangeFromUtc, RangeToUtc, CutoffUtc (events
+    recorded after it are not imported; all [datetime], UTC), SourceEvents,
+    Added, Skipped (duplicates, conflicts and events too long for 8.2),
+    Duplicates (already in the destination), Conflicts (the same origin
+    event under another EventGuid), Excluded (outside the date range or
+    after the cutoff), Batches, ReportEntries, Report
+    (ActiveRolesUpgrade.ReportEntry: Entity, Key, Reason, Detail -
+    INVALID_SID, UNKNOWN_ENUM, BAD_DATA, TOO_LONG, CONFLICT), ImportRunId,
+    EventsPerSecond, Elapsed ([timespan]) and Outcome (Succeeded, Failed,
+    Cancelled or WhatIf).
 
     .EXAMPLE
     PS> Import-ARCollectorEvents -Source sql01.corp.example.com -SourceDatabase ARCollector76 -Destination sql02.corp.example.com -CreateDestination
@@ -195,7 +198,7 @@ function Import-ARCollectorEvents {
 
     .EXAMPLE
     PS> Import-ARCollectorEvents -Source .\collector76.arbundle -Destination .\collector82.arbundle -CreateDestination -WhatIf |
-    >>     Select-Object sourceEvents, added, skipped, reportEntries
+    >>     Select-Object Action, SourceEvents, Added, Skipped, ReportEntries
 
     Shows how many events would be added and skipped, and writes nothing.
 

@@ -20,9 +20,9 @@ function Import-ARConfiguration {
     registrations) is imported when you give the key backup of the source
     database with -KeyBackupPath and -KeyBackupPassword; otherwise, or with
     -SkipEncryptedData, it is left behind and listed in the result's
-    secretsToReenter so you can re-enter it. Azure tenants are imported but
+    SecretsToReenter so you can re-enter it. Azure tenants are imported but
     must be reauthenticated and consented afterwards in the Configuration
-    Center (the result's azureTenants lists the steps for each). Web
+    Center (the result's AzureTenants lists the steps for each). Web
     Interface site configuration objects are copied with their names; create
     the 8.2 sites from them in the Configuration Center (New-ARWebSite).
     Services association (dynamic groups, group families and scheduled
@@ -155,7 +155,7 @@ function Import-ARConfiguration {
     .PARAMETER SkipEncryptedData
     Does not import encrypted data even when -KeyBackupPath is given (the
     wizard's "Do not import encrypted data"). Each value left behind is
-    listed in the result's secretsToReenter; re-enter them afterwards, for
+    listed in the result's SecretsToReenter; re-enter them afterwards, for
     example the override account passwords of managed domain registrations.
 
     .PARAMETER ServicesServer
@@ -173,7 +173,7 @@ function Import-ARConfiguration {
     after the import (the wizard's "Copy database users, permissions, logins
     and roles" cleared). By default they are copied once the import has
     succeeded, as Copy-ARDatabasePrincipals does (SQL Server source and
-    destination only); the result's principals (copied, reason) says what was
+    destination only); the result's Principals (Copied, Reason) says what was
     done, and warning AR-W006 says what could not be.
 
     .PARAMETER Replace
@@ -202,20 +202,23 @@ function Import-ARConfiguration {
 
     .OUTPUTS
     ActiveRolesUpgrade.ConfigurationImportResult, with the properties:
-    source and destination (name, version, role, state, installationId),
-    whatIf, initialized (the destination was given the 8.2 schema),
-    replaced, removed (rows deleted per table with -Replace), entities (per
-    entity: source, added, skipped, destinationBefore, destinationAfter),
-    addedCount, skippedCount, report (entity, key, reason, detail for each
-    object not imported as is), addOns, azureTenants (tenantId, displayName
-    and the steps to reauthenticate and consent each tenant),
-    secretsToReenter (encrypted values not imported and what to re-enter),
-    scheduledTasksNotAssociated, servicesAssociation (servicesServer and the
-    number of dynamic groups, group families and scheduled tasks set),
-    principals (copied, reason), checks (the preflight checks), importRunId,
-    encryptionKeyId, verification (passed and each invariant checked before
-    commit), elapsedSeconds and logPath. With -WhatIf, the same object
-    describes the plan and nothing is written.
+    Action (WouldImport with -WhatIf: the same object describes the plan and
+    nothing is written; otherwise Imported), Source and Destination
+    (ActiveRolesUpgrade.DatabaseRef: Name, Version, Role, State,
+    InstallationId), WhatIf, Initialized (the destination was given the 8.2
+    schema), Replaced, Removed (rows deleted per table with -Replace),
+    Entities (ActiveRolesUpgrade.EntityCount per entity: Entity, Source,
+    Added, Skipped, DestinationBefore, DestinationAfter), AddedCount,
+    SkippedCount, Report (ActiveRolesUpgrade.ReportEntry: Entity, Key,
+    Reason, Detail for each object not imported as is), AddOns, AzureTenants
+    (ActiveRolesUpgrade.AzureTenant: TenantId, DisplayName and the Steps to
+    reauthenticate and consent each tenant), SecretsToReenter (encrypted
+    values not imported and what to re-enter), ScheduledTasksNotAssociated,
+    ServicesAssociation (ServicesServer and the number of DynamicGroups,
+    GroupFamilies and ScheduledTasks set), Principals (Copied, Reason),
+    Checks (the preflight checks, ActiveRolesUpgrade.PrerequisiteCheck),
+    ImportRunId, EncryptionKeyId ([guid]), Verification (Passed and each
+    invariant checked before commit), Elapsed ([timespan]) and LogPath.
 
     .EXAMPLE
     PS> Import-ARConfiguration -Source sql01.corp.example.com -SourceDatabase ARConfig76 `
@@ -228,7 +231,7 @@ function Import-ARConfiguration {
 
     .EXAMPLE
     PS> Import-ARConfiguration -Source .\ar76.arbundle -Destination sql02 -DestinationDatabase ARConfig82 -SkipEncryptedData -WhatIf |
-    >>     Select-Object -ExpandProperty entities | Format-Table
+    >>     Select-Object -ExpandProperty Entities
 
     Shows, per entity, what an import from a bundle would add and skip,
     without writing anything.

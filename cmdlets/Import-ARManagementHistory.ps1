@@ -18,7 +18,7 @@ function Import-ARManagementHistory {
     counted as alreadyPresent, so you can run it again at any time (for
     example after a cancelled run, or for another date range) without losing
     data. Records created after the import started are not imported (the
-    result's cutoffUtc). Without -From and -To every record is imported;
+    result's CutoffUtc). Without -From and -To every record is imported;
     with a date range, unfinished temporal group memberships are imported
     too. Data is written in batches of -BatchSize records; a transient SQL
     error is retried (up to 3 times for network errors) before the run
@@ -152,7 +152,7 @@ function Import-ARManagementHistory {
     after the import (the wizard's "Copy database users, permissions, logins
     and roles" cleared). By default they are copied once the import has
     succeeded, as Copy-ARDatabasePrincipals does (SQL Server source and
-    destination only); the result's principals (copied, reason) says what was
+    destination only); the result's Principals (Copied, Reason) says what was
     done, and warning AR-W006 says what could not be.
 
     .PARAMETER Force
@@ -173,15 +173,19 @@ function Import-ARManagementHistory {
     or objects from Get-ARDatabaseInfo, as -Source.
 
     .OUTPUTS
-    ActiveRolesUpgrade.HistoryImportResult, with the properties: source and
-    destination (name, version, role, state), whatIf, mode (All or Range),
-    from, to, rangeFromUtc, rangeToUtc, cutoffUtc (records created after it
-    are not imported), entities (per entity - ChangeRecord, ApprovalTask,
-    TemporalMembership, …: source, imported, alreadyPresent, conflicts,
-    excluded, unfinishedSkipped, unfinishedReason, skipped, failed),
-    batches, retries, reportEntries, report (entity, key, reason, detail),
-    principals (copied, reason), importRunId, elapsedSeconds,
-    recordsPerSecond and outcome.
+    ActiveRolesUpgrade.HistoryImportResult, with the properties: Action
+    (WouldImport with -WhatIf, a plan that wrote nothing; otherwise
+    Imported), Source and Destination (ActiveRolesUpgrade.DatabaseRef: Name,
+    Version, Role, State), WhatIf, Mode (All or Range), From, To,
+    RangeFromUtc, RangeToUtc, CutoffUtc (records created after it are not
+    imported; all [datetime], UTC), Entities
+    (ActiveRolesUpgrade.HistoryEntityCount per entity - ChangeRecord,
+    ApprovalTask, TemporalMembership, …: Source, Imported, AlreadyPresent,
+    Conflicts, Excluded, UnfinishedSkipped, UnfinishedReason, Skipped,
+    Failed), Batches, Retries, ReportEntries, Report
+    (ActiveRolesUpgrade.ReportEntry: Entity, Key, Reason, Detail), Principals
+    (Copied, Reason), ImportRunId, Elapsed ([timespan]), RecordsPerSecond and
+    Outcome.
 
     .EXAMPLE
     PS> Import-ARManagementHistory -Source sql01.corp.example.com -SourceDatabase ARConfig76 -Destination sql02.corp.example.com -DestinationDatabase ARHistory82

@@ -104,10 +104,12 @@ function Import-ARWebSiteConfiguration {
     export results (bound by their path).
 
     .OUTPUTS
-    ActiveRolesUpgrade.WebSiteImport, with the properties: name and siteGuid
-    (as imported), originalName and originalSiteGuid (as in the file),
-    renamed, newGuid, revisions, bindings (iisSiteName, applicationAlias and
-    state of each), path, whatIf and imported.
+    ActiveRolesUpgrade.WebSiteImport, with the properties: Action
+    (WouldImport with -WhatIf, a plan that wrote nothing; otherwise
+    Imported), Name and SiteGuid ([guid], as imported), OriginalName and
+    OriginalSiteGuid (as in the file), Renamed, NewGuid, Revisions, Bindings
+    (ActiveRolesUpgrade.WebSiteBinding: IisSiteName, ApplicationAlias and
+    State of each), Path, WhatIf and Imported.
 
     .EXAMPLE
     PS> Import-ARWebSiteConfiguration .\admin76.json -Destination sql02.corp.example.com -DestinationDatabase ARConfig82

@@ -182,15 +182,17 @@ function Invoke-ARUpgrade {
 
     .OUTPUTS
     With -WhatIf: ActiveRolesUpgrade.PrerequisiteCheck (one per check) and
-    one ActiveRolesUpgrade.UpgradePlan (planPath, databases, steps, checks,
-    fingerprints, azureTenants, secretsToReenter, credentialsToReenter).
-    Otherwise the steps' result objects as they finish, then one
-    ActiveRolesUpgrade.UpgradeSummary: outcome (Succeeded or
-    AlreadyComplete), message, planPath, statePath, source,
-    configurationDatabase, historyDatabase, collectorSource and
-    collectorDatabase (with -CollectorSource), steps (name, status, attempts,
-    elapsedSeconds, counts, detail, warnings), elapsedSeconds, warnings and
-    followUps (action, guideSection, items).
+    one ActiveRolesUpgrade.UpgradePlan (PlanPath, CreatedUtc, Source,
+    Destination, Databases, Steps, Checks, Fingerprints, AzureTenants,
+    SecretsToReenter, CredentialsToReenter). Otherwise the steps' result
+    objects as they finish, then one ActiveRolesUpgrade.UpgradeSummary:
+    Outcome (Succeeded or AlreadyComplete), Message, PlanPath, StatePath,
+    Source, ConfigurationDatabase, HistoryDatabase, CollectorSource and
+    CollectorDatabase (with -CollectorSource), Steps
+    (ActiveRolesUpgrade.UpgradeStepResult: Name, Status, Attempts,
+    StartedUtc, FinishedUtc, Elapsed, Counts, Detail, Warnings), Elapsed
+    ([timespan]), Warnings (Code, Message) and FollowUps (Action,
+    GuideSection, Items).
 
     .EXAMPLE
     PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -KeyBackupPath ./ar76.key `
@@ -208,7 +210,7 @@ function Invoke-ARUpgrade {
     .EXAMPLE
     PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
     >>     -WebSites @{ 'Site for Administrators (7.6)' = 'ARWebAdmin' } | Select-Object -Last 1 |
-    >>     Select-Object -ExpandProperty followUps
+    >>     Select-Object -ExpandProperty FollowUps
 
     Runs (or, after an interruption, continues) the upgrade and shows what
     is left to do.

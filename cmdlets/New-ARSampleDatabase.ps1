@@ -59,7 +59,7 @@ function New-ARSampleDatabase {
     .PARAMETER Anomalies
     Adds one object or record for each case the import must report instead
     of importing as is (invalid SIDs, unknown enumerations, broken
-    references, …), listed in the result's anomalies.
+    references, …), listed in the result's Anomalies.
 
     .PARAMETER AddOns
     Adds add-on objects (an import then refuses with AR-E011 until they are
@@ -83,12 +83,14 @@ function New-ARSampleDatabase {
     None. You cannot pipe objects to this command.
 
     .OUTPUTS
-    ActiveRolesUpgrade.FixtureResult, with the properties: version (the
-    schema version written, e.g. 7.6.3), generation, role, installationId,
-    encryptionKeyId, utcOffsetMinutes, createdUtc, tables (rows per table),
-    entities (objects per entity), pendingApprovals, unfinishedMemberships,
-    encryptedValues, anomalies (entity, key, reason, note of each injected
-    report case), bundlePath, keyBackupPath and keyPasswordPath.
+    ActiveRolesUpgrade.FixtureResult, with the properties: Version (the
+    schema version written, a [version] such as 7.6.3), Generation, Role,
+    InstallationId and EncryptionKeyId ([guid]), UtcOffsetMinutes,
+    CreatedUtc ([datetime], UTC), Tables (rows per table) and Entities
+    (objects per entity), both ActiveRolesUpgrade.Counts, PendingApprovals,
+    UnfinishedMemberships, EncryptedValues, Anomalies (Entity, Key, Reason,
+    Detail of each injected report case), BundlePath, KeyBackupPath and
+    KeyPasswordPath.
 
     .EXAMPLE
     PS> New-ARSampleDatabase -Version 7.6 -OutputPath .\sample76.arbundle

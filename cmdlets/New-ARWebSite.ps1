@@ -153,11 +153,12 @@ function New-ARWebSite {
     to -Template.
 
     .OUTPUTS
-    ActiveRolesUpgrade.WebSiteResult, with the properties: siteGuid, name
-    (the new configuration object), template, productVersion (8.2),
-    sourceSite and sourceSiteGuid (the earlier configuration object),
-    upgradedFrom (its version), iisSiteName, applicationAlias, whatIf and
-    created.
+    ActiveRolesUpgrade.WebSiteResult, with the properties: Action
+    (WouldCreate with -WhatIf, a plan that wrote nothing; otherwise
+    Created), SiteGuid ([guid]), Name (the new configuration object),
+    Template, ProductVersion (8.2), SourceSite and SourceSiteGuid (the
+    earlier configuration object), UpgradedFrom (its [version]), IisSiteName,
+    ApplicationAlias, WhatIf and Created.
 
     .EXAMPLE
     PS> New-ARWebSite 'Site for Administrators (7.6)' -Template Administrators -ApplicationAlias ARWebAdmin `

@@ -126,10 +126,12 @@ function Remove-ARWebSite {
     New-ARWebSite results, their iisSiteName and applicationAlias).
 
     .OUTPUTS
-    ActiveRolesUpgrade.WebSiteRemoval, with the properties: name, siteGuid,
-    isDefault, removedBindings (iisSiteName, applicationAlias and state of
-    each binding removed), configurationRemoved, revisionsRemoved, whatIf
-    and removed.
+    ActiveRolesUpgrade.WebSiteRemoval, with the properties: Action
+    (WouldRemove with -WhatIf, a plan that removed nothing; otherwise
+    Removed), Name, SiteGuid ([guid]), IsDefault, RemovedBindings
+    (ActiveRolesUpgrade.WebSiteBinding: IisSiteName, ApplicationAlias and
+    State of each binding removed), ConfigurationRemoved, RevisionsRemoved,
+    WhatIf and Removed.
 
     .EXAMPLE
     PS> Get-ARWebSite -Source .\ar82.arbundle | Where-Object isDefault |

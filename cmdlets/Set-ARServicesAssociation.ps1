@@ -99,10 +99,13 @@ function Set-ARServicesAssociation {
 
     .OUTPUTS
     ActiveRolesUpgrade.ServicesAssociationResult, with the properties:
-    destination, servicesServer, whatIf, changed (entity, key, name, from,
-    to of each row set), unchanged (taskGuid, name, reason of each scheduled
-    task left alone), dynamicGroups, groupFamilies, scheduledTasks (the
-    numbers set) and elapsedSeconds.
+    Action (WouldAssociate with -WhatIf, a plan that wrote nothing;
+    otherwise Associated), Destination, ServicesServer, WhatIf, Changed
+    (ActiveRolesUpgrade.ServicesChange: Entity, Key, Name, From, To of each
+    row set), Unchanged (ActiveRolesUpgrade.TaskNotAssociated: TaskGuid,
+    Name, Reason of each scheduled task left alone), DynamicGroups,
+    GroupFamilies, ScheduledTasks (the numbers set) and Elapsed
+    ([timespan]).
 
     .EXAMPLE
     PS> Set-ARServicesAssociation -Destination sql02.corp.example.com -DestinationDatabase ARConfig82

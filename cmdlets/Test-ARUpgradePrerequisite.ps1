@@ -182,8 +182,8 @@ function Test-ARUpgradePrerequisite {
 
     .OUTPUTS
     ActiveRolesUpgrade.PrerequisiteCheck. One object per check, with the
-    properties: code (e.g. AR-E010), name, status (Pass, Warning or Fail),
-    message and remedy.
+    properties: Code (e.g. AR-E010), Name, Status (Pass, Warning or Fail),
+    Message and Remedy.
 
     .EXAMPLE
     PS> Test-ARUpgradePrerequisite -Source sql01.corp.example.com -SourceDatabase ARConfig76 -Destination sql02.corp.example.com -DestinationDatabase ARConfig82

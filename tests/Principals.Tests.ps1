@@ -53,7 +53,8 @@ Describe 'Copy-ARDatabasePrincipals requests' -Tag 'Unit' {
         # The table view shows Action, Type, Name and Reason.
         $text = $out | Format-Table | Out-String -Width 200
         $text | Should -Match 'Action\s+Type\s+Name\s+Reason'
-        $text | Should -Match 'Created\s+SqlLogin\s+ARService'
+        # A plan says what the copy would do.
+        $text | Should -Match 'WouldCreate\s+SqlLogin\s+ARService'
     }
 }
 

@@ -509,7 +509,7 @@ Import-Module `$ManifestPath
 `$err = try { Get-ARWebSite 'Site for Kiosk (7.6)' -Path '$cfg' -LogPath '-' -ErrorAction Stop; 'none' } catch { `$_.FullyQualifiedErrorId }
 [pscustomobject]@{
     Type = `$all[0].PSObject.TypeNames[0]; Names = @(`$all.name); Old = @(`$old.name)
-    Admin = `$all | Where-Object name -EQ 'Site for Administrators (7.6)' | Select-Object template, productVersion, isDefault, @{ n = 'states'; e = { @(`$_.bindings.state) } }
+    Admin = `$all | Where-Object name -EQ 'Site for Administrators (7.6)' | Select-Object template, @{ n = 'productVersion'; e = { [string]`$_.ProductVersion } }, isDefault, @{ n = 'states'; e = { @(`$_.bindings.state) } }
     Err = `$err
 } | ConvertTo-Json -Compress -Depth 5
 "@
