@@ -211,3 +211,20 @@ func TestPrescanAgreesWithBytewise(t *testing.T) {
 		}
 	}
 }
+
+// The history import skips counting UTF-16 code units of an attribute name
+// of at most 256 bytes: that relies on no string needing more UTF-16 code
+// units than it has UTF-8 bytes, invalid bytes included.
+func TestUTF16LenAtMostUTF8Len(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var s string
+		if rapid.Bool().Draw(t, "bytes") {
+			s = string(rapid.SliceOf(rapid.Byte()).Draw(t, "raw"))
+		} else {
+			s = rapid.String().Draw(t, "s")
+		}
+		if n := data.UTF16Len(s); n > len(s) {
+			t.Fatalf("UTF16Len(%q) = %d > %d bytes", s, n, len(s))
+		}
+	})
+}
