@@ -53,7 +53,7 @@ func Run(ctx context.Context, p Params, em *engine.Emitter) (*Result, error) {
 	}
 	defer func() { _ = release() }()
 	if _, err := os.Stat(p.Out); err == nil && !p.Overwrite {
-		return nil, arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name, or allow overwriting (-Force / --overwrite).", "The bundle %s already exists.", p.Out)
+		return nil, arerr.Errorf("AR-EXISTS", arerr.CatResourceExists, "Choose another file name, or allow overwriting ("+arerr.Param("overwrite")+").", "The bundle %s already exists.", p.Out)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, arerr.Wrap(err, "AR-WRITE", arerr.CatWriteError, "Check the path.", "Cannot use %s", p.Out)
 	}

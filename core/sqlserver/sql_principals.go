@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/principals"
 )
 
@@ -133,7 +134,7 @@ func checkName(kind, name string, literal bool) error {
 	case strings.ContainsRune(name, 0):
 		return fmt.Errorf("%s name %q contains a NUL character", kind, name)
 	case literal && strings.ContainsAny(name, "\r\n"):
-		return fmt.Errorf("%s name %q contains a line break, which a script cannot hold safely; copy it without -ScriptPath", kind, name)
+		return fmt.Errorf("%s name %q contains a line break, which a script cannot hold safely; copy it without %s", kind, name, arerr.Param("scriptPath"))
 	}
 	return nil
 }
