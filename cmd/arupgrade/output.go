@@ -141,13 +141,26 @@ func (j *jsonRenderer) print(v any) {
 // results are printed as they are, and the last line is the closing one.
 var closingResults = map[string]bool{"UpgradeSummary": true, "UpgradePlan": true}
 
+// flatResult is a result's data as a line of its own. A result's own
+// "outcome" (a history import's Completed, an upgrade's AlreadyComplete) is
+// kept as "resultOutcome": only the last line's "outcome" is the run's.
+func flatResult(r engine.Event) map[string]any {
+	line := map[string]any{}
+	_ = json.Unmarshal(r.Data, &line)
+	if v, ok := line["outcome"]; ok {
+		delete(line, "outcome")
+		line["resultOutcome"] = v
+	}
+	line["resultType"] = r.ResultType
+	return line
+}
+
 func (j *jsonRenderer) finish(out engine.Event) {
 	final := map[string]any{}
 	if n := len(j.results); n > 1 && closingResults[j.results[n-1].ResultType] {
 		for _, r := range j.results[:n-1] {
-			line := map[string]any{}
-			_ = json.Unmarshal(r.Data, &line)
-			line["type"], line["resultType"] = "result", r.ResultType
+			line := flatResult(r)
+			line["type"] = "result"
 			j.print(line)
 		}
 		j.results = j.results[n-1:]
@@ -155,8 +168,7 @@ func (j *jsonRenderer) finish(out engine.Event) {
 	switch len(j.results) {
 	case 0:
 	case 1:
-		_ = json.Unmarshal(j.results[0].Data, &final)
-		final["resultType"] = j.results[0].ResultType
+		final = flatResult(j.results[0])
 	default:
 		var all []json.RawMessage
 		for _, r := range j.results {
