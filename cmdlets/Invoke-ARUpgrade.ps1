@@ -50,55 +50,109 @@ function Invoke-ARUpgrade {
     the last object is an UpgradeSummary with the follow-ups the guide
     requires.
 
-    .PARAMETER SourcePath
-    The earlier version's configuration database (or 7.x Combined
-    database) as a bundle (*.arbundle).
-
-    .PARAMETER SourceServer
-    The SQL Server instance of the earlier version's databases (FQDN,
-    FQDN\instance, or FQDN,port). Use with -SourceDatabase.
+    .PARAMETER Source
+    The source database: a SQL Server instance (sql01.corp.example.com,
+    sql01\INST, sql01.corp.example.com,1433, or the Azure SQL logical server
+    contoso.database.windows.net) with -SourceDatabase; a connection string
+    (Server=sql01;Database=ARConfig76;Integrated Security=true, or a
+    sqlserver:// URL); the path of a database bundle (*.arbundle, relative
+    to the current PowerShell location); a file from Get-ChildItem; or an
+    object from Get-ARDatabaseInfo. The engine reads every form by the same
+    rule as the arupgrade command line. The old names -SourceServer,
+    -SourcePath and -SourceConnectionString still work.
 
     .PARAMETER SourceDatabase
-    The earlier version's configuration database (or Combined database) on
-    -SourceServer.
-
-    .PARAMETER SourceConnectionString
-    The source database as a connection string, instead of -SourceServer and
-    -SourceDatabase. It must not hold a password (use -SourceCredential).
+    The name of the database on the -Source instance, as shown by the Active
+    Roles Console or the Configuration Center (for example ARConfig76). It
+    takes precedence over the database named by a connection string or by a
+    Get-ARDatabaseInfo object.
 
     .PARAMETER SourceCredential
-    The SQL login (or Azure AD account) for -SourceServer. Leave it out for
-    Windows authentication. Never written to the plan.
+    Alias: -SourceSqlCredential.
+    The login for -Source: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER SourceAuthentication
-    How to authenticate to -SourceServer: Windows, SqlLogin,
-    AzureADPassword, AzureADServicePrincipal, AzureADManagedIdentity,
-    AzureADDefault or AzureADInteractive.
+    How to authenticate to -Source: Windows (integrated, or NTLM with
+    -SourceCredential), SqlLogin, AzureADPassword, AzureADServicePrincipal,
+    AzureADManagedIdentity (the managed identity of this Azure VM or
+    service), AzureADDefault (the Azure default credential chain:
+    environment, managed identity, Azure CLI) or AzureADInteractive (a
+    browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -SourceCredential is given. The engine checks that the mode has what it
+    needs and names what is missing; tab completion offers the modes.
+
+    .PARAMETER SourceDatabaseType
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
+
+    .PARAMETER SourceTrustServerCertificate
+    Encrypts the connection to -Source without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER SourceHistoryPath
     The earlier version's Management History database as a bundle, when the
     source is split into configuration and history databases.
 
     .PARAMETER SourceHistoryDatabase
-    The earlier version's Management History database on -SourceServer (same
-    credential), when the source is split.
+    The earlier version's Management History database on the -Source
+    instance (same credential), when the source is split.
+
+    .PARAMETER Destination
+    The SQL Server that gets the new 8.2 databases: an instance
+    (sql01.corp.example.com, sql01\INST, sql01.corp.example.com,1433, or the
+    Azure SQL logical server contoso.database.windows.net) or a connection
+    string (its database, if any, is replaced by the new databases' names);
+    or a folder (an existing folder, or a DirectoryInfo) for the new
+    databases as bundles. The old names -DestinationServer and
+    -DestinationConnectionString still work.
 
     .PARAMETER DestinationPath
-    A folder for the two new 8.2 databases as bundles.
-
-    .PARAMETER DestinationServer
-    The SQL Server instance that gets the two new 8.2 databases.
-
-    .PARAMETER DestinationConnectionString
-    The destination SQL Server as a connection string (its database, if
-    any, is replaced by the new databases' names).
+    A folder for the new 8.2 databases as bundles (created if missing),
+    instead of -Destination. Relative paths are relative to the current
+    PowerShell location.
 
     .PARAMETER DestinationCredential
-    The SQL login (or Azure AD account) for -DestinationServer; it needs
-    CREATE DATABASE. Never written to the plan.
+    Alias: -DestinationSqlCredential.
+    The login for -Destination: a SQL Server login (SqlLogin, the default
+    authentication when a credential is given), a Windows account (Windows
+    authentication with NTLM), an Azure AD user (AzureADPassword), or the
+    application (client) ID and client secret (AzureADServicePrincipal).
+    Leave it out to connect as the account running PowerShell. The password
+    is passed to the engine only inside its request and is never written to
+    any output stream or log.
 
     .PARAMETER DestinationAuthentication
-    How to authenticate to -DestinationServer (as -SourceAuthentication).
+    How to authenticate to -Destination: Windows (integrated, or NTLM with
+    -DestinationCredential), SqlLogin, AzureADPassword,
+    AzureADServicePrincipal, AzureADManagedIdentity (the managed identity of
+    this Azure VM or service), AzureADDefault (the Azure default credential
+    chain: environment, managed identity, Azure CLI) or AzureADInteractive
+    (a browser sign-in). Left out, the engine uses Windows, or SqlLogin when
+    -DestinationCredential is given. The engine checks that the mode has
+    what it needs and names what is missing; tab completion offers the
+    modes.
+
+    .PARAMETER DestinationDatabaseType
+    OnPremises for SQL Server, or AzureSQL for an Azure SQL database or
+    managed instance, as in the Configuration Center's Database Type list.
+    Left out, the engine takes AzureSQL for an Azure SQL server name
+    (*.database.windows.net) and OnPremises otherwise.
+
+    .PARAMETER DestinationTrustServerCertificate
+    Encrypts the connection to -Destination without validating the server's
+    certificate (a self-signed or internal-CA certificate). The engine
+    reports a warning check when it is used; prefer installing a trusted
+    certificate.
 
     .PARAMETER ConfigurationDatabaseName
     The new configuration database's name instead of the default
@@ -195,20 +249,20 @@ function Invoke-ARUpgrade {
     GuideSection, Items).
 
     .EXAMPLE
-    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -KeyBackupPath ./ar76.key `
+    PS> Invoke-ARUpgrade -Source ./ar76.arbundle -DestinationPath ./out -KeyBackupPath ./ar76.key `
     >>     -KeyBackupPassword (Read-Host -AsSecureString) -ServicesServer ars82.corp.example.com -AllWebSites
 
     Upgrades a 7.6 Combined database bundle into two new 8.2 bundles in ./out.
 
     .EXAMPLE
-    PS> Invoke-ARUpgrade -SourceServer sql-old.corp.example.com -SourceDatabase ARConfig81 -SourceHistoryDatabase ARHistory81 `
-    >>     -DestinationServer sql-new.corp.example.com -SkipEncryptedData -PlanPath .\upgrade.json -WhatIf
+    PS> Invoke-ARUpgrade -Source sql-old.corp.example.com -SourceDatabase ARConfig81 -SourceHistoryDatabase ARHistory81 `
+    >>     -Destination sql-new.corp.example.com -SkipEncryptedData -PlanPath .\upgrade.json -WhatIf
     PS> Invoke-ARUpgrade -PlanPath .\upgrade.json
 
     Writes the plan for review, then runs exactly that plan.
 
     .EXAMPLE
-    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
+    PS> Invoke-ARUpgrade -Source ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
     >>     -WebSites @{ 'Site for Administrators (7.6)' = 'ARWebAdmin' } | Select-Object -Last 1 |
     >>     Select-Object -ExpandProperty FollowUps
 
@@ -216,9 +270,9 @@ function Invoke-ARUpgrade {
     is left to do.
 
     .EXAMPLE
-    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
+    PS> Invoke-ARUpgrade -Source ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
     >>     -CollectorSource ./collector76.arbundle -WhatIf
-    PS> Invoke-ARUpgrade -SourcePath ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
+    PS> Invoke-ARUpgrade -Source ./ar76.arbundle -DestinationPath ./out -SkipEncryptedData `
     >>     -CollectorSource ./collector76.arbundle
 
     Plans the upgrade with the Collector's events as its last step (the plan
@@ -226,8 +280,8 @@ function Invoke-ARUpgrade {
     ./out gets ActiveRoles820_Collector.arbundle beside the two others.
 
     .EXAMPLE
-    PS> Invoke-ARUpgrade -SourceServer sql-old.corp.example.com -SourceDatabase ARConfig81 -SourceHistoryDatabase ARHistory81 `
-    >>     -DestinationServer sql-new.corp.example.com -SkipEncryptedData `
+    PS> Invoke-ARUpgrade -Source sql-old.corp.example.com -SourceDatabase ARConfig81 -SourceHistoryDatabase ARHistory81 `
+    >>     -Destination sql-new.corp.example.com -SkipEncryptedData `
     >>     -CollectorSource sql-rp.corp.example.com -CollectorSourceDatabase ARCollector81 -CollectorSourceCredential (Get-Credential rpreader)
 
     Upgrades an 8.1 installation on SQL Server and imports the events of its
@@ -243,153 +297,34 @@ function Invoke-ARUpgrade {
     .LINK
     Import-ARManagementHistory
     #>
-    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium', DefaultParameterSetName = 'Path')]
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
     [OutputType('ActiveRolesUpgrade.UpgradeSummary', 'ActiveRolesUpgrade.UpgradePlan')]
     param(
-        [Parameter(ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourcePath,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceServer,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceDatabase,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceConnectionString,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$SourceCredential,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$SourceAuthentication,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceHistoryPath,
-
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$SourceHistoryDatabase,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationPath,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationServer,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$DestinationConnectionString,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$DestinationCredential,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateSet('Windows', 'SqlLogin', 'AzureADPassword', 'AzureADServicePrincipal', 'AzureADManagedIdentity', 'AzureADDefault', 'AzureADInteractive')]
-        [string]$DestinationAuthentication,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$ConfigurationDatabaseName,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$HistoryDatabaseName,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$KeyBackupPath,
-
-        [Parameter()]
+        [Parameter(Position = 0, ValueFromPipeline)][Alias('SourceServer', 'SourcePath', 'SourceConnectionString')][object]$Source, [string]$SourceDatabase,
+        [Alias('SourceSqlCredential')][System.Management.Automation.Credential()][pscredential]$SourceCredential, [string]$SourceAuthentication, [string]$SourceDatabaseType, [switch]$SourceTrustServerCertificate,
+        [ValidateNotNullOrEmpty()][string]$SourceHistoryPath,
+        [ValidateNotNullOrEmpty()][string]$SourceHistoryDatabase,
+        [Parameter(Position = 1)][Alias('DestinationServer', 'DestinationConnectionString')][object]$Destination, [ValidateNotNullOrEmpty()][string]$DestinationPath,
+        [Alias('DestinationSqlCredential')][System.Management.Automation.Credential()][pscredential]$DestinationCredential, [string]$DestinationAuthentication, [string]$DestinationDatabaseType, [switch]$DestinationTrustServerCertificate,
+        [ValidateNotNullOrEmpty()][string]$ConfigurationDatabaseName,
+        [ValidateNotNullOrEmpty()][string]$HistoryDatabaseName,
+        [ValidateNotNullOrEmpty()][string]$KeyBackupPath,
         [System.Security.SecureString]$KeyBackupPassword,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
         [switch]$SkipEncryptedData,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$ServicesServer,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
+        [ValidateNotNullOrEmpty()][string]$ServicesServer,
         [switch]$SkipPrincipals,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
         [datetime]$From,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
         [datetime]$To,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
         [hashtable]$WebSites,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
         [switch]$AllWebSites,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$IisSiteName,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNull()]
-        [object]$CollectorSource,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$CollectorSourceDatabase,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [System.Management.Automation.Credential()]
-        [System.Management.Automation.PSCredential]$CollectorSourceCredential,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$CollectorSourceAuthentication,
-
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [Alias('CollectorDatabaseName')]
-        [string]$CollectorDatabase,
-
-        [Parameter(Mandatory, ParameterSetName = 'Plan')]
-        [Parameter(ParameterSetName = 'Path')]
-        [Parameter(ParameterSetName = 'Server')]
-        [ValidateNotNullOrEmpty()]
-        [string]$PlanPath,
-
-        [Parameter()]
-        [ValidateNotNullOrEmpty()]
-        [string]$LogPath
+        [ValidateNotNullOrEmpty()][string]$IisSiteName,
+        [ValidateNotNull()][object]$CollectorSource,
+        [ValidateNotNullOrEmpty()][string]$CollectorSourceDatabase,
+        [System.Management.Automation.Credential()][System.Management.Automation.PSCredential]$CollectorSourceCredential,
+        [ValidateNotNullOrEmpty()][string]$CollectorSourceAuthentication,
+        [ValidateNotNullOrEmpty()][Alias('CollectorDatabaseName')][string]$CollectorDatabase,
+        [ValidateNotNullOrEmpty()][string]$PlanPath,
+        [ValidateNotNullOrEmpty()][string]$LogPath
     )
 
     process {
@@ -397,15 +332,15 @@ function Invoke-ARUpgrade {
         if ($PlanPath) { $params.planPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $PlanPath }
         if ($KeyBackupPassword) { $params.keyBackupPassword = $KeyBackupPassword }
         $target = if ($PlanPath) { $params.planPath } else { 'the upgrade' }
-        # -PlanPath alone runs the plan (PowerShell may bind it to any set).
-        $planOnly = -not ($SourcePath -or $SourceServer -or $SourceConnectionString) -and $PlanPath
+        # -PlanPath alone runs the plan.
+        $planOnly = -not $PSBoundParameters.ContainsKey('Source') -and $PlanPath
         if (-not $planOnly) {
-            if (-not ($SourcePath -or $SourceServer -or $SourceConnectionString)) {
+            if (-not $PSBoundParameters.ContainsKey('Source')) {
                 $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ENDPOINT' -Category InvalidArgument -TargetObject 'Source' `
                             -Exception ([System.ArgumentException]::new('No source was named.')) `
-                            -RecommendedAction 'Name the source: -SourcePath, -SourceServer with -SourceDatabase, or -SourceConnectionString; or run a plan with -PlanPath alone.'))
+                            -RecommendedAction 'Name the source with -Source: a *.arbundle path, a SQL Server instance with -SourceDatabase, or a connection string; or run a plan with -PlanPath alone.'))
             }
-            $params.source = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
+            $params.source = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
             if ($SourceHistoryPath) {
                 $params.sourceHistory = [ordered]@{ path = Resolve-ARPath -Cmdlet $PSCmdlet -Path $SourceHistoryPath }
             } elseif ($SourceHistoryDatabase) {
@@ -414,14 +349,17 @@ function Invoke-ARUpgrade {
                 $h.database = $SourceHistoryDatabase
                 $params.sourceHistory = $h
             }
-            if ($DestinationPath) {
-                $params.destination = [ordered]@{ path = Resolve-ARPath -Cmdlet $PSCmdlet -Path $DestinationPath }
+            # The destination is a folder of bundles or a SQL Server; a folder is no database location, so it goes as a path.
+            $folder = if ($DestinationPath) { $DestinationPath } elseif ($Destination -is [System.IO.DirectoryInfo]) { $Destination.FullName } `
+                elseif ($Destination -is [string] -and (Test-Path -LiteralPath $Destination -PathType Container)) { $Destination }
+            if ($folder) {
+                $params.destination = [ordered]@{ path = Resolve-ARPath -Cmdlet $PSCmdlet -Path $folder }
             } else {
-                $params.destination = New-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
+                $params.destination = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
             }
             if ($KeyBackupPath) { $params.keyBackupPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $KeyBackupPath }
             $params.skipEncryptedData = [bool]$SkipEncryptedData
-            $params.servicesServer = if ($ServicesServer) { $ServicesServer } else { Get-ARDefaultServicesServer }
+            if ($ServicesServer) { $params.servicesServer = $ServicesServer }   # else the engine's default: this computer's FQDN
             $params.skipPrincipals = [bool]$SkipPrincipals
             if ($ConfigurationDatabaseName) { $params.configurationDatabase = $ConfigurationDatabaseName }
             if ($HistoryDatabaseName) { $params.historyDatabase = $HistoryDatabaseName }

@@ -9,7 +9,8 @@ BeforeDiscovery {
     Import-Module $ManifestPath -Force
     # Every cmdlet that takes a database, with the prefixes of its endpoints.
     $endpointCmdlets = @(foreach ($c in Get-Command -Module ActiveRolesUpgrade) {
-            $prefixes = @(foreach ($p in 'Source', 'Destination') { if ($c.Parameters.ContainsKey($p)) { $p } })
+            # Invoke-ARUpgrade's -Destination names a SQL Server or a folder for new databases, not a database.
+            $prefixes = @(foreach ($p in 'Source', 'Destination') { if ($c.Parameters.ContainsKey($p) -and -not ($c.Name -eq 'Invoke-ARUpgrade' -and $p -eq 'Destination')) { $p } })
             if ($prefixes) { @{ Name = $c.Name; Prefixes = $prefixes } }
         })
 }
@@ -172,6 +173,22 @@ Describe 'Endpoint binding: the request the module builds' -Tag 'Unit' {
         $r[0].params.source.location | Should -Be 'a.arbundle'
         $r[1].params.source.path | Should -Be $abs
         @($r[2].params.names) | Should -Be @('Contoso*')
+    }
+
+    It 'upgrades from -Source to a SQL Server -Destination, or to a folder of bundles (-DestinationPath, or an existing folder)' {
+        Invoke-ARUpgrade old.arbundle sql02.corp.example.com -DestinationCredential $cred -LogPath '-' -WhatIf
+        $null = New-Item -ItemType Directory -Force -Path (Join-Path $here 'bundles')
+        Invoke-ARUpgrade -SourceServer sql01 -SourceDatabase ARConfig76 -SourceHistoryDatabase ARHistory76 -Destination bundles -LogPath '-' -WhatIf
+        Invoke-ARUpgrade -SourcePath old.arbundle -DestinationPath new-folder -LogPath '-' -WhatIf
+        $r = Get-Requests
+        $r[0].params.source.location | Should -Be 'old.arbundle'
+        $r[0].params.destination.location | Should -Be 'sql02.corp.example.com'
+        $r[0].params.destination.user | Should -Be 'arimport'
+        $r[0].params.PSObject.Properties.Name | Should -Not -Contain 'servicesServer'
+        $r[1].params.source.location | Should -Be 'sql01'
+        $r[1].params.sourceHistory.database | Should -Be 'ARHistory76'
+        $r[1].params.destination.path | Should -Be (Join-Path $here 'bundles')
+        $r[2].params.destination.path | Should -Be (Join-Path $here 'new-folder')
     }
 
     It 'refuses an object that names no database, with the forms to give' {
