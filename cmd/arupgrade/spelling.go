@@ -17,16 +17,16 @@ var cliSpelling = arerr.Spelling{Param: cliFlag, Command: cliCommand}
 
 // cliFlagNames are the flags whose names do not follow from the request key.
 var cliFlagNames = map[string]string{
-	"keyBackupPath":        "--key-backup",
-	"keyBackupPassword":    "--key-password-file",
-	"iisSiteName":          "--iis-site",
-	"applicationAlias":     "--alias",
-	"webSites":             "--website",
-	"allWebSites":          "--all-websites",
-	"source.password":      "--source-password-file",
-	"destination.password": "--destination-password-file",
-	"source.create":        "--create-source",
-	"destination.create":   "--create-destination",
+	"keyBackupPath":      "--key-backup",
+	"keyBackupPassword":  "--key-password-file",
+	"iisSiteName":        "--iis-site",
+	"applicationAlias":   "--alias",
+	"webSites":           "--website",
+	"allWebSites":        "--all-websites",
+	"source.create":      "--create-source",
+	"destination.create": "--create-destination",
+	// The history source is read with the source's login.
+	"sourceHistory.password": "--source-password-file",
 }
 
 // cliFlag is the flag of a request key: --key-in-kebab-case, an endpoint's
@@ -35,6 +35,9 @@ var cliFlagNames = map[string]string{
 func cliFlag(key string) string {
 	if f, ok := cliFlagNames[key]; ok {
 		return f
+	}
+	if side, ok := strings.CutSuffix(key, ".password"); ok {
+		return cliFlag(side) + "-password-file" // never a flag value: a file (or the environment)
 	}
 	var b strings.Builder
 	b.WriteString("--")

@@ -465,7 +465,7 @@ func TestSkipEncryptedDataListsEverySecret(t *testing.T) {
 				t.Errorf("%d secrets to re-enter, the source has %d encrypted values", len(res.SecretsToReenter), fres.EncryptedValues)
 			}
 			for _, s := range res.SecretsToReenter {
-				if s.Name == "" || s.Column == "" || !strings.Contains(s.Action, "re-enter") || !strings.Contains(s.Reason, "SkipEncryptedData") {
+				if s.Name == "" || s.Column == "" || !strings.Contains(s.Action, "re-enter") || !strings.Contains(s.Reason, "{param:skipEncryptedData}") {
 					t.Errorf("secret item %+v", s)
 				}
 			}
@@ -696,7 +696,7 @@ func TestResultAttentionItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(res2.Principals.Reason, "-SkipPrincipals") || rep2.warned(CodePrincipals) {
+	if !strings.Contains(res2.Principals.Reason, "{param:skipPrincipals}") || rep2.warned(CodePrincipals) {
 		t.Errorf("principals with -SkipPrincipals: %+v, warnings %v", res2.Principals, rep2.warnings)
 	}
 }

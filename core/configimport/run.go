@@ -850,7 +850,7 @@ func (im *importer) handle(o *srcObj) error {
 			why := "no key backup was used"
 			switch {
 			case im.opts.SkipEncryptedData:
-				why = "encrypted data was skipped at your request (-SkipEncryptedData)"
+				why = "encrypted data was skipped at your request (" + arerr.Param("skipEncryptedData") + ")"
 			case sn.reason == model.ReasonDecryptFailed:
 				why = "the value could not be decrypted with the key backup"
 			case im.key != nil:

@@ -226,4 +226,6 @@ var azureSteps = []string{
 
 const principalsNotAvailable = "Copying database users, logins and roles is not available yet in this version; " +
 	"grant the Administration Service account db_owner on the new database (and recreate any other users, logins and roles the old database had) in SQL Server Management Studio."
-const principalsSkipped = "skipped at your request (-SkipPrincipals)"
+
+// principalsSkipped names the parameter as a token (arerr.Param) for the front ends to spell.
+const principalsSkipped = "skipped at your request ({param:skipPrincipals})"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/secrets"
@@ -259,7 +260,7 @@ func (im *importer) verify() bool {
 		p2 = append(p2, fmt.Sprintf("%d destination rows would be updated", tx.updates))
 	}
 	if len(tx.deleted) > 0 && !im.opts.Replace {
-		p2 = append(p2, "rows would be deleted without -Replace")
+		p2 = append(p2, "rows would be deleted without "+arerr.Param("replace")+"")
 	}
 	for _, d := range tx.deleted {
 		if !contains(replaceOrder, d) {
@@ -271,7 +272,7 @@ func (im *importer) verify() bool {
 	}
 	okText2 := fmt.Sprintf("AddedCount %d matches the rows written; no pre-existing row is updated or deleted; Settings, AddOn and ReplicationPartner are untouched", ins)
 	if im.opts.Replace {
-		okText2 = fmt.Sprintf("AddedCount %d matches the rows written; no row is updated and only -Replace deletes; Settings, AddOn and ReplicationPartner are untouched", ins)
+		okText2 = fmt.Sprintf("AddedCount %d matches the rows written; no row is updated and only "+arerr.Param("replace")+" deletes; Settings, AddOn and ReplicationPartner are untouched", ins)
 	}
 	add("2 Idempotency", p2, okText2)
 

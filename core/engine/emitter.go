@@ -96,7 +96,7 @@ func (em *Emitter) Result(resultType string, v any) error {
 	if err != nil {
 		return err
 	}
-	em.send(Event{Type: TypeResult, Time: time.Now().UTC(), ResultType: resultType, Data: b})
+	em.send(Event{Type: TypeResult, Time: time.Now().UTC(), ResultType: resultType, Data: withTemplates(b)})
 	return nil
 }
 

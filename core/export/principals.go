@@ -52,7 +52,7 @@ func readPrincipals(ctx context.Context, src store.Source, name string, em *engi
 		return nil, nil, nil
 	case err != nil:
 		em.Warn(model.W006PrincipalsNotCopied.ID, fmt.Sprintf("Database users, logins and roles are not recorded in the bundle: cannot read them from %s (%s). "+
-			"The bundle can still be imported; copy them from the database with Copy-ARDatabasePrincipals.", name, errText(err)))
+			"The bundle can still be imported; copy them from the database with "+arerr.Command("copy-principals")+".", name, errText(err)))
 		return nil, nil, nil
 	}
 	sum := &PrincipalsSummary{Logins: len(s.Logins), Users: len(s.Users), Roles: len(s.Roles), Memberships: len(s.Memberships), Permissions: len(s.Permissions)}

@@ -186,9 +186,9 @@ func (p *plan) checkSource(name string) {
 	}
 	p.pass(model.E002SourceVersionUnsupported, "Active Roles %s is a supported source.", s.Version.Short())
 	if !s.Role.HasHistory() {
-		remedy := "Name the Management History database (or the 7.x Combined database); import the configuration database with "+arerr.Command("import-configuration")+"."
+		remedy := "Name the Management History database (or the 7.x Combined database); import the configuration database with " + arerr.Command("import-configuration") + "."
 		if s.Role == model.RoleCollector {
-			remedy = "Name the Management History database (or the 7.x Combined database); import the Collector database with "+arerr.Command("import-collector")+"."
+			remedy = "Name the Management History database (or the 7.x Combined database); import the Collector database with " + arerr.Command("import-collector") + "."
 		}
 		p.add(model.E003SourceRoleMismatch, StatusFail, remedy,
 			"The source %s is an Active Roles %s %s database; a history import needs a ManagementHistory or Combined database.", name, s.Version.Short(), s.Role)

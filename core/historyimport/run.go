@@ -204,7 +204,7 @@ func (r *runner) describe() {
 	res.Entity(EntityApprovalTask).Source = r.taskCount
 	res.Entity(EntityTemporalMembership).Source = r.memCount
 	if r.opts.SkipPrincipals {
-		res.Principals = Principals{Reason: "not requested (-SkipPrincipals)"}
+		res.Principals = Principals{Reason: "not requested (" + arerr.Param("skipPrincipals") + ")"}
 	} else {
 		res.Principals = Principals{Reason: "this tool does not copy database users, logins and roles"}
 		if r.opts.DestinationIsAzureSQL {

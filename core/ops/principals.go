@@ -71,7 +71,7 @@ func noPrincipals(ep *dbopen.Endpoint) *arerr.Error {
 // notRecorded is the answer for a bundle source exported without principals.
 func notRecorded(ep *dbopen.Endpoint) *arerr.Error {
 	return arerr.Errorf(CodeNoPrincipals, arerr.CatInvalidArgument,
-		"Export the SQL Server database again with this version (Export-ARDatabase records the principals), or copy them from that database (-SourceServer and -SourceDatabase, or --source with a connection string).",
+		"Export the SQL Server database again with this version ("+arerr.Command("export")+" records the principals), or copy them from that database (name it with "+arerr.Param("source")+").",
 		"The source %s was exported without database users, logins, roles and permissions (by an earlier version, or it was written by an import): this bundle was exported without principals, so there is nothing to copy from it.", ep.Describe())
 }
 
@@ -367,14 +367,14 @@ func copyPrincipalsAfter(ctx context.Context, src, dst *dbopen.Endpoint, skip, w
 	}
 	switch {
 	case skip:
-		return false, "skipped at your request (-SkipPrincipals)"
+		return false, "skipped at your request (" + arerr.Param("skipPrincipals") + ")"
 	case whatIf:
-		return false, "copied after the import (Copy-ARDatabasePrincipals -WhatIf lists what would be copied)"
+		return false, "copied after the import (" + arerr.Command("copy-principals") + " " + arerr.Param("whatIf") + " lists what would be copied)"
 	case dst.IsBundle():
 		return warn("the destination is a bundle, which cannot hold SQL Server logins, users, roles or permissions; " +
-			"copy them with Copy-ARDatabasePrincipals after importing the bundle into SQL Server")
+			"copy them with " + arerr.Command("copy-principals") + " after importing the bundle into SQL Server")
 	}
-	retry := " Run Copy-ARDatabasePrincipals with the same source and destination to copy them."
+	retry := " Run " + arerr.Command("copy-principals") + " with the same source and destination to copy them."
 	s, err := openPrincipalSource(ctx, src, em)
 	if err != nil {
 		return warn(errText(err) + retry)
@@ -419,7 +419,7 @@ func copyPrincipalsAfter(ctx context.Context, src, dst *dbopen.Endpoint, skip, w
 		return warn("the copy was interrupted (" + errText(applyErr) + ")." + retry)
 	}
 	if c[principals.Conflict]+c[principals.Failed] > 0 {
-		return warn(summary + "; Copy-ARDatabasePrincipals -WhatIf with the same source and destination lists each one with its reason (-Force resolves conflicts)")
+		return warn(summary + "; " + arerr.Command("copy-principals") + " " + arerr.Param("whatIf") + " with the same source and destination lists each one with its reason (" + arerr.Param("force") + " resolves conflicts)")
 	}
 	if dstSnap.IsAzureSQL && c[principals.Skipped] > 0 {
 		return warn(summary + "; " + principals.AzureAdvice)

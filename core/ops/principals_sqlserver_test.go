@@ -175,7 +175,7 @@ func TestSQLServerImportCopiesPrincipals(t *testing.T) {
 
 	// -SkipPrincipals copies nothing.
 	skipName, got, _ := importInto(true)
-	if got["copied"] != false || got["reason"] != "skipped at your request (-SkipPrincipals)" {
+	if got["copied"] != false || got["reason"] != "skipped at your request ('skipPrincipals')" {
 		t.Errorf("principals with skipPrincipals: %v", got)
 	}
 	skipDB, err := testdb.OpenSQL("sql:" + skipName)

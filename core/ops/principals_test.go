@@ -103,7 +103,7 @@ func TestHistoryImportPrincipalsFromBundle(t *testing.T) {
 		}
 		w006 := strings.Contains(strings.Join(warnings, ","), "AR-W006")
 		switch {
-		case skip && (w006 || result.Principals.Reason != "skipped at your request (-SkipPrincipals)"):
+		case skip && (w006 || result.Principals.Reason != "skipped at your request ('skipPrincipals')"):
 			t.Errorf("-SkipPrincipals: warnings %v, principals %+v", warnings, result.Principals)
 		case !skip && (!w006 || result.Principals.Copied || !strings.Contains(result.Principals.Reason, "is a bundle")):
 			t.Errorf("default: warnings %v, principals %+v", warnings, result.Principals)

@@ -270,13 +270,13 @@ func sameEndpoint(a, b dbopen.Endpoint) bool {
 func credentials(p *Params) []string {
 	c := []string{}
 	if p.KeyBackupPath != "" && !p.SkipEncryptedData {
-		c = append(c, "the key backup password (-KeyBackupPassword, --key-password-file)")
+		c = append(c, "the key backup password ("+arerr.Param("keyBackupPassword")+")")
 	}
 	for _, e := range []struct {
 		ep   dbopen.Endpoint
 		what string
-	}{{p.Source, "the source's SQL login password (-SourceCredential)"}, {p.SourceHistory, "the history source's SQL login password (-SourceHistoryCredential)"},
-		{p.Destination, "the destination's SQL login password (-DestinationCredential)"}, {collectorOf(p), "the Collector source's SQL login password (-CollectorSourceCredential)"}} {
+	}{{p.Source, "the source's SQL login password (" + arerr.Param("source.password") + ")"}, {p.SourceHistory, "the history source's SQL login password (" + arerr.Param("sourceHistory.password") + ")"},
+		{p.Destination, "the destination's SQL login password (" + arerr.Param("destination.password") + ")"}, {collectorOf(p), "the Collector source's SQL login password (" + arerr.Param("collectorSource.password") + ")"}} {
 		if e.ep.Password != "" {
 			c = append(c, e.what)
 		}
@@ -309,7 +309,7 @@ func plannedSteps(plan *Plan) []PlannedStep {
 		s[3].Skip = why
 	}
 	if len(plan.WebSites) == 0 && !plan.AllWebSites {
-		s[4].Skip = "no Web Interface sites asked for (-WebSites, -AllWebSites)"
+		s[4].Skip = "no Web Interface sites asked for (" + arerr.Param("webSites") + ", " + arerr.Param("allWebSites") + ")"
 	}
 	if col := plan.Collector(); col != nil && plan.CollectorSource != nil {
 		s = append(s, PlannedStep{Name: StepImportCollector,
@@ -344,7 +344,7 @@ func sitesText(plan *Plan) string {
 func principalsSkip(plan *Plan) string {
 	switch {
 	case plan.SkipPrincipals:
-		return "skipped at your request (-SkipPrincipals)"
+		return "skipped at your request (" + arerr.Param("skipPrincipals") + ")"
 	case plan.Source.IsBundle() || (!plan.SourceHistory.IsZero() && plan.SourceHistory.IsBundle()):
 		return "the source is a bundle, which records no database users, logins or roles"
 	case plan.Destination.IsBundle():

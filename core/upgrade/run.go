@@ -268,7 +268,7 @@ func runPlan(ctx context.Context, plan *Plan, id string, p *Params, steps Steps,
 	// The sources must be as reviewed.
 	srcs := plan.sources(p)
 	if len(srcs) != len(plan.Fingerprints) {
-		return arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with -WhatIf (--what-if).",
+		return arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with "+arerr.Param("whatIf")+".",
 			"The plan %s has %d source fingerprint(s) for %d source(s).", plan.PlanPath, len(plan.Fingerprints), len(srcs))
 	}
 	for i, fp := range plan.Fingerprints {
@@ -497,7 +497,7 @@ func runStep(ctx context.Context, name string, resumed bool, plan *Plan, p *Para
 		s.Detail = strings.Join(created, "; ")
 	case StepImportCollector:
 		if plan.CollectorSource == nil || plan.Collector() == nil {
-			return "", arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with -WhatIf (--what-if).",
+			return "", arerr.Errorf("AR-PLAN", arerr.CatInvalidData, "Make the plan again with "+arerr.Param("whatIf")+".",
 				"The plan %s has a Collector step but no Collector source or database.", plan.PlanPath)
 		}
 		cs := collectorStep(plan, p)
@@ -545,7 +545,7 @@ func createSites(ctx context.Context, plan *Plan, cfg dbopen.Endpoint, steps Ste
 				// one a custom site needs is the administrator's choice.
 				left = append(left, fmt.Sprintf("%s (template %s)", s.Name, s.Template))
 				em.Warn("AR-SITE-TEMPLATE", fmt.Sprintf("The earlier-version site %q has the template %s, not Administrators, HelpDesk or SelfAdministration: no 8.2 site was made from it. "+
-					"Create it with New-ARWebSite -SourceSite '%s' -Template <the one it is based on>.", s.Name, s.Template, s.Name))
+					"Create it with "+arerr.Command("new-website")+" "+arerr.Param("sourceSite")+" '%s' "+arerr.Param("template")+" <the one it is based on>.", s.Name, s.Template, s.Name))
 				continue
 			}
 			for _, b := range s.Bindings {
@@ -559,7 +559,7 @@ func createSites(ctx context.Context, plan *Plan, cfg dbopen.Endpoint, steps Ste
 		old := findSite(sites, r.OldSite)
 		if old == nil {
 			return created, left, arerr.Errorf("AR-NOTFOUND", arerr.CatObjectNotFound,
-				"Check the name with Get-ARWebSite -Source <the new configuration database>, fix the plan's site rules and run it again.",
+				"Check the name with "+arerr.Command("list-websites")+" "+arerr.Param("source")+" <the new configuration database>, fix the plan's site rules and run it again.",
 				"The earlier-version site %q is not in the imported configuration.", r.OldSite)
 		}
 		if done := madeFrom(sites, old.SiteGUID, r); done != nil {
@@ -627,7 +627,7 @@ func followUps(plan *Plan, st *State) []FollowUp {
 			GuideSection: guideTenants, Items: st.Follow.AzureTenants})
 	}
 	if len(st.Follow.SecretsToReenter) > 0 {
-		f = append(f, FollowUp{Action: "Re-enter the secrets that were not imported (no key backup, or -SkipEncryptedData).",
+		f = append(f, FollowUp{Action: "Re-enter the secrets that were not imported (no key backup, or " + arerr.Param("skipEncryptedData") + ").",
 			GuideSection: guideImport, Items: st.Follow.SecretsToReenter})
 	}
 	f = append(f, FollowUp{Action: "Restart the Administration Service (Configuration Center > Administration Service > Restart) so it uses the new databases and tenants.",
@@ -644,21 +644,21 @@ func followUps(plan *Plan, st *State) []FollowUp {
 		if col := plan.Collector(); col != nil {
 			items = append(items, col.Endpoint.Describe())
 		}
-		f = append(f, FollowUp{Action: "The new databases are bundles: put them on SQL Server (restore or load them), then copy the database users and logins with Copy-ARDatabasePrincipals.",
+		f = append(f, FollowUp{Action: "The new databases are bundles: put them on SQL Server (restore or load them), then copy the database users and logins with " + arerr.Command("copy-principals") + ".",
 			GuideSection: guidePrereq, Items: items})
 	}
 	if !st.Follow.PrincipalsCopied && !plan.Destination.IsBundle() {
-		f = append(f, FollowUp{Action: "Copy the database users, logins, roles and permissions (Copy-ARDatabasePrincipals); they were not all copied.", GuideSection: guidePrereq})
+		f = append(f, FollowUp{Action: "Copy the database users, logins, roles and permissions (" + arerr.Command("copy-principals") + "); they were not all copied.", GuideSection: guidePrereq})
 	}
 	if len(st.Follow.SitesLeft) > 0 {
-		f = append(f, FollowUp{Action: "Create 8.2 sites from these earlier-version sites with New-ARWebSite, choosing the template each is based on.",
+		f = append(f, FollowUp{Action: "Create 8.2 sites from these earlier-version sites with " + arerr.Command("new-website") + ", choosing the template each is based on.",
 			GuideSection: guideSites, Items: st.Follow.SitesLeft})
 	}
 	if len(st.Follow.SitesCreated) == 0 {
-		f = append(f, FollowUp{Action: "Create the 8.2 Web Interface sites from the earlier-version site configurations (New-ARWebSite), then remove the default sites you do not need.",
+		f = append(f, FollowUp{Action: "Create the 8.2 Web Interface sites from the earlier-version site configurations (" + arerr.Command("new-website") + "), then remove the default sites you do not need.",
 			GuideSection: guideSites})
 	} else {
-		f = append(f, FollowUp{Action: "Remove the default 8.2 Web Interface sites you do not need (Remove-ARWebSite).", GuideSection: guideDefaultWI, Items: st.Follow.SitesCreated})
+		f = append(f, FollowUp{Action: "Remove the default 8.2 Web Interface sites you do not need (" + arerr.Command("remove-website") + ").", GuideSection: guideDefaultWI, Items: st.Follow.SitesCreated})
 	}
 	f = append(f, FollowUp{Action: "Upgrade the other Administration Service instances one by one, pointing them at these databases (Existing Active Roles database).",
 		GuideSection: guideService})
