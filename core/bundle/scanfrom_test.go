@@ -21,7 +21,7 @@ func TestScanFromMatchesAFullScan(t *testing.T) {
 	if len(frames) < 3 {
 		t.Fatalf("only %d frames: the test needs several", len(frames))
 	}
-	offsets := []int64{0, 1, int64(frames[0].rows), int64(frames[0].rows) - 1, int64(frames[0].rows + frames[1].rows) + 7,
+	offsets := []int64{0, 1, int64(frames[0].rows), int64(frames[0].rows) - 1, int64(frames[0].rows+frames[1].rows) + 7,
 		int64(len(all)) - 1, int64(len(all))}
 	for _, off := range offsets {
 		rs, err := b.ScanFrom(ctx, "ChangeRecordAttribute", off)
