@@ -12,6 +12,7 @@ import (
 	"github.com/activeroles/arupgrade/core/benchproc"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/historyimport"
+	"github.com/activeroles/arupgrade/core/store"
 )
 
 // ScenarioIncremental measures runs into a destination that already holds
@@ -126,8 +127,10 @@ func runIncrementalChild(ctx context.Context, c historyChild) (historyOut, error
 
 // sliceFirst99 writes a copy of the bundle src holding the first 99 % of
 // its change records (canonical order) with their attribute rows and tasks,
-// and the first 99 % of its temporal memberships.
-func sliceFirst99(ctx context.Context, src, dst string) error {
+// and the first 99 % of its temporal memberships. Child rows come grouped in
+// their records' order, so each child table is merge-joined with a second
+// scan of the records: memory stays flat at any size.
+func sliceFirst99(ctx context.Context, src, dst string) (err error) {
 	b, err := bundle.Open(src)
 	if err != nil {
 		return err
@@ -138,44 +141,74 @@ func sliceFirst99(ctx context.Context, src, dst string) error {
 	if err != nil {
 		return err
 	}
-	ids := map[int64]struct{}{}
+	defer func() {
+		if err != nil {
+			w.Abort()
+		}
+	}()
+	var recIdx int
+	for _, t := range h.Tables {
+		if t.Name == "ChangeRecord" {
+			recIdx = t.Index("RecordId")
+		}
+	}
+	nrec, err := b.Count(ctx, "ChangeRecord")
+	if err != nil {
+		return err
+	}
 	for _, t := range h.Tables {
 		n, err := b.Count(ctx, t.Name)
 		if err != nil {
-			w.Abort()
 			return err
 		}
 		rs, err := b.Scan(ctx, t.Name)
 		if err != nil {
-			w.Abort()
 			return err
 		}
+		// parents walks the kept records in order, for the child tables.
+		var parents store.Rows
+		parentsLeft := nrec * 99 / 100
+		if t.Name == "ChangeRecordAttribute" || t.Name == "ApprovalTask" {
+			if parents, err = b.Scan(ctx, "ChangeRecord"); err != nil {
+				rs.Close()
+				return err
+			}
+		}
 		rid := t.Index("RecordId")
+		cur, have := int64(0), false
 		for i := int64(0); rs.Next(); i++ {
 			r := rs.Row()
 			keep := true
 			switch t.Name {
-			case "ChangeRecord":
-				if keep = i < n*99/100; keep {
-					ids[r[rid].Int] = struct{}{}
-				}
-			case "ChangeRecordAttribute", "ApprovalTask":
-				_, keep = ids[r[rid].Int]
-			case "TemporalMembership":
+			case "ChangeRecord", "TemporalMembership":
 				keep = i < n*99/100
-			}
-			if keep {
-				if err := w.Write(t.Name, r); err != nil {
-					rs.Close()
-					w.Abort()
-					return err
+			case "ChangeRecordAttribute", "ApprovalTask":
+				for (!have || cur != r[rid].Int) && parentsLeft > 0 && parents.Next() {
+					cur, have = parents.Row()[recIdx].Int, true
+					parentsLeft--
 				}
+				keep = have && cur == r[rid].Int
+			}
+			if !keep {
+				if t.Name == "ChangeRecord" || t.Name == "ChangeRecordAttribute" || t.Name == "ApprovalTask" {
+					break // the rest belongs to the last 1 %
+				}
+				continue
+			}
+			if err := w.Write(t.Name, r); err != nil {
+				rs.Close()
+				return err
 			}
 		}
 		err = rs.Err()
 		rs.Close()
+		if parents != nil {
+			if perr := parents.Err(); err == nil {
+				err = perr
+			}
+			parents.Close()
+		}
 		if err != nil {
-			w.Abort()
 			return err
 		}
 	}
