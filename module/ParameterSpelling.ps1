@@ -13,6 +13,12 @@ $script:ARParameterNames = @{
     'configurationDatabase' = '-ConfigurationDatabaseName'
     'historyDatabase'       = '-HistoryDatabaseName'
     'keyBackupPassword'     = '-KeyBackupPassword'
+    # Invoke-ARUpgrade names the history database of a split source; it is read with -SourceCredential.
+    'sourceHistory'                     = '-SourceHistoryDatabase'
+    'sourceHistory.password'            = '-SourceCredential'
+    # No parameter: the connection string carries it.
+    'source.hostNameInCertificate'      = 'HostNameInCertificate=<name> in the -Source connection string'
+    'destination.hostNameInCertificate' = 'HostNameInCertificate=<name> in the -Destination connection string'
 }
 
 # Engine operations → cmdlets.

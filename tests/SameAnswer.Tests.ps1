@@ -195,3 +195,36 @@ Describe 'Engine parameter names in PowerShell spelling' -Tag 'Unit' {
         $data.message | Should -BeExactly 'No services server.'
     }
 }
+
+Describe 'Every parameter the engine names is a parameter of a cmdlet' -Tag 'Unit' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+        Import-Module $ManifestPath -Force
+        # The keys texts under core/ name: arerr.Param("…") or a literal {param:…}.
+        $keys = Get-ChildItem -LiteralPath (Join-Path $RepoRoot 'core') -Recurse -Filter '*.go' |
+            Where-Object { $_.Name -notlike '*_test.go' -and $_.FullName -notlike '*arerr*' } |
+            ForEach-Object { [regex]::Matches([System.IO.File]::ReadAllText($_.FullName), 'arerr\.Param\("([^"]+)"\)|\{param:([A-Za-z][A-Za-z0-9.-]*)\}') } |
+            ForEach-Object { $_.Groups[1].Value + $_.Groups[2].Value } | Sort-Object -Unique
+        $names = @{}
+        foreach ($c in Get-Command -Module ActiveRolesUpgrade) {
+            foreach ($p in $c.Parameters.Values) {
+                $names["-$($p.Name)"] = $true
+                foreach ($a in $p.Aliases) { $names["-$a"] = $true }
+            }
+        }
+    }
+    AfterAll { Remove-Module ActiveRolesUpgrade -ErrorAction Ignore }
+
+    It 'finds the keys' { $keys.Count | Should -BeGreaterThan 10 }
+
+    It 'spells each as an existing parameter' {
+        $missing = foreach ($k in $keys) {
+            $n = InModuleScope ActiveRolesUpgrade -Parameters @{ K = $k } { ConvertTo-ARParameterName -Key $K }
+            # A parameter, or a text naming where the value goes (HostNameInCertificate=… in the connection string).
+            $first = ($n -split ' ')[0]
+            if ($first.StartsWith('-') -and -not $names.ContainsKey($first)) { "{param:$k} → $n" }
+            if (-not $first.StartsWith('-') -and $n -notmatch ' -(Source|Destination) ') { "{param:$k} → $n" }
+        }
+        $missing | Should -BeNullOrEmpty
+    }
+}
