@@ -68,6 +68,16 @@ func TestKeyRunAgainstMap(t *testing.T) {
 	}
 	r.Shuffle(len(probe), func(i, j int) { probe[i], probe[j] = probe[j], probe[i] })
 	check("random")
+	// The filter lets few absent keys through to a block read.
+	through := 0
+	for range 100_000 {
+		if k := randomGUID(r); !in[k] && bloomHas(run.bloom, k) {
+			through++
+		}
+	}
+	if through > 10_000 {
+		t.Errorf("the Bloom filter passes %d of 100000 absent keys", through)
+	}
 	probe = sortUnique(probe)
 	check("ascending")
 

@@ -95,7 +95,7 @@ func readKeyRun(path string, f *os.File) (*keyRun, error) {
 		return nil, fmt.Errorf("read key run %s: %w", path, err)
 	}
 	bw := int64(binary.LittleEndian.Uint64(tail[:]))
-	if bw < 0 || bw > count+1 {
+	if bw < 0 || bw > count+8 || bw%8 != 0 {
 		return nil, fmt.Errorf("key run %s: bad filter size", path)
 	}
 	if want := tableOff + nb*(4+keyLen) + bw*8 + 12; fi.Size() != want {
@@ -182,9 +182,11 @@ func (r *keyRun) has(k data.UUID) (bool, error) {
 	return false, nil
 }
 
-// keyIter yields keys in ascending order.
+// keyIter yields keys in ascending order; size is how many at most (it
+// sizes the run's filter).
 type keyIter interface {
 	next() (data.UUID, bool, error)
+	size() int64
 }
 
 // sliceIter iterates over sorted keys in memory.
@@ -192,6 +194,8 @@ type sliceIter struct {
 	keys []data.UUID
 	i    int
 }
+
+func (s *sliceIter) size() int64 { return int64(len(s.keys)) }
 
 func (s *sliceIter) next() (data.UUID, bool, error) {
 	if s.i >= len(s.keys) {
@@ -214,6 +218,8 @@ func (r *keyRun) iter() *runIter {
 	return &runIter{r: r, br: bufio.NewReaderSize(io.NewSectionReader(r.f, runHdrLen, r.count*keyLen), 1<<20),
 		buf: make([]byte, 0, runBlockKeys*keyLen)}
 }
+
+func (it *runIter) size() int64 { return it.r.count }
 
 func (it *runIter) next() (data.UUID, bool, error) {
 	if it.i >= len(it.buf) {
@@ -261,12 +267,7 @@ func fillKeyRun(path string, f *os.File, ins []keyIter) (*keyRun, error) {
 	}
 	var upper int64 // keys at most: sizes the filter
 	for _, it := range ins {
-		switch it := it.(type) {
-		case *sliceIter:
-			upper += int64(len(it.keys))
-		case *runIter:
-			upper += it.r.count
-		}
+		upper += it.size()
 	}
 	bloom := make([]uint64, bloomWords(upper))
 	heads := make([]data.UUID, len(ins))
@@ -363,17 +364,19 @@ func sortUnique(keys []data.UUID) []data.UUID {
 	return slices.Compact(keys)
 }
 
-// The runs' Bloom filter: bloomBits bits a key, bloomK probes (about 5 %
-// false matches, which then read one block).
+// The runs' Bloom filter: bloomBits bits a key, bloomK probes, all in one
+// 64-byte block of the filter (one cache miss a lookup); about 6 % false
+// matches, which then read one block of keys.
 const (
 	bloomBits = 6
 	bloomK    = 4
 )
 
-func bloomWords(keys int64) int64 { return max(1, (keys*bloomBits+63)/64) }
+// bloomWords sizes a filter for keys: whole 8-word blocks.
+func bloomWords(keys int64) int64 { return max(8, (keys*bloomBits+511)/512*8) }
 
-// bloomProbes derives the probes from both halves of the GUID, mixed
-// (splitmix64), so GUIDs that are not random spread too.
+// bloomProbes derives the block and the bit positions from both halves of
+// the GUID, mixed (splitmix64), so GUIDs that are not random spread too.
 func bloomProbes(k data.UUID) (uint64, uint64) {
 	mix := func(x uint64) uint64 {
 		x ^= x >> 30
@@ -382,27 +385,27 @@ func bloomProbes(k data.UUID) (uint64, uint64) {
 		x *= 0x94d049bb133111eb
 		return x ^ x>>31
 	}
-	return mix(binary.LittleEndian.Uint64(k[:8])), mix(binary.LittleEndian.Uint64(k[8:])+0x9e3779b97f4a7c15) | 1
+	return mix(binary.LittleEndian.Uint64(k[:8])), mix(binary.LittleEndian.Uint64(k[8:]) + 0x9e3779b97f4a7c15)
 }
 
 func bloomAdd(b []uint64, k data.UUID) {
 	h1, h2 := bloomProbes(k)
-	m := uint64(len(b)) * 64
-	for i := range uint64(bloomK) {
-		bit := (h1 + i*h2) % m
-		b[bit/64] |= 1 << (bit % 64)
+	blk := b[(h1%uint64(len(b)/8))*8:][:8]
+	for i := range bloomK {
+		bit := (h2 >> (9 * i)) & 511
+		blk[bit/64] |= 1 << (bit % 64)
 	}
 }
 
 func bloomHas(b []uint64, k data.UUID) bool {
-	if len(b) == 0 {
+	if len(b) < 8 {
 		return true
 	}
 	h1, h2 := bloomProbes(k)
-	m := uint64(len(b)) * 64
-	for i := range uint64(bloomK) {
-		bit := (h1 + i*h2) % m
-		if b[bit/64]&(1<<(bit%64)) == 0 {
+	blk := b[(h1%uint64(len(b)/8))*8:][:8]
+	for i := range bloomK {
+		bit := (h2 >> (9 * i)) & 511
+		if blk[bit/64]&(1<<(bit%64)) == 0 {
 			return false
 		}
 	}
