@@ -53,7 +53,7 @@ const (
 	keyIndexVersion = 1
 	// defaultKeyFoldAt bounds the fresh keys of all tables together: about
 	// 5 bytes each in memory, and 16 bytes each sorted when they fold.
-	defaultKeyFoldAt = 2 << 20
+	defaultKeyFoldAt = 1 << 20
 )
 
 // withKeyFoldAt sets the fold bound (tests: folds with few rows).
