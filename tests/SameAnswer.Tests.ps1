@@ -119,6 +119,29 @@ Import-Module $ManifestPath
         [System.IO.Path]::IsPathRooted($d[2].Description) | Should -BeTrue
     }
 
+    It 'checks the services-server default as the CLI does: this computer''s FQDN, or a finding that names -ServicesServer' {
+        if ($skip) { Set-ItResult -Skipped -Because $skip; return }
+        $run = Invoke-ChildPwsh -Environment @{ ARUPGRADE_ENGINE = 'process'; ARUPGRADE_CLI = $cli } -Script @"
+Import-Module `$ManifestPath
+Test-ARUpgradePrerequisite -Source '$SampleBundle' -Destination '$work/ps-e017.arbundle' -CreateDestination -SkipEncryptedData -LogPath '-' |
+    Where-Object { `$_.Code -eq 'AR-E017' } | Select-Object Code, Status, Message, Remedy | ConvertTo-Json -Compress
+"@
+        $ps = ConvertFrom-ChildJson $run
+        $out = & $cli test-prerequisites --source $SampleBundle --destination "$work/cli-e017.arbundle" --create-destination --skip-encrypted-data --output json --log-file - 2>$null
+        $cl = (@($out)[-1] | ConvertFrom-Json).results | Where-Object { $_.code -eq 'AR-E017' }
+        $ps.Status | Should -Be $cl.status
+        $ps.Message | Should -Be $cl.message
+        if ($ps.Status -eq 'Fail') {
+            # This host has no FQDN: the engine says so and names each front end's parameter.
+            $ps.Message | Should -BeLike '*is not a fully qualified domain name*so it cannot be the default*'
+            $ps.Remedy | Should -BeLike '*(-ServicesServer ars01.corp.example.com)*'
+            $cl.remedy | Should -BeLike '*(--services-server ars01.corp.example.com)*'
+        } else {
+            $ps.Message | Should -BeLike '*this computer (the default without -ServicesServer)*'
+            $cl.message | Should -BeLike '*this computer (the default without --services-server)*'
+        }
+    }
+
     It '<Name>: the same code and exit code' -ForEach @(
         @{ Name = 'SqlLogin without a credential' }
         @{ Name = 'Windows authentication with a credential (NTLM: the engine''s answer wins)' }
