@@ -237,12 +237,12 @@ function Copy-ARDatabasePrincipals {
         $sourceEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source'
         $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
         $params = [ordered]@{ source = $sourceEndpoint; destination = $destinationEndpoint; force = [bool]$Force; whatIf = $false }
-        $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
-        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
+        $sourceName = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $sourceEndpoint
+        $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint
         if ($ScriptPath) {
             $params.scriptPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $ScriptPath
             $target = $params.scriptPath
-            $action = "Write the T-SQL that copies the database users, logins, roles and permissions of $sourceName to $(Get-AREndpointDisplayName -Endpoint $destinationEndpoint)"
+            $action = "Write the T-SQL that copies the database users, logins, roles and permissions of $sourceName to $(Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint)"
         } elseif ($Force) {
             $action = "Copy the database users, logins, roles and permissions of $sourceName, dropping and recreating conflicting logins (-Force)"
         } else {

@@ -150,7 +150,7 @@ function Export-ARDatabase {
                 $name = if ($sourceEndpoint.Contains('database')) { $sourceEndpoint.database } elseif ($sourceEndpoint.Contains('path')) { $sourceEndpoint.path } elseif ($sourceEndpoint.location -match '(?i)\.arbundle$') { $sourceEndpoint.location } else { '' }
                 if (-not $name) {
                     $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $item `
-                                -Exception ([System.ArgumentException]::new("-OutputPath is a folder, and the bundle for $(Get-AREndpointDisplayName -Endpoint $sourceEndpoint) has no name.")) `
+                                -Exception ([System.ArgumentException]::new("-OutputPath is a folder, and the bundle for $(Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $sourceEndpoint) has no name.")) `
                                 -RecommendedAction 'Add -SourceDatabase, or give -OutputPath the bundle file to write.'))
                 }
                 $out = [System.IO.Path]::Combine($folder, [System.IO.Path]::GetFileNameWithoutExtension($name) + '.arbundle')
@@ -160,7 +160,7 @@ function Export-ARDatabase {
                             -Exception ([System.ArgumentException]::new("$out was written by this command already; several databases cannot go to one bundle.")) `
                             -RecommendedAction 'Give -OutputPath an existing folder: each database is written to <database>.arbundle in it.'))
             }
-            $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
+            $sourceName = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $sourceEndpoint
             if ($PSCmdlet.ShouldProcess($out, "Export $sourceName to a bundle")) {
                 $params = [ordered]@{ source = $sourceEndpoint; out = $out; overwrite = [bool]$Force }
                 Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'export' -Params $params -LogPath $LogPath `

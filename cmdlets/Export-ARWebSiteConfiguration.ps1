@@ -145,7 +145,7 @@ function Export-ARWebSiteConfiguration {
             foreach ($c in [System.IO.Path]::GetInvalidFileNameChars() + [char[]]'<>:"/\|?*') { $file = $file.Replace([string]$c, '_') }
             $out = [System.IO.Path]::Combine($out, "$file.json")
         }
-        $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
+        $sourceName = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $sourceEndpoint
         if ($PSCmdlet.ShouldProcess($out, "Export the Web Interface site configuration '$Name' of $sourceName")) {
             $params = [ordered]@{ source = $sourceEndpoint; site = $Name; out = $out; overwrite = [bool]$Force }
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'export-website' -Params $params -LogPath $LogPath `

@@ -141,7 +141,7 @@ function Get-ARDatabaseInfo {
         foreach ($item in $Source) {
             $endpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Value $item
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'inspect' -Params ([ordered]@{ source = $endpoint }) -LogPath $LogPath `
-                -Activity 'Inspecting the database' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
+                -Activity 'Inspecting the database' -TargetObject (Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $endpoint)
         }
     }
 }

@@ -156,7 +156,7 @@ function Get-ARWebSite {
             $endpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Value $item
             $params = [ordered]@{ source = $endpoint; names = @(if ($Name) { $Name }) }
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'list-websites' -Params $params -LogPath $LogPath `
-                -Activity 'Listing Web Interface sites' -TargetObject (Get-AREndpointDisplayName -Endpoint $endpoint)
+                -Activity 'Listing Web Interface sites' -TargetObject (Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $endpoint)
         }
     }
 }

@@ -236,8 +236,8 @@ function Import-ARCollectorEvents {
         $params.batchSize = $BatchSize
         $params.whatIf = $false
 
-        $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
-        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
+        $sourceName = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $sourceEndpoint
+        $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint
         if ($PSCmdlet.ShouldProcess($target, "Import Collector events from $sourceName")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'import-collector' -Params $params -LogPath $LogPath `
                 -Activity 'Importing Collector events' -TargetObject $target

@@ -305,8 +305,8 @@ function Import-ARConfiguration {
         $params.replace = [bool]$Replace
         $params.whatIf = $false
 
-        $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
-        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
+        $sourceName = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $sourceEndpoint
+        $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint
         $action = if ($Replace) {
             "Replace all Active Roles configuration with the configuration imported from $sourceName"
         } else {

@@ -241,8 +241,8 @@ function Import-ARManagementHistory {
         $params.skipPrincipals = [bool]$SkipPrincipals
         $params.whatIf = $false
 
-        $sourceName = Get-AREndpointDisplayName -Endpoint $sourceEndpoint
-        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
+        $sourceName = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $sourceEndpoint
+        $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint
         if ($PSCmdlet.ShouldProcess($target, "Import Management History from $sourceName")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'import-history' -Params $params -LogPath $LogPath `
                 -Activity 'Importing Management History' -TargetObject $target

@@ -145,7 +145,7 @@ function Import-ARWebSiteConfiguration {
         $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination'
         $file = Resolve-ARPath -Cmdlet $PSCmdlet -Path $InputPath
         $params = [ordered]@{ destination = $destinationEndpoint; path = $file; name = [string]$Name; legacyBindings = [bool]$LegacyBindings; whatIf = $false }
-        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
+        $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint
         if ($PSCmdlet.ShouldProcess($target, "Import the Web Interface site configuration in $file")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'import-website' -Params $params -LogPath $LogPath `
                 -Activity 'Importing a Web Interface site configuration' -TargetObject $file

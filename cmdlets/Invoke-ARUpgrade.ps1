@@ -375,7 +375,7 @@ function Invoke-ARUpgrade {
             }
             # Without -CollectorSource the engine refuses it, naming the missing source.
             if ($CollectorDatabase) { $params.collectorDatabase = $CollectorDatabase }
-            $target = Get-AREndpointDisplayName -Endpoint $params.destination
+            $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $params.destination
         }
         if ($PSCmdlet.ShouldProcess($target, 'Upgrade the Active Roles databases to 8.2')) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'upgrade' -Params $params -LogPath $LogPath `

@@ -227,7 +227,7 @@ function New-ARWebSite {
         }
         if ($Name) { $params.name = $Name }
         $params.whatIf = $false
-        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
+        $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint
         # IIS is checked before anything is written; $null: not available here (warned).
         $iis = $null
         if ($CreateWebApplication) {

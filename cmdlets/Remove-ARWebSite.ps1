@@ -185,7 +185,7 @@ function Remove-ARWebSite {
         $binding = if ($IisSiteName -or $ApplicationAlias) { " ($(if ($IisSiteName) { $IisSiteName } else { '*' })/$(if ($ApplicationAlias) { $ApplicationAlias } else { '*' }))" } else { '' }
         $action = if ($IncludeConfiguration) { "Remove the Web Interface site$binding and its configuration object" } else { "Remove the Active binding$binding of the Web Interface site" }
         if ($RemoveWebApplication) { $action += ', and its IIS web application' }
-        $target = "'$Name' in $(Get-AREndpointDisplayName -Endpoint $destinationEndpoint)"
+        $target = "'$Name' in $(Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint)"
         if ($PSCmdlet.ShouldProcess($target, $action)) {
             $result = Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'remove-website' -Params $params -LogPath $LogPath `
                 -Activity 'Removing a Web Interface site' -TargetObject $Name

@@ -140,7 +140,7 @@ function Set-ARServicesAssociation {
         if ($ServicesServer) { $params.servicesServer = $ServicesServer }
         $params.whatIf = $false
         $server = if ($ServicesServer) { $ServicesServer } else { 'this computer' }
-        $target = Get-AREndpointDisplayName -Endpoint $destinationEndpoint
+        $target = Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $destinationEndpoint
         if ($PSCmdlet.ShouldProcess($target, "Run dynamic groups, group families and scheduled tasks on $server")) {
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'set-services-association' -Params $params -LogPath $LogPath `
                 -Activity 'Associating services' -TargetObject $target

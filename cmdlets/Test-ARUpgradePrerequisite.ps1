@@ -261,7 +261,7 @@ function Test-ARUpgradePrerequisite {
                 if ($PSBoundParameters.ContainsKey('To')) { $params.to = ConvertTo-ARDateParameter -Date $To }
             }
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'test-prerequisites' -Params $params -LogPath $LogPath `
-                -Activity 'Checking upgrade prerequisites' -TargetObject (Get-AREndpointDisplayName -Endpoint $params.source)
+                -Activity 'Checking upgrade prerequisites' -TargetObject (Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $params.source)
         }
     }
 }

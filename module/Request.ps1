@@ -71,24 +71,24 @@ function Resolve-ARPath {
 }
 
 function Get-AREndpointDisplayName {
-    # A short, secret-free description of an endpoint for ShouldProcess messages and error
-    # targets, before the engine has read it (the engine's own messages use dbopen.Describe).
+    # A short, secret-free name of an endpoint for ShouldProcess messages and error targets.
+    # A bundle path or an instance is shown as given; a connection string is named by the
+    # engine (describe-endpoint, no connection), as its own messages name it, so the module
+    # parses no connection strings (and never shows a password).
     [CmdletBinding()]
     [OutputType([string])]
-    param([Parameter(Mandatory)][System.Collections.IDictionary]$Endpoint)
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][System.Collections.IDictionary]$Endpoint
+    )
     if ($Endpoint.Contains('path')) { return [string]$Endpoint.path }
     $loc = [string]$Endpoint.location
     if ($loc -notmatch '=|://') {
         if ($loc -match '(?i)\.arbundle$' -or -not $Endpoint.Contains('database')) { return $loc }
         return "database '$($Endpoint.database)' on '$loc'"
     }
-    # A connection string: only its server and database are shown (it may carry a password).
-    $server = [regex]::Match($loc, '(?i)(?:^|;)\s*(?:server|data source|address|addr)\s*=\s*([^;]+)').Groups[1].Value
-    $db = [regex]::Match($loc, '(?i)(?:^|;)\s*(?:database|initial catalog)\s*=\s*([^;]+)').Groups[1].Value
-    if (-not $server -and $loc -match '^(?i)sqlserver://(?:[^@/]*@)?([^/?]+)') { $server = $Matches[1] }
-    if (-not $db -and $loc -match '(?i)[?&]database=([^&]+)') { $db = $Matches[1] }
-    if ($Endpoint.Contains('database')) { $db = [string]$Endpoint.database }
-    if ($server -or $db) { return "database '$db' on '$server'" }
+    $named = @(Get-AREndpointDescription -Cmdlet $Cmdlet -Endpoint $Endpoint) | Select-Object -First 1
+    if ($named -and $named.Description) { return [string]$named.Description }
     'the database named by the connection string'
 }
 

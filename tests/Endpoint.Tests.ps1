@@ -234,13 +234,29 @@ Set-Location '$dir'
         $r.NewCreated | Should -BeFalse -Because 'a check writes nothing'
     }
 
+    It 'names a connection string in -WhatIf as the engine does (describe-endpoint), without its password' {
+        if ($skip) { Set-ItResult -Skipped -Because $skip; return }
+        $out = Join-Path $TestDrive 'named.arbundle'
+        $run = Invoke-ChildPwsh -TimeoutSeconds 120 -Script @"
+Import-Module `$ManifestPath
+Export-ARDatabase 'sqlserver://sa:s3cret@sql01.corp.example.com:1433?database=ARConfig76' -OutputPath '$out' -LogPath '-' -WhatIf
+Import-ARConfiguration 'Server=sql01;Database=ARConfig76;User Id=sa;Password=s3cret' '$out' -CreateDestination -LogPath '-' -WhatIf -Verbose 4>&1 |
+    Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] -and `$_.Message -like '*describe-endpoint*' } | ForEach-Object { 'VERBOSE ' + `$_.Message }
+"@
+        $text = $run.Output -join "``n"
+        $text | Should -Match 'What if: .*Export sqlserver://sa:\*\*\*@sql01\.corp\.example\.com:1433\?database=ARConfig76 to a bundle'
+        $text | Should -Match 'VERBOSE .*describe-endpoint'
+        $text + $run.Error | Should -Not -Match 's3cret'
+        Test-Path $out | Should -BeFalse
+    }
+
     Context 'the engine''s refusals' {
         BeforeAll {
             # One child pwsh runs every case (each starts the engine; the machine is shared).
             $script:cases = [ordered]@{
                 'the date range ends before it starts'                       = "Import-ARManagementHistory '<history>' '<out>' -CreateDestination -From 2024-06-30 -To 2024-01-01 -Confirm:`$false -LogPath '-'"
                 'SqlLogin without a credential'                              = "Export-ARDatabase sql01.corp.example.com -SourceDatabase AR -SourceAuthentication SqlLogin -OutputPath '<out>' -LogPath '-'"
-                'Windows authentication on Azure SQL'                        = "Export-ARDatabase contoso.database.windows.net -SourceDatabase AR -OutputPath '<out>' -LogPath '-'"
+                'Windows authentication on Azure SQL'                        = "Export-ARDatabase contoso.database.windows.net -SourceDatabase AR -SourceAuthentication Windows -OutputPath '<out>' -LogPath '-'"
                 'an authentication the engine does not know'                 = "Export-ARDatabase sql01 -SourceDatabase AR -SourceAuthentication Kerberos5 -OutputPath '<out>' -LogPath '-'"
                 'a source that is no instance, connection string or bundle' = "Export-ARDatabase 'not a database!' -OutputPath '<out>' -LogPath '-'"
             }
