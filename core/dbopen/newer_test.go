@@ -29,6 +29,7 @@ func TestNewerBundleFormatIsNotCalledDamaged(t *testing.T) {
 	}
 	// Prologue: 8 magic bytes, major, minor (uint16 LE), CRC-32C of the first 12 bytes.
 	binary.LittleEndian.PutUint16(b[8:], 2)
+	binary.LittleEndian.PutUint16(b[10:], 0)
 	binary.LittleEndian.PutUint32(b[12:], crc32.Checksum(b[:12], crc32.MakeTable(crc32.Castagnoli)))
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
