@@ -15,8 +15,7 @@ function ConvertTo-ARRequestJson {
     $plain = ConvertTo-ARJsonValue -Value $Request -Tokens $tokens -Secrets $secrets
     $json = Microsoft.PowerShell.Utility\ConvertTo-Json -InputObject $plain -Depth 10 -Compress
     if ($tokens.Count -eq 0) { return $json }
-    Import-ARInteropType
-    [ActiveRolesUpgrade.Interop.V1.Secrets]::Expand($json, $tokens.ToArray(), $secrets.ToArray())
+    (Get-ARInteropType Secrets)::Expand($json, $tokens.ToArray(), $secrets.ToArray())
 }
 
 function ConvertTo-ARJsonValue {
