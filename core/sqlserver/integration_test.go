@@ -51,9 +51,16 @@ func scratch(t testing.TB, server Options) Options {
 		t.Fatalf("create scratch database: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := DropDatabase(context.WithoutCancel(ctx), server, name); err != nil {
-			t.Errorf("drop scratch database %s: %v", name, err)
+		// Tried again a few times: packages' tests run in parallel, and a
+		// server may refuse a DROP racing another database's catalog change.
+		var err error
+		for i := range 4 {
+			if err = DropDatabase(context.WithoutCancel(ctx), server, name); err == nil {
+				return
+			}
+			time.Sleep(time.Duration(i+1) * 500 * time.Millisecond)
 		}
+		t.Errorf("drop scratch database %s: %v", name, err)
 	})
 	o := server
 	o.Database = name

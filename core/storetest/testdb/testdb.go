@@ -64,7 +64,7 @@ func Scratch(t testing.TB) string {
 		t.Fatalf("create scratch database: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := sqlserver.DropDatabase(context.WithoutCancel(ctx), srv, name); err != nil {
+		if err := drop(context.WithoutCancel(ctx), srv, name); err != nil {
 			t.Errorf("drop scratch database %s: %v", name, err)
 		}
 	})
@@ -215,10 +215,24 @@ func DropLater(t testing.TB, name string) {
 	t.Helper()
 	srv := Server(t)
 	t.Cleanup(func() {
-		if err := sqlserver.DropDatabase(context.Background(), srv, name); err != nil {
+		if err := drop(context.Background(), srv, name); err != nil {
 			t.Errorf("drop database %s: %v", name, err)
 		}
 	})
+}
+
+// drop drops a test database, trying again a few times: packages' tests run
+// in parallel, and a server may refuse a DROP that races another database's
+// catalog change (the TDS test server answered "tuple concurrently updated").
+func drop(ctx context.Context, srv sqlserver.Options, name string) error {
+	var err error
+	for i := range 4 {
+		if err = sqlserver.DropDatabase(ctx, srv, name); err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(i+1) * 500 * time.Millisecond)
+	}
+	return err
 }
 
 // Name returns a new database name for the product to create.
