@@ -234,32 +234,19 @@ function Test-ARUpgradePrerequisite {
     )
 
     process {
-        $configOnly = 'KeyBackupPath', 'KeyBackupPassword', 'SkipEncryptedData', 'ServicesServer', 'Replace'
-        $historyOnly = 'From', 'To'
-        $wrong = if ($Kind -eq 'Configuration') { $historyOnly } else { $configOnly }
-        foreach ($name in $wrong) {
-            if ($PSBoundParameters.ContainsKey($name)) {
-                $other = if ($Kind -eq 'Configuration') { 'ManagementHistory or Collector' } else { 'Configuration' }
-                $PSCmdlet.ThrowTerminatingError((New-ARErrorRecord -ErrorId 'AR-ARGS' -Category InvalidArgument -TargetObject $name `
-                            -Exception ([System.ArgumentException]::new("-$name does not apply to -Kind $Kind.")) `
-                            -RecommendedAction "Leave out -$name, or check a $other import with -Kind $other."))
-            }
-        }
         $destinationEndpoint = ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Destination' -Create:$CreateDestination
         $engineKind = @{ Configuration = 'configuration'; ManagementHistory = 'history'; Collector = 'collector' }[$Kind]
         # One engine run per source: several sources are checked against the same destination.
         foreach ($item in $Source) {
             $params = [ordered]@{ kind = $engineKind; source = (ConvertTo-AREndpoint -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Prefix 'Source' -Value $item); destination = $destinationEndpoint }
-            if ($Kind -eq 'Configuration') {
-                if ($KeyBackupPath) { $params.keyBackupPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $KeyBackupPath }
-                if ($KeyBackupPassword) { $params.keyBackupPassword = $KeyBackupPassword }
-                $params.skipEncryptedData = [bool]$SkipEncryptedData
-                if ($ServicesServer) { $params.servicesServer = $ServicesServer }   # else the engine's default: this computer's FQDN
-                $params.replace = [bool]$Replace
-            } else {
-                if ($PSBoundParameters.ContainsKey('From')) { $params.from = ConvertTo-ARDateParameter -Date $From }
-                if ($PSBoundParameters.ContainsKey('To')) { $params.to = ConvertTo-ARDateParameter -Date $To }
-            }
+            # Whatever was given goes to the engine, which refuses an option of the other kind (AR-PARAMS).
+            if ($KeyBackupPath) { $params.keyBackupPath = Resolve-ARPath -Cmdlet $PSCmdlet -Path $KeyBackupPath }
+            if ($KeyBackupPassword) { $params.keyBackupPassword = $KeyBackupPassword }
+            $params.skipEncryptedData = [bool]$SkipEncryptedData
+            if ($ServicesServer) { $params.servicesServer = $ServicesServer }   # else the engine's default: this computer's FQDN
+            $params.replace = [bool]$Replace
+            if ($PSBoundParameters.ContainsKey('From')) { $params.from = ConvertTo-ARDateParameter -Date $From }
+            if ($PSBoundParameters.ContainsKey('To')) { $params.to = ConvertTo-ARDateParameter -Date $To }
             Invoke-AREngine -Cmdlet $PSCmdlet -Operation 'test-prerequisites' -Params $params -LogPath $LogPath `
                 -Activity 'Checking upgrade prerequisites' -TargetObject (Get-AREndpointDisplayName -Cmdlet $PSCmdlet -Endpoint $params.source)
         }

@@ -192,13 +192,14 @@ Describe 'Requests' -Tag 'Unit' {
         (Get-LastRequest).params.from | Should -Be '2025-01-02'
     }
 
-    It 'sends the history kind to test-prerequisites and refuses options of the other kind' {
+    It 'sends the history kind to test-prerequisites, with options of the other kind for the engine to refuse' {
         Test-ARUpgradePrerequisite -Kind ManagementHistory -SourcePath $src -DestinationPath $dst -From 2024-01-01
         $r = Get-LastRequest
         $r.operation | Should -Be 'test-prerequisites'
         $r.params.kind | Should -Be 'history'
         $r.params.from | Should -Be '2024-01-01'
-        { Test-ARUpgradePrerequisite -Kind ManagementHistory -SourcePath $src -DestinationPath $dst -Replace } | Should -Throw -ErrorId 'AR-ARGS,Test-ARUpgradePrerequisite'
+        Test-ARUpgradePrerequisite -Kind ManagementHistory -SourcePath $src -DestinationPath $dst -Replace
+        (Get-LastRequest).params.replace | Should -BeTrue
     }
 
     It 'sends the fixture params' {

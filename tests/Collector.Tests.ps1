@@ -88,14 +88,15 @@ Describe 'Import-ARCollectorEvents' -Tag 'Unit' {
         ($help.returnValues.returnValue.type.name -join ' ') | Should -Match 'CollectorImportResult'
     }
 
-    It 'Test-ARUpgradePrerequisite -Kind Collector sends kind collector with the dates and refuses configuration options' {
+    It 'Test-ARUpgradePrerequisite -Kind Collector sends kind collector with the dates, and configuration options for the engine to refuse' {
         Test-ARUpgradePrerequisite -Kind Collector -SourcePath $src -DestinationPath $dst -CreateDestination -From 2024-01-01 -To 2024-02-01
         $r = Get-LastRequest
         $r.operation | Should -Be 'test-prerequisites'
         $r.params.kind | Should -Be 'collector'
         $r.params.from | Should -Be '2024-01-01'
         $r.params.PSObject.Properties.Name | Should -Not -Contain 'servicesServer'
-        { Test-ARUpgradePrerequisite -Kind Collector -SourcePath $src -DestinationPath $dst -Replace } | Should -Throw -ErrorId 'AR-ARGS,Test-ARUpgradePrerequisite'
+        Test-ARUpgradePrerequisite -Kind Collector -SourcePath $src -DestinationPath $dst -Replace
+        (Get-LastRequest).params.replace | Should -BeTrue
     }
 
     It 'New-ARSampleDatabase -Role Collector asks for a Collector sample' {

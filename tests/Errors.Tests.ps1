@@ -22,19 +22,6 @@ Describe 'Errors carry a RecommendedAction' -Tag 'Unit' {
         Mock -ModuleName ActiveRolesUpgrade Write-Progress { }
     }
 
-    It '<Name>' -ForEach @(
-        @{ Name = 'a history parameter with -Kind Configuration'; Id = 'AR-ARGS'; Action = '*Leave out -From*'
-            Script = { Test-ARUpgradePrerequisite -SourcePath $bundle -DestinationPath $dst -From 2024-01-01 } }
-    ) {
-        $err = Get-ErrorRecord $Script
-        $err | Should -Not -BeNullOrEmpty
-        $err.FullyQualifiedErrorId | Should -BeLike "$Id,*"
-        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $err.ErrorDetails.RecommendedAction | Should -BeLike $Action
-        $err.ErrorDetails.Message | Should -BeLike "*$($err.ErrorDetails.RecommendedAction)"
-        Should -Invoke -ModuleName ActiveRolesUpgrade Start-ARNativeJob -Times 0 -Because 'nothing runs'
-    }
-
     It 'an engine refusal (a missing key backup, AR-E014) carries its remedy' {
         [AppDomain]::CurrentDomain.SetData('ARTest.Outcome', '{"type":"outcome","outcome":"failed","error":{"code":"AR-E014","category":"InvalidArgument","message":"Cannot read the key backup file /x/none.key: no such file or directory","remedy":"Check the key backup path."},"exitCode":3}')
         $err = Get-ErrorRecord { Import-ARConfiguration -SourcePath $bundle -DestinationPath $dst -KeyBackupPath (Join-Path $TestDrive 'none.key') -ServicesServer ars.corp.example.com -Confirm:$false }

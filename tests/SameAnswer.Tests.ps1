@@ -52,6 +52,11 @@ Describe 'The same answer through the cmdlets and the CLI' -Tag 'Integration' {
                Cli = @('import-history', '--source', $SampleBundle, '--destination', "$work/cli-half.arbundle", '--create-destination', '--from', '2024-01-01')
                Code = 'AR-PARAMS'; Exit = 2; Both = 'Only one end of the date range'
                Ps = 'Give both -From and -To'; CliText = 'Give both --from and --to'; NotCreated = @("$work/ps-half.arbundle", "$work/cli-half.arbundle") }
+            @{ Name = 'a history option in a configuration check'
+               Cmdlet = "Test-ARUpgradePrerequisite -Source '$SampleBundle' -Destination '$work/ps-kind.arbundle' -CreateDestination -From 2024-01-01 -LogPath '-'"
+               Cli = @('test-prerequisites', '--source', $SampleBundle, '--destination', "$work/cli-kind.arbundle", '--create-destination', '--from', '2024-01-01')
+               Code = 'AR-PARAMS'; Exit = 2; Both = 'does not apply to a configuration import'
+               Ps = 'Leave out -From'; CliText = 'Leave out --from'; NotCreated = @("$work/ps-kind.arbundle", "$work/cli-kind.arbundle") }
         )
 
         $answers = @{}
@@ -150,6 +155,7 @@ Test-ARUpgradePrerequisite -Source '$SampleBundle' -Destination '$work/ps-e017.a
         @{ Name = 'a missing bundle' }
         @{ Name = 'an end date before the start date (AR-E013, from the engine''s preflight)' }
         @{ Name = 'one end of a date range' }
+        @{ Name = 'a history option in a configuration check' }
     ) {
         if ($skip) { Set-ItResult -Skipped -Because $skip; return }
         $case = $cases | Where-Object { $_.Name -eq $Name }

@@ -360,9 +360,8 @@ func configParams(c *cli.Context) (map[string]any, error) {
 		"skipEncryptedData": c.Bool("skip-encrypted-data"), "servicesServer": c.String("services-server"),
 		"skipPrincipals": c.Bool("skip-principals"), "replace": c.Bool("replace"), "whatIf": c.Bool("what-if")}
 	if kb := c.String("key-backup"); kb != "" {
-		if c.Bool("skip-encrypted-data") {
-			return nil, usageErr("--key-backup and --skip-encrypted-data exclude each other: give the key backup to copy secrets, or skip them.")
-		}
+		// With --skip-encrypted-data too, the engine imports no encrypted
+		// value (model §9.3), as the module's -SkipEncryptedData does.
 		// The engine reads it again; this check only fails before the password prompt, with the same error.
 		if _, err := ops.ReadKeyBackupFile(kb); err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -327,9 +328,41 @@ func importHistory(ctx context.Context, p *historyParams, em *engine.Emitter) (*
 	return res, err
 }
 
+// onlyForKind refuses a parameter of the other kind of import: it would be
+// ignored, and the user would believe it had been checked.
+func (p *prerequisiteParams) onlyForKind() error {
+	var given []string
+	add := func(key string, set bool) {
+		if set {
+			given = append(given, arerr.Param(key))
+		}
+	}
+	kind := strings.ToLower(p.Kind)
+	if kind == "" || kind == "configuration" {
+		add("from", p.From != "")
+		add("to", p.To != "")
+	} else {
+		add("keyBackupPath", p.KeyBackupPath != "")
+		add("keyBackupPassword", p.KeyBackupPassword != "")
+		add("skipEncryptedData", p.SkipEncryptedData)
+		add("servicesServer", p.ServicesServer != "")
+		add("replace", p.Replace)
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	list := strings.Join(given, ", ")
+	return arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument,
+		fmt.Sprintf("Leave out %s, or check the kind of import %s belongs to with %s.", list, list, arerr.Param("kind")),
+		"%s does not apply to a %s import.", list, cmp.Or(kind, "configuration"))
+}
+
 func runTestPrerequisites(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {
 	var p prerequisiteParams
 	if err := decodeParams(raw, &p, `{"kind":"configuration",`+exampleConfig[1:]); err != nil {
+		return err
+	}
+	if err := p.onlyForKind(); err != nil {
 		return err
 	}
 	var checks []any
