@@ -4,16 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/collectorimport"
 	"github.com/activeroles/arupgrade/core/dbopen"
 	"github.com/activeroles/arupgrade/core/engine"
-	"github.com/activeroles/arupgrade/core/historyimport"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/sqlserver"
-	"github.com/activeroles/arupgrade/core/store"
 )
 
 func init() {
@@ -34,21 +31,8 @@ const exampleCollector = `{"source":{"path":"collector76.arbundle"},"destination
 
 // collectorRun is an opened Collector import.
 type collectorRun struct {
-	src     store.Source
-	dst     store.HistoryDestination
-	opts    collectorimport.Options
-	release func() error
-	em      *engine.Emitter
-}
-
-func (r *collectorRun) close() {
-	if r.src != nil {
-		_ = r.src.Close()
-	}
-	if r.dst != nil {
-		_ = r.dst.Close()
-	}
-	releaseLock(r.release, r.em)
+	*historyPair
+	opts collectorimport.Options
 }
 
 // defaultCollectorDatabase names a new SQL Server destination that was given
@@ -75,48 +59,15 @@ func openCollectorRun(ctx context.Context, p *collectorParams, em *engine.Emitte
 	defaultCollectorDatabase(&p.Destination)
 	opts := collectorimport.Options{BatchSize: p.BatchSize, WhatIf: p.WhatIf,
 		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
-	if (p.From == "") != (p.To == "") {
-		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both "+arerr.Param("from")+" and "+arerr.Param("to")+" for a date-range import, or neither to import all events.",
-			"Only one end of the date range was given.")
-	}
-	for _, d := range []struct {
-		s   string
-		dst **historyimport.Date
-	}{{p.From, &opts.From}, {p.To, &opts.To}} {
-		if d.s == "" {
-			continue
-		}
-		v, err := historyimport.ParseDate(d.s)
-		if err != nil {
-			return nil, arerr.Wrap(err, "AR-PARAMS", arerr.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
-		}
-		*d.dst = &v
-	}
-	if p.BatchSize < 0 || p.BatchSize > historyimport.MaxBatchSize {
-		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
-			"Batch size %d is out of range.", p.BatchSize)
-	}
-	r := &collectorRun{opts: opts, em: em}
 	var err error
-	if r.src, err = dbopen.OpenSource(ctx, &p.Source, em); err != nil {
+	if opts.From, opts.To, err = dateRangeAndBatch(p.From, p.To, p.BatchSize, "events"); err != nil {
 		return nil, err
 	}
-	var d dbopen.Destination
-	if r.dst, d, err = dbopen.OpenHistoryDestination(ctx, &p.Destination, em, *em.Log()); err != nil {
-		r.close()
+	pair, _, err := openHistoryPair(ctx, &p.Source, &p.Destination, "import-collector", write && !p.WhatIf, em)
+	if err != nil {
 		return nil, err
 	}
-	if err := claimOrPredict(ctx, &p.Destination, r.dst, "import-collector", write && !p.WhatIf, &d, &r.release, em); err != nil {
-		r.close()
-		return nil, err
-	}
-	if d.Exists {
-		r.close()
-		return nil, arerr.Errorf(model.E008DatabaseNameExists.ID, arerr.CatResourceExists,
-			"Choose another name for the new database, or import into the existing one without asking to create it.",
-			"A database named %s already exists.", p.Destination.Describe())
-	}
-	return r, nil
+	return &collectorRun{historyPair: pair, opts: opts}, nil
 }
 
 func runImportCollector(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {

@@ -213,15 +213,16 @@ func firstSentence(s string) string {
 }
 
 // historyRun is an opened history import.
-type historyRun struct {
+// historyPair is the opened source and history-shaped destination of a
+// history or Collector import, with the destination's writer lock.
+type historyPair struct {
 	src     store.Source
 	dst     store.HistoryDestination
-	opts    historyimport.Options
 	release func() error
 	em      *engine.Emitter
 }
 
-func (r *historyRun) close() {
+func (r *historyPair) close() {
 	if r.src != nil {
 		_ = r.src.Close()
 	}
@@ -229,6 +230,63 @@ func (r *historyRun) close() {
 		_ = r.dst.Close()
 	}
 	releaseLock(r.release, r.em)
+}
+
+// openHistoryPair opens src and dst for operation; a run that writes also
+// takes the destination's writer lock (a check or WhatIf only predicts it).
+// A destination it was asked to create that exists already is refused
+// (AR-E008).
+func openHistoryPair(ctx context.Context, src, dst *dbopen.Endpoint, operation string, write bool, em *engine.Emitter) (*historyPair, dbopen.Destination, error) {
+	r := &historyPair{em: em}
+	var d dbopen.Destination
+	var err error
+	if r.src, err = dbopen.OpenSource(ctx, src, em); err != nil {
+		return nil, d, err
+	}
+	if r.dst, d, err = dbopen.OpenHistoryDestination(ctx, dst, em, *em.Log()); err != nil {
+		r.close()
+		return nil, d, err
+	}
+	if err := claimOrPredict(ctx, dst, r.dst, operation, write, &d, &r.release, em); err != nil {
+		r.close()
+		return nil, d, err
+	}
+	if d.Exists {
+		r.close()
+		return nil, d, arerr.Errorf(model.E008DatabaseNameExists.ID, arerr.CatResourceExists,
+			"Choose another name for the new database, or import into the existing one without asking to create it.",
+			"A database named %s already exists.", dst.Describe())
+	}
+	return r, d, nil
+}
+
+// dateRangeAndBatch checks the date range (both ends or neither) and the
+// batch size of a history or Collector import; all says what is imported
+// without a range ("records", "events").
+func dateRangeAndBatch(from, to string, batchSize int, all string) (f, t *historyimport.Date, err error) {
+	if (from == "") != (to == "") {
+		return nil, nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both "+arerr.Param("from")+" and "+arerr.Param("to")+" for a date-range import, or neither to import all "+all+".",
+			"Only one end of the date range was given.")
+	}
+	if from != "" {
+		fv, ferr := historyimport.ParseDate(from)
+		tv, terr := historyimport.ParseDate(to)
+		if err = cmp.Or(ferr, terr); err != nil {
+			return nil, nil, arerr.Wrap(err, "AR-PARAMS", arerr.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
+		}
+		f, t = &fv, &tv
+	}
+	if batchSize < 0 || batchSize > historyimport.MaxBatchSize {
+		return nil, nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
+			"Batch size %d is out of range.", batchSize)
+	}
+	return f, t, nil
+}
+
+// historyRun is an opened history import.
+type historyRun struct {
+	*historyPair
+	opts historyimport.Options
 }
 
 // openHistoryRun opens a history import; a run that writes also takes the
@@ -240,48 +298,16 @@ func openHistoryRun(ctx context.Context, p *historyParams, em *engine.Emitter, w
 	// The principals are copied after the import (principalsAfterImport).
 	opts := historyimport.Options{BatchSize: p.BatchSize, SkipPrincipals: true, WhatIf: p.WhatIf,
 		SourceName: p.Source.Describe(), DestinationName: p.Destination.Describe(), SameDatabase: sameDatabase(&p.Source, &p.Destination)}
-	if (p.From == "") != (p.To == "") {
-		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, "Give both "+arerr.Param("from")+" and "+arerr.Param("to")+" for a date-range import, or neither to import all records.", "Only one end of the date range was given.")
-	}
-	for _, d := range []struct {
-		s   string
-		dst **historyimport.Date
-	}{{p.From, &opts.From}, {p.To, &opts.To}} {
-		if d.s == "" {
-			continue
-		}
-		v, err := historyimport.ParseDate(d.s)
-		if err != nil {
-			return nil, arerr.Wrap(err, "AR-PARAMS", arerr.CatInvalidArgument, "Write dates as yyyy-mm-dd, e.g. 2024-06-30.", "The date range is not valid")
-		}
-		*d.dst = &v
-	}
-	if p.BatchSize < 0 || p.BatchSize > historyimport.MaxBatchSize {
-		return nil, arerr.Errorf("AR-PARAMS", arerr.CatInvalidArgument, fmt.Sprintf("Use a batch size from 1 to %d.", historyimport.MaxBatchSize),
-			"Batch size %d is out of range.", p.BatchSize)
-	}
-	r := &historyRun{opts: opts, em: em}
 	var err error
-	if r.src, err = dbopen.OpenSource(ctx, &p.Source, em); err != nil {
+	if opts.From, opts.To, err = dateRangeAndBatch(p.From, p.To, p.BatchSize, "records"); err != nil {
 		return nil, err
 	}
-	var d dbopen.Destination
-	if r.dst, d, err = dbopen.OpenHistoryDestination(ctx, &p.Destination, em, *em.Log()); err != nil {
-		r.close()
+	pair, d, err := openHistoryPair(ctx, &p.Source, &p.Destination, "import-history", write && !p.WhatIf, em)
+	if err != nil {
 		return nil, err
 	}
-	if err := claimOrPredict(ctx, &p.Destination, r.dst, "import-history", write && !p.WhatIf, &d, &r.release, em); err != nil {
-		r.close()
-		return nil, err
-	}
-	r.opts.DestinationIsAzureSQL = d.IsAzureSQL
-	if d.Exists {
-		r.close()
-		return nil, arerr.Errorf(model.E008DatabaseNameExists.ID, arerr.CatResourceExists,
-			"Verification failed: choose another name for the new database, or import into the existing one without asking to create it.",
-			"A database named %s already exists.", p.Destination.Describe())
-	}
-	return r, nil
+	opts.DestinationIsAzureSQL = d.IsAzureSQL
+	return &historyRun{historyPair: pair, opts: opts}, nil
 }
 
 func runImportHistory(ctx context.Context, raw json.RawMessage, em *engine.Emitter) error {

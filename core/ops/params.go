@@ -27,6 +27,3 @@ func decodeParams(raw json.RawMessage, v any, example string) error {
 	}
 	return nil
 }
-
-// writeErr reports a failure to write an output file (AR-DISK-FULL or AR-WRITE).
-var writeErr = arerr.WriteErr

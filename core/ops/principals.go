@@ -271,23 +271,23 @@ func writePrincipalScript(path string, acts []principals.Action, h sqlserver.Pri
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".principals-*.sql.tmp")
 	if err != nil {
-		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+		return arerr.WriteErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // after a successful rename there is nothing left to remove
 	if err := f.Chmod(0o600); err != nil && !isUnsupported(err) {
 		_ = f.Close()
-		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+		return arerr.WriteErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
 	}
 	if err := sqlserver.WritePrincipalScript(f, acts, h); err != nil {
 		_ = f.Close()
-		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+		return arerr.WriteErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
 	}
 	if err := f.Close(); err != nil {
-		return writeErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
+		return arerr.WriteErr(err, path, "Choose a folder you can write to.", "Cannot write the script %s", path)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return writeErr(err, path, "Check the path: it must name a file, not a folder.", "Cannot write the script %s", path)
+		return arerr.WriteErr(err, path, "Check the path: it must name a file, not a folder.", "Cannot write the script %s", path)
 	}
 	return nil
 }
