@@ -760,28 +760,44 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 		err = ctx.Err()
 	}
 	if err == nil {
+		err = d.s.flushAll() // the last frames start compressing
+	}
+	applied := false
+	if err == nil {
+		// The batch's keys join the index while its frames compress, which
+		// the commit waits for anyway. Should the commit then fail, the
+		// keys are dropped and read from the bundle again before the next
+		// write, so they never hold a key the bundle does not.
+		applied = true
+		err = d.applyKeys(pend)
+	}
+	if err == nil {
 		err = d.commit("batch")
 	}
 	if err != nil {
 		err = diskFull(d.path, err) // the free space before the rollback frees some
 		d.rollback(sn)
-		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
-	}
-	for i, k := range []*entityKeys{d.rec, d.task, d.mb} {
-		n, err := k.apply(&pend[i])
-		if err != nil {
-			// The batch is committed but its keys could not be kept: no
-			// further writes, so nothing can be imported twice; a re-run
-			// reads the keys from the bundle again.
-			d.broken = fmt.Errorf("bundle %s: keep the keys of batch %d: %w; run the import again to continue", d.path, b.Seq, diskFull(d.path, err))
-			return nil, d.broken
+		if applied {
+			d.dropKeys()
 		}
-		d.kx.fresh += n
+		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, err)
 	}
 	if d.kx.fresh >= d.kx.foldAt {
 		d.foldKeys()
 	}
 	return res, nil
+}
+
+// applyKeys adds a batch's keys to the index.
+func (d *HistoryDest) applyKeys(pend *[3]pendingKeys) error {
+	for i, k := range []*entityKeys{d.rec, d.task, d.mb} {
+		n, err := k.apply(&pend[i])
+		if err != nil {
+			return fmt.Errorf("keep the batch's keys: %w", err)
+		}
+		d.kx.fresh += n
+	}
+	return nil
 }
 
 func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, *[3]pendingKeys, error) {

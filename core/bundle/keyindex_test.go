@@ -12,6 +12,7 @@ import (
 
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/store"
+	"pgregory.net/rapid"
 )
 
 func randomGUID(r *rand.Rand) data.UUID {
@@ -338,4 +339,39 @@ func TestKeyIndexChecksTheChain(t *testing.T) {
 	if ok {
 		t.Error("an index of other frames (chain differs) was accepted")
 	}
+}
+
+// The radix sort must order keys exactly as a comparison sort does, for
+// random GUIDs and for skewed ones (shared prefixes, few distinct bytes,
+// many repeats), which drive it into deep buckets and insertion sort.
+func TestSortUniqueMatchesComparisonSort(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 5000).Draw(t, "n")
+		prefix := rapid.IntRange(0, 16).Draw(t, "sharedPrefix")
+		alphabet := rapid.IntRange(1, 256).Draw(t, "alphabet")
+		seed := rapid.Uint64().Draw(t, "seed")
+		r := rand.New(rand.NewPCG(seed, 1))
+		var common data.UUID
+		for i := range common {
+			common[i] = byte(r.IntN(256))
+		}
+		keys := make([]data.UUID, n)
+		for i := range keys {
+			if i > 0 && r.IntN(8) == 0 {
+				keys[i] = keys[r.IntN(i)] // a repeat
+				continue
+			}
+			k := common
+			for j := prefix; j < len(k); j++ {
+				k[j] = byte(r.IntN(alphabet))
+			}
+			keys[i] = k
+		}
+		want := slices.Clone(keys)
+		slices.SortFunc(want, compareUUID)
+		want = slices.Compact(want)
+		if got := sortUnique(keys); !slices.Equal(got, want) {
+			t.Fatalf("sortUnique of %d keys (shared prefix %d, alphabet %d) differs from a comparison sort", n, prefix, alphabet)
+		}
+	})
 }

@@ -1,7 +1,7 @@
 package bundle
 
 import (
-	"bytes"
+	"cmp"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -15,7 +15,14 @@ func fingerprint(u data.UUID) uint64 {
 	return binary.BigEndian.Uint64(u[:8]) ^ binary.LittleEndian.Uint64(u[8:])
 }
 
-func compareUUID(a, b data.UUID) int { return bytes.Compare(a[:], b[:]) }
+// compareUUID orders GUIDs by their bytes, as bytes.Compare does, two
+// words at a time.
+func compareUUID(a, b data.UUID) int {
+	if x, y := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8]); x != y {
+		return cmp.Compare(x, y)
+	}
+	return cmp.Compare(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
+}
 
 // fpSet holds 48-bit fingerprints of GUIDs (the top 48 bits of the 64-bit
 // fingerprint): 65536 sorted partitions by the top 16 bits, each holding

@@ -348,13 +348,22 @@ func (s *sink) summaries() []TableSummary {
 	return out
 }
 
-// commit flushes every table and writes a commit frame, then flushes the
-// buffered writer so the batch is in the file.
-func (s *sink) commit(kind string) error {
+// flushAll turns every table's buffered rows into a data frame (in
+// parallel mode: starts compressing them).
+func (s *sink) flushAll() error {
 	for ti := range s.tables {
 		if err := s.flushTable(ti); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// commit flushes every table and writes a commit frame, then flushes the
+// buffered writer so the batch is in the file.
+func (s *sink) commit(kind string) error {
+	if err := s.flushAll(); err != nil {
+		return err
 	}
 	if err := s.barrier(); err != nil {
 		return err
