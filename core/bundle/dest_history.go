@@ -43,7 +43,7 @@ type HistoryDest struct {
 	kx            *keyIndex // the exactly-once key index (keyindex.go)
 	rec, task, mb *entityKeys
 	pend          [3]pendingKeys // the keys of the batch being written, reused
-	jobs          [4]*rowJob     // the batch's row jobs, reused (rowjob.go)
+	checks        []*rowCheck    // per table
 	runs          map[int64]data.Row
 	maxRun        int64
 	c             historyCols
@@ -111,7 +111,7 @@ func (d *HistoryDest) reset() {
 	d.stamp, d.v, d.setts, d.iid = nil, nil, nil, data.UUID{}
 	d.commitEnd, d.closed, d.f, d.out, d.s, d.broken = 0, false, nil, nil, nil, nil
 	d.dropKeys()
-	d.pend, d.jobs, d.runs, d.maxRun, d.c = [3]pendingKeys{}, [4]*rowJob{}, nil, 0, historyCols{}
+	d.pend, d.checks, d.runs, d.maxRun, d.c = [3]pendingKeys{}, nil, nil, 0, historyCols{}
 	d.tail, d.tailReason = 0, ""
 }
 
@@ -809,10 +809,19 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 	pm.reset(d.mb.maxID)
 	res := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
 	tables := d.v.hdr.Tables
-	// The new rows go to one rowJob per table (rowjob.go), which checks,
-	// encodes and compresses them once every row is classified.
-	jobs := d.rowJobs(b)
-	jrec, jattr, jtask, jmb := jobs[0], jobs[1], jobs[2], jobs[3]
+	var row data.Row
+	if d.checks == nil {
+		d.checks = make([]*rowCheck, len(tables))
+		for i := range tables {
+			d.checks[i] = newRowCheck(&tables[i])
+		}
+	}
+	put := func(ti int, r data.Row) error {
+		if err := d.checks[ti].check(r); err != nil {
+			return err
+		}
+		return d.s.writeRow(ti, r)
+	}
 	// classify returns "dup", "conflict" or "new" for a row of an entity.
 	classify := func(k *entityKeys, p *pendingKeys, r data.Row, guid, oiid, oid int) (string, nk, bool) {
 		if r[guid].Kind != data.GUID {
@@ -840,7 +849,11 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			res.Conflicts["ApprovalTask"] = append(res.Conflicts["ApprovalTask"], g)
 		default:
 			pt.maxID++
-			jtask.rows = append(jtask.rows, jobRow{r: t, col: c.taskID, id: pt.maxID})
+			row = append(row[:0], t...)
+			row[c.taskID] = data.IntValue(pt.maxID)
+			if err := put(c.task, row); err != nil {
+				return fmt.Errorf("approval task %s: %w", g, err)
+			}
 			pt.guids.add(g, fingerprint(g))
 			if !hasKey {
 				key = nk{iid: d.iid, id: pt.maxID}
@@ -873,12 +886,21 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			res.Conflicts["ChangeRecord"] = append(res.Conflicts["ChangeRecord"], g)
 		default:
 			pr.maxID++
-			jrec.rows = append(jrec.rows, jobRow{r: r, col: c.recID, id: pr.maxID})
+			id := data.IntValue(pr.maxID)
+			row = append(row[:0], r...)
+			row[c.recID] = id
+			if err := put(c.rec, row); err != nil {
+				return nil, pend, fmt.Errorf("change record %s: %w", g, err)
+			}
 			for _, a := range hr.Attributes {
 				if len(a) != len(tables[c.attr].Columns) {
 					return nil, pend, fmt.Errorf("change record %s: an attribute row has %d values", g, len(a))
 				}
-				jattr.rows = append(jattr.rows, jobRow{r: a, col: c.attrRec, id: pr.maxID, ref: i})
+				row = append(row[:0], a...)
+				row[c.attrRec] = id
+				if err := put(c.attr, row); err != nil {
+					return nil, pend, fmt.Errorf("change record %s attribute: %w", g, err)
+				}
 			}
 			res.AttributesAdded += len(hr.Attributes)
 			pr.guids.add(g, fingerprint(g))
@@ -909,7 +931,11 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			res.Conflicts[c.mbName] = append(res.Conflicts[c.mbName], g)
 		default:
 			pm.maxID++
-			jmb.rows = append(jmb.rows, jobRow{r: m, col: c.mbID, id: pm.maxID})
+			row = append(row[:0], m...)
+			row[c.mbID] = data.IntValue(pm.maxID)
+			if err := put(c.mb, row); err != nil {
+				return nil, pend, fmt.Errorf("temporal membership %s: %w", g, err)
+			}
 			pm.guids.add(g, fingerprint(g))
 			if !hasKey {
 				key = nk{iid: d.iid, id: pm.maxID}
@@ -918,40 +944,7 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			res.MembershipsAdded++
 		}
 	}
-	d.s.startJobs(jobs[:])
 	return res, pend, nil
-}
-
-// rowJobs returns the batch's row jobs (ChangeRecord, attributes, tasks,
-// the keyed flat table), emptied, with their error wording.
-func (d *HistoryDest) rowJobs(b *store.HistoryBatch) *[4]*rowJob {
-	c := &d.c
-	if d.jobs[0] == nil {
-		for i, ti := range []int{c.rec, c.attr, c.task, c.mb} {
-			if ti < 0 {
-				ti = c.mb // a table the database lacks never gets rows
-			}
-			t := &d.v.hdr.Tables[ti]
-			d.jobs[i] = &rowJob{ti: ti, kinds: tableKinds(t), check: newRowCheck(t), super: d.s.st[ti].super}
-		}
-	}
-	for _, j := range d.jobs {
-		j.reset()
-	}
-	guidOf := func(r data.Row, col int) data.UUID { return r[col].AsGUID() }
-	d.jobs[0].describe = func(jr *jobRow, err error) error {
-		return fmt.Errorf("change record %s: %w", guidOf(jr.r, c.recGUID), err)
-	}
-	d.jobs[1].describe = func(jr *jobRow, err error) error {
-		return fmt.Errorf("change record %s attribute: %w", guidOf(b.Records[jr.ref].Record, c.recGUID), err)
-	}
-	d.jobs[2].describe = func(jr *jobRow, err error) error {
-		return fmt.Errorf("approval task %s: %w", guidOf(jr.r, c.taskGUID), err)
-	}
-	d.jobs[3].describe = func(jr *jobRow, err error) error {
-		return fmt.Errorf("temporal membership %s: %w", guidOf(jr.r, c.mbGUID), err)
-	}
-	return &d.jobs
 }
 
 // lookupBatch finds which of the batch's GUIDs the destination already

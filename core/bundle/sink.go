@@ -53,10 +53,9 @@ type sink struct {
 	// caller goes on; commit writes the compressed frames in the order they
 	// were queued, then the commit frame. Nothing reaches the file before
 	// commit, so a failed batch only has to drop the queue (dropQueued).
-	encs    chan *zstd.Encoder
-	queued  []*zjob
-	zfree   []*zjob
-	rowJobs []*rowJob // a history batch's tables being prepared (rowjob.go)
+	encs   chan *zstd.Encoder
+	queued []*zjob
+	zfree  []*zjob
 }
 
 // zjob is one data frame being compressed in parallel mode.
@@ -76,7 +75,6 @@ const parallelEncoders = 2
 // startParallel switches the sink to parallel mode.
 func (s *sink) startParallel() error {
 	s.encs = make(chan *zstd.Encoder, parallelEncoders)
-	s.free = make(chan []byte, 8)
 	for range parallelEncoders {
 		// A journal frame is about targetFrame bytes at most: a window of
 		// that size loses nothing and keeps each encoder's history small.
@@ -127,11 +125,8 @@ func (s *sink) writeQueued() error {
 	return err
 }
 
-// dropQueued waits for the queued frames and row jobs and forgets them (a
-// failed batch).
+// dropQueued waits for the queued frames and forgets them (a failed batch).
 func (s *sink) dropQueued() {
-	s.waitJobs()
-	s.rowJobs = nil
 	for _, j := range s.queued {
 		<-j.done
 		s.recycle(j)
@@ -374,9 +369,6 @@ func (s *sink) commit(kind string) error {
 		return err
 	}
 	if err := s.writeQueued(); err != nil {
-		return err
-	}
-	if err := s.writeJobs(); err != nil {
 		return err
 	}
 	s.seq++
