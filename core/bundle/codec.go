@@ -20,11 +20,20 @@ import (
 
 // appendRow encodes row, checking that each value suits its column's kind.
 func appendRow(dst []byte, kinds []data.Kind, row data.Row) ([]byte, error) {
+	return appendRowSet(dst, kinds, row, -1, data.Value{})
+}
+
+// appendRowSet encodes row with column col (if ≥ 0) replaced by v: the
+// history destination sets each new row's id so, without copying the row.
+func appendRowSet(dst []byte, kinds []data.Kind, row data.Row, col int, set data.Value) ([]byte, error) {
 	if len(row) != len(kinds) {
 		return dst, fmt.Errorf("row has %d values, table has %d columns", len(row), len(kinds))
 	}
 	for i := range row {
 		v := &row[i]
+		if i == col {
+			v = &set
+		}
 		if v.Kind != data.Null && v.Kind != kinds[i] {
 			return dst, fmt.Errorf("column %d holds a %s value, expected %s", i+1, v.Kind, kinds[i])
 		}

@@ -809,18 +809,19 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 	pm.reset(d.mb.maxID)
 	res := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
 	tables := d.v.hdr.Tables
-	var row data.Row
 	if d.checks == nil {
 		d.checks = make([]*rowCheck, len(tables))
 		for i := range tables {
 			d.checks[i] = newRowCheck(&tables[i])
 		}
 	}
-	put := func(ti int, r data.Row) error {
-		if err := d.checks[ti].check(r); err != nil {
+	// put writes r with its id column set (no copy of the row is made).
+	put := func(ti int, r data.Row, col int, id int64) error {
+		v := data.IntValue(id)
+		if err := d.checks[ti].checkSet(r, col, v); err != nil {
 			return err
 		}
-		return d.s.writeRow(ti, r)
+		return d.s.writeRowSet(ti, r, col, v)
 	}
 	// classify returns "dup", "conflict" or "new" for a row of an entity.
 	classify := func(k *entityKeys, p *pendingKeys, r data.Row, guid, oiid, oid int) (string, nk, bool) {
@@ -849,9 +850,7 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			res.Conflicts["ApprovalTask"] = append(res.Conflicts["ApprovalTask"], g)
 		default:
 			pt.maxID++
-			row = append(row[:0], t...)
-			row[c.taskID] = data.IntValue(pt.maxID)
-			if err := put(c.task, row); err != nil {
+			if err := put(c.task, t, c.taskID, pt.maxID); err != nil {
 				return fmt.Errorf("approval task %s: %w", g, err)
 			}
 			pt.guids.add(g, fingerprint(g))
@@ -886,19 +885,14 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			res.Conflicts["ChangeRecord"] = append(res.Conflicts["ChangeRecord"], g)
 		default:
 			pr.maxID++
-			id := data.IntValue(pr.maxID)
-			row = append(row[:0], r...)
-			row[c.recID] = id
-			if err := put(c.rec, row); err != nil {
+			if err := put(c.rec, r, c.recID, pr.maxID); err != nil {
 				return nil, pend, fmt.Errorf("change record %s: %w", g, err)
 			}
 			for _, a := range hr.Attributes {
 				if len(a) != len(tables[c.attr].Columns) {
 					return nil, pend, fmt.Errorf("change record %s: an attribute row has %d values", g, len(a))
 				}
-				row = append(row[:0], a...)
-				row[c.attrRec] = id
-				if err := put(c.attr, row); err != nil {
+				if err := put(c.attr, a, c.attrRec, pr.maxID); err != nil {
 					return nil, pend, fmt.Errorf("change record %s attribute: %w", g, err)
 				}
 			}
@@ -931,9 +925,7 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 			res.Conflicts[c.mbName] = append(res.Conflicts[c.mbName], g)
 		default:
 			pm.maxID++
-			row = append(row[:0], m...)
-			row[c.mbID] = data.IntValue(pm.maxID)
-			if err := put(c.mb, row); err != nil {
+			if err := put(c.mb, m, c.mbID, pm.maxID); err != nil {
 				return nil, pend, fmt.Errorf("temporal membership %s: %w", g, err)
 			}
 			pm.guids.add(g, fingerprint(g))

@@ -484,20 +484,32 @@ func newRowCheck(t *data.Table) *rowCheck {
 	return rc
 }
 
-func (rc *rowCheck) check(r data.Row) error {
+// checkSet checks r with column col (if ≥ 0) replaced by set.
+func (rc *rowCheck) checkSet(r data.Row, col int, set data.Value) error {
 	if len(r) != len(rc.cols) {
 		return rc.t.CheckRow(r)
 	}
+	doubt := func() error {
+		if col < 0 {
+			return rc.t.CheckRow(r)
+		}
+		row := slices.Clone(r) // only to word the error
+		row[col] = set
+		return rc.t.CheckRow(row)
+	}
 	for i := range r {
 		v, c := &r[i], &rc.cols[i]
+		if i == col {
+			v = &set
+		}
 		if v.Kind == data.Null {
 			if !c.nullOK {
-				return rc.t.CheckRow(r)
+				return doubt()
 			}
 			continue
 		}
 		if v.Kind != c.kind {
-			return rc.t.CheckRow(r)
+			return doubt()
 		}
 		if c.maxLen == 0 {
 			continue
@@ -508,14 +520,14 @@ func (rc *rowCheck) check(r data.Row) error {
 			// needs counting.
 			if c.varchar {
 				if len(v.Str) > c.maxLen || !isASCII(v.Str) {
-					return rc.t.CheckRow(r)
+					return doubt()
 				}
 			} else if len(v.Str) > c.maxLen && data.UTF16Len(v.Str) > c.maxLen {
-				return rc.t.CheckRow(r)
+				return doubt()
 			}
 		case data.Bytes:
 			if len(v.Bytes) > c.maxLen {
-				return rc.t.CheckRow(r)
+				return doubt()
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package bundle
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -127,10 +128,26 @@ func TestRowCheckAgreesWithCheckRow(t *testing.T) {
 	vary(5, data.NullValue())
 	vary(5, data.StringValue("x"))
 	rc := newRowCheck(tb)
+	same := func(want, got error) bool {
+		return (want == nil) == (got == nil) && (want == nil || want.Error() == got.Error())
+	}
 	for i, r := range rows {
-		want, got := tb.CheckRow(r), rc.check(r)
-		if (want == nil) != (got == nil) || (want != nil && want.Error() != got.Error()) {
+		if want, got := tb.CheckRow(r), rc.checkSet(r, -1, data.Value{}); !same(want, got) {
 			t.Errorf("row %d: check = %v, CheckRow = %v", i, got, want)
+		}
+		// The value set in a column's place is what is checked, as if the
+		// row held it (the destination sets each new row's id so).
+		next := rows[(i+1)%len(rows)]
+		for col := range r {
+			if len(r) != len(tb.Columns) || col >= len(next) {
+				break // rows of the wrong width are refused before any column
+			}
+			set := next[col]
+			changed := slices.Clone(r)
+			changed[col] = set
+			if want, got := tb.CheckRow(changed), rc.checkSet(r, col, set); !same(want, got) {
+				t.Errorf("row %d with column %d set to %v: check = %v, CheckRow = %v", i, col+1, set, got, want)
+			}
 		}
 	}
 }

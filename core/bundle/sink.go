@@ -259,8 +259,13 @@ func (s *sink) writeJSON(typ byte, v any) (int64, error) {
 
 // writeRow buffers one row; full buffers become data frames.
 func (s *sink) writeRow(ti int, row data.Row) error {
+	return s.writeRowSet(ti, row, -1, data.Value{})
+}
+
+// writeRowSet buffers row with column col (if ≥ 0) replaced by v.
+func (s *sink) writeRowSet(ti int, row data.Row, col int, v data.Value) error {
 	old := len(s.bufs[ti])
-	b, err := appendRow(s.bufs[ti], s.kinds[ti], row)
+	b, err := appendRowSet(s.bufs[ti], s.kinds[ti], row, col, v)
 	if err == nil && len(b)-old > maxRowLen {
 		err = fmt.Errorf("the row takes %d bytes; a bundle row may take at most %d", len(b)-old, maxRowLen)
 	}
