@@ -344,11 +344,13 @@ func bulkInsert(ctx context.Context, d *Database, tx *sql.Tx, target string, t *
 // statement with "Bulk Load Request (BulkLoadBCP) protocol stream is
 // incorrect" (seen on Babelfish, in about one request in 300 at 4 KiB
 // packets). A history batch that meets it is written again with its rows
-// cut at bulkRetryChunkRows, which moves every request's end.
-const (
-	bulkChunkRows      = 500
-	bulkRetryChunkRows = 317
-)
+// cut at each of bulkRetryChunkRows in turn, which moves every request's end.
+const bulkChunkRows = 500
+
+var bulkRetryChunkRows = [...]int{317, 211}
+
+// rowByRowChunk asks fill for one INSERT per row, bulk copy or not.
+const rowByRowChunk = 0
 
 // bulkChunk bulk-copies rows[first:last] as one bulk load request.
 func bulkChunk(ctx context.Context, d *Database, tx *sql.Tx, name string, opts mssql.BulkOptions, cols []string, t *data.Table,

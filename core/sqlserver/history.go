@@ -150,19 +150,27 @@ func (d *Database) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch)
 	}
 	waves := splitWaves(h, b)
 	res, err := d.writeBatchTx(ctx, b.Seq, h, iid, waves, bulkChunkRows)
-	if d.bulkFailed(ctx, err) {
+	for _, chunk := range bulkRetryChunkRows {
+		if !d.bulkFailed(ctx, err) {
+			break
+		}
 		// The batch was rolled back. A bulk copy can fail for the bytes of
 		// one request and not another (bulkChunkRows): the batch goes again
 		// with bulk copy cut at other rows, so one unlucky request does not
 		// cost every later batch the row-by-row path.
-		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves, bulkRetryChunkRows)
+		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves, chunk)
 	}
 	var be *bulkError
 	if d.bulkFailed(ctx, err) && errors.As(err, &be) {
-		// The probe passed but the server refused this bulk copy twice
-		// (permissions on the temp tables, or a server that cannot): it and
-		// every later batch take the portable path of one parameterised
-		// INSERT per row.
+		if d.bulkWorked.Load() {
+			// Bulk copy works here, but not for this batch's bytes: this
+			// batch alone goes one INSERT per row.
+			return d.writeBatchTx(ctx, b.Seq, h, iid, waves, rowByRowChunk)
+		}
+		// The probe passed but the server refused every bulk copy of this
+		// batch (permissions on the temp tables, or a server that cannot):
+		// it and every later batch take the portable path of one
+		// parameterised INSERT per row.
 		d.disableBulk(be.err)
 		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves, bulkChunkRows)
 	}
@@ -280,7 +288,7 @@ func (d *Database) fill(ctx context.Context, tx *sql.Tx, temp string, t *data.Ta
 	if len(rows) == 0 {
 		return false, nil
 	}
-	if !d.bulkUsable(ctx) {
+	if chunk == rowByRowChunk || !d.bulkUsable(ctx) {
 		return false, insertRows(ctx, d, tx, temp, t, rows, extra)
 	}
 	if err := bulkInsert(ctx, d, tx, temp, t, rows, extra, false, chunk); err != nil {
@@ -309,6 +317,7 @@ func (d *Database) checkFill(ctx context.Context, tx *sql.Tx, stmt string, temps
 			return &bulkError{fmt.Errorf("bulk copy into %s: %d of %d rows arrived", temps[i], got[i], n)}
 		}
 	}
+	d.bulkWorked.Store(true)
 	return nil
 }
 

@@ -133,7 +133,7 @@ func TestHistoryBatchRowByRow(t *testing.T) {
 }
 
 // A server that refuses bulk copy into the session's temp tables: the batch
-// is rolled back, tried once more with bulk copy, then written row by row;
+// is rolled back, tried again with bulk copy, then written row by row;
 // the caller is warned once, and the result is the same.
 func TestHistoryBatchBulkUnavailable(t *testing.T) {
 	var warned []string
@@ -143,14 +143,17 @@ func TestHistoryBatchBulkUnavailable(t *testing.T) {
 	m.ExpectPrepare(mssql.CopyIn("#records", mssql.BulkOptions{KeepNulls: true}, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId")).
 		WillReturnError(mssql.Error{Number: 4834, Message: "You do not have permission to use the bulk load statement."})
 	m.ExpectRollback()
-	// Once more with bulk copy (a request can fail for its bytes alone:
-	// TestHistoryBatchBulkRetried), refused again: row by row from now on.
-	m.ExpectBegin()
-	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
-	m.ExpectPrepare(mssql.CopyIn("#records", mssql.BulkOptions{KeepNulls: true}, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId")).
-		WillReturnError(mssql.Error{Number: 4834, Message: "You do not have permission to use the bulk load statement."})
-	m.ExpectRollback()
+	// Again with bulk copy cut at other rows (a request can fail for its
+	// bytes alone: TestHistoryBatchBulkRetried), refused each time: row by
+	// row from now on.
+	for range bulkRetryChunkRows {
+		m.ExpectBegin()
+		m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+		m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+		m.ExpectPrepare(mssql.CopyIn("#records", mssql.BulkOptions{KeepNulls: true}, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId")).
+			WillReturnError(mssql.Error{Number: 4834, Message: "You do not have permission to use the bulk load statement."})
+		m.ExpectRollback()
+	}
 	m.ExpectBegin()
 	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
 	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
@@ -187,6 +190,49 @@ func expectRowByRowFill(m sqlmock.Sqlmock) {
 	p = m.ExpectPrepare(`INSERT INTO #members ([Ord], [Disposition], [MembershipGuid], [State], [OriginInstallationId], [OriginMembershipId]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6);`)
 	for i := int64(0); i < 2; i++ {
 		p.ExpectExec().WithArgs(int32(i), byte(0), ui(byte(21+i)), mssql.VarChar("Finished"), src, i+1).WillReturnResult(sqlmock.NewResult(0, 1))
+	}
+}
+
+// A batch whose bulk copy fails at every chunking, after bulk copy has
+// worked for an earlier batch, goes row by row alone: no warning, and the
+// next batch bulk-copies again.
+func TestHistoryBatchBulkUnluckyBatch(t *testing.T) {
+	var warned []string
+	d, m := newMock(t, OpenOptions{Warn: func(code, msg string) { warned = append(warned, code+" "+msg) }}, nil)
+	expectBatchHead(m)
+	expectBulkFill(m, true, nil)
+	expectBatchTail(m)
+	bad := func(q *sqlmock.ExpectedQuery) {
+		q.WillReturnError(mssql.Error{Number: 4815, Message: "The incoming tabular data stream (TDS) Bulk Load Request (BulkLoadBCP) protocol stream is incorrect."})
+	}
+	for range 1 + len(bulkRetryChunkRows) {
+		m.ExpectBegin()
+		m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+		m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+		expectBulkFill(m, false, bad)
+		m.ExpectRollback()
+	}
+	m.ExpectBegin()
+	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectRowByRowFill(m)
+	expectBatchTail(m)
+	m.ExpectBegin()
+	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectBulkFill(m, false, nil)
+	expectBatchTail(m)
+	for i := range 3 {
+		res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+		if err != nil {
+			t.Fatalf("batch %d: %v", i+1, err)
+		}
+		if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+			t.Errorf("batch %d result (-want +got):\n%s", i+1, diff)
+		}
+	}
+	if len(warned) != 0 || d.bulkOff.Load() {
+		t.Errorf("bulk copy off: %v, warnings %q", d.bulkOff.Load(), warned)
 	}
 }
 
