@@ -70,6 +70,9 @@ type historyChild struct {
 type historyOut struct {
 	Records int64   `json:"records"`
 	Seconds float64 `json:"seconds"`
+	// Warnings are the import's warnings (e.g. AR-W105, bulk copy fell
+	// back to row by row), which change what the figures mean.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // HistoryResult is one measured row of the history table.

@@ -31,7 +31,7 @@ func (d *Database) isCollector(ctx context.Context) bool {
 // through #events, classified by GUID and natural key and inserted with
 // the history builders (model §13.5, §8.3). It also returns the position
 // in the wave of each conflict.
-func (d *Database) writeEvents(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, w *wave) (*store.HistoryBatchResult, map[string][]int, error) {
+func (d *Database) writeEvents(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, w *wave, chunk int) (*store.HistoryBatchResult, map[string][]int, error) {
 	if len(w.recs)+len(w.tasks) > 0 {
 		return nil, nil, fmt.Errorf("a Collector database has no change records or approval tasks")
 	}
@@ -51,8 +51,14 @@ func (d *Database) writeEvents(ctx context.Context, tx *sql.Tx, h *histTables, i
 	if _, err := d.exec(ctx, tx, "create temp table", create); err != nil {
 		return nil, nil, err
 	}
-	if err := d.fill(ctx, tx, e.temp, h.mem, mems, ordExtras()); err != nil {
+	bulked, err := d.fill(ctx, tx, e.temp, h.mem, mems, ordExtras(), chunk)
+	if err != nil {
 		return nil, nil, err
+	}
+	if bulked {
+		if err := d.checkFill(ctx, tx, sqlCollTempCount, []string{e.temp}, len(mems)); err != nil {
+			return nil, nil, err
+		}
 	}
 	if _, err := d.exec(ctx, tx, "classify "+e.table+" rows", sqlHistClassify(e), mssql.UniqueIdentifier(iid)); err != nil {
 		return nil, nil, err

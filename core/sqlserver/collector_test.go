@@ -109,6 +109,7 @@ func TestCollectorBatchBulk(t *testing.T) {
 				WillReturnResult(sqlmock.NewResult(0, 0))
 		}
 		p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
+		m.ExpectQuery(sqlCollTempCount).WillReturnRows(sqlmock.NewRows([]string{""}).AddRow(3))
 	})
 	res, err := d.WriteHistoryBatch(context.Background(), eventBatch())
 	if err != nil {

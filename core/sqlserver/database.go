@@ -82,6 +82,9 @@ type Database struct {
 	bulkOff    atomic.Bool
 	bulkMu     sync.Mutex // serialises the probe
 	bulkProbed bool       // the probe has given its verdict
+	// bulkWorked: a history batch's bulk copy has arrived whole, so a later
+	// batch whose bulk copy fails (bulkChunkRows) goes row by row alone.
+	bulkWorked atomic.Bool
 }
 
 var (

@@ -149,26 +149,49 @@ func (d *Database) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch)
 		}
 	}
 	waves := splitWaves(h, b)
-	res, err := d.writeBatchTx(ctx, b.Seq, h, iid, waves)
+	res, err := d.writeBatchTx(ctx, b.Seq, h, iid, waves, bulkChunkRows)
+	for _, chunk := range bulkRetryChunkRows {
+		if !d.bulkFailed(ctx, err) {
+			break
+		}
+		// The batch was rolled back. A bulk copy can fail for the bytes of
+		// one request and not another (bulkChunkRows): the batch goes again
+		// with bulk copy cut at other rows, so one unlucky request does not
+		// cost every later batch the row-by-row path.
+		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves, chunk)
+	}
 	var be *bulkError
-	if err != nil && errors.As(err, &be) && !IsTransient(err) && ctx.Err() == nil && !d.bulkOff.Load() {
-		// The probe passed but the server refused this bulk copy
-		// (permissions on the temp tables, or a server that cannot): the
-		// batch was rolled back, and it and every later one take the
-		// portable path of one parameterised INSERT per row.
+	if d.bulkFailed(ctx, err) && errors.As(err, &be) {
+		if d.bulkWorked.Load() {
+			// Bulk copy works here, but not for this batch's bytes: this
+			// batch alone goes one INSERT per row.
+			return d.writeBatchTx(ctx, b.Seq, h, iid, waves, rowByRowChunk)
+		}
+		// The probe passed but the server refused every bulk copy of this
+		// batch (permissions on the temp tables, or a server that cannot):
+		// it and every later batch take the portable path of one
+		// parameterised INSERT per row.
 		d.disableBulk(be.err)
-		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves)
+		res, err = d.writeBatchTx(ctx, b.Seq, h, iid, waves, bulkChunkRows)
 	}
 	return res, err
 }
 
-// writeBatchTx writes the waves of one batch in a transaction of its own.
-func (d *Database) writeBatchTx(ctx context.Context, seq int, h *histTables, iid data.UUID, waves []wave) (*store.HistoryBatchResult, error) {
+// bulkFailed reports whether err is a failure of bulk copy itself that
+// writing the batch again may avoid.
+func (d *Database) bulkFailed(ctx context.Context, err error) bool {
+	var be *bulkError
+	return err != nil && errors.As(err, &be) && !IsTransient(err) && ctx.Err() == nil && !d.bulkOff.Load()
+}
+
+// writeBatchTx writes the waves of one batch in a transaction of its own,
+// chunk rows per bulk load request.
+func (d *Database) writeBatchTx(ctx context.Context, seq int, h *histTables, iid data.UUID, waves []wave, chunk int) (*store.HistoryBatchResult, error) {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, d.wrap(fmt.Sprintf("begin history batch %d", seq), err)
 	}
-	res, err := d.writeWaves(ctx, tx, h, iid, waves)
+	res, err := d.writeWaves(ctx, tx, h, iid, waves, chunk)
 	if err != nil {
 		err = fmt.Errorf("history batch %d: %w", seq, err)
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
@@ -185,7 +208,7 @@ func (d *Database) writeBatchTx(ctx context.Context, seq int, h *histTables, iid
 // writeWaves writes each wave in turn and adds up what happened. A task
 // whose record was a conflict in an earlier wave is a conflict without being
 // sent (model §8.3: tasks of a conflicting record are conflicts).
-func (d *Database) writeWaves(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, waves []wave) (*store.HistoryBatchResult, error) {
+func (d *Database) writeWaves(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, waves []wave, chunk int) (*store.HistoryBatchResult, error) {
 	total := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}
 	type conflict struct {
 		pos  int // in the batch
@@ -209,7 +232,7 @@ func (d *Database) writeWaves(ctx context.Context, tx *sql.Tx, h *histTables, ii
 			send.taskParent = append(send.taskParent, w.taskParent[i])
 			send.taskPos = append(send.taskPos, w.taskPos[i])
 		}
-		res, ords, err := d.writeBatch(ctx, tx, h, iid, &send)
+		res, ords, err := d.writeBatch(ctx, tx, h, iid, &send, chunk)
 		if err != nil {
 			return nil, err
 		}
@@ -258,23 +281,50 @@ func (d *Database) exec(ctx context.Context, tx *sql.Tx, op, stmt string, args .
 	return n, nil
 }
 
-func (d *Database) fill(ctx context.Context, tx *sql.Tx, temp string, t *data.Table, rows []data.Row, extra []extraCol) error {
+// fill writes rows into a temp table, chunk rows per bulk load request, or
+// one INSERT per row when bulk copy is off. It reports whether it used bulk
+// copy.
+func (d *Database) fill(ctx context.Context, tx *sql.Tx, temp string, t *data.Table, rows []data.Row, extra []extraCol, chunk int) (bool, error) {
 	if len(rows) == 0 {
-		return nil
+		return false, nil
 	}
-	if !d.bulkUsable(ctx) {
-		return insertRows(ctx, d, tx, temp, t, rows, extra)
+	if chunk == rowByRowChunk || !d.bulkUsable(ctx) {
+		return false, insertRows(ctx, d, tx, temp, t, rows, extra)
 	}
-	if err := bulkInsert(ctx, d, tx, temp, t, rows, extra, false); err != nil {
-		return &bulkError{err}
+	if err := bulkInsert(ctx, d, tx, temp, t, rows, extra, false, chunk); err != nil {
+		return true, &bulkError{err}
 	}
+	return true, nil
+}
+
+// checkFill counts the rows of the temp tables just filled by bulk copy. A
+// server reports a bulk load request it could not read on the statement
+// after it (bulkChunkRows): this statement, so that the failure is known to
+// be bulk copy's and the batch is written again.
+func (d *Database) checkFill(ctx context.Context, tx *sql.Tx, stmt string, temps []string, sent ...int) error {
+	qctx, cancel := d.cmdCtx(ctx)
+	defer cancel()
+	got := make([]int64, len(sent))
+	dest := make([]any, len(sent))
+	for i := range got {
+		dest[i] = &got[i]
+	}
+	if err := tx.QueryRowContext(qctx, stmt).Scan(dest...); err != nil {
+		return &bulkError{d.wrap("check the bulk copy", err)}
+	}
+	for i, n := range sent {
+		if got[i] != int64(n) {
+			return &bulkError{fmt.Errorf("bulk copy into %s: %d of %d rows arrived", temps[i], got[i], n)}
+		}
+	}
+	d.bulkWorked.Store(true)
 	return nil
 }
 
 // It also returns, per table, the position in the wave of each conflict.
-func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, w *wave) (*store.HistoryBatchResult, map[string][]int, error) {
+func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, iid data.UUID, w *wave, chunk int) (*store.HistoryBatchResult, map[string][]int, error) {
 	if h.rec == nil {
-		return d.writeEvents(ctx, tx, h, iid, w)
+		return d.writeEvents(ctx, tx, h, iid, w, chunk)
 	}
 	ords := map[string][]int{}
 	recs, attrs, parents, tasks, mems := w.recs, w.attrs, w.parents, w.tasks, w.mems
@@ -291,11 +341,13 @@ func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, ii
 	if _, err := d.exec(ctx, tx, "create temp tables", create); err != nil {
 		return nil, nil, err
 	}
-	if err := d.fill(ctx, tx, histRecords.temp, h.rec, recs, ordExtras()); err != nil {
+	bulked, err := d.fill(ctx, tx, histRecords.temp, h.rec, recs, ordExtras(), chunk)
+	if err != nil {
 		return nil, nil, err
 	}
 	attrExtra := []extraCol{{colParentGuid, func(i int) data.Value { return parents[i] }}}
-	if err := d.fill(ctx, tx, histAttrTemp, h.attr, attrs, attrExtra); err != nil {
+	b, err := d.fill(ctx, tx, histAttrTemp, h.attr, attrs, attrExtra, chunk)
+	if bulked = bulked || b; err != nil {
 		return nil, nil, err
 	}
 	taskExtra := append(ordExtras(), extraCol{colParentOrd, func(i int) data.Value {
@@ -304,11 +356,19 @@ func (d *Database) writeBatch(ctx context.Context, tx *sql.Tx, h *histTables, ii
 		}
 		return data.NullValue()
 	}})
-	if err := d.fill(ctx, tx, histTasks.temp, h.task, tasks, taskExtra); err != nil {
+	b, err = d.fill(ctx, tx, histTasks.temp, h.task, tasks, taskExtra, chunk)
+	if bulked = bulked || b; err != nil {
 		return nil, nil, err
 	}
-	if err := d.fill(ctx, tx, histMembers.temp, h.mem, mems, ordExtras()); err != nil {
+	b, err = d.fill(ctx, tx, histMembers.temp, h.mem, mems, ordExtras(), chunk)
+	if bulked = bulked || b; err != nil {
 		return nil, nil, err
+	}
+	if bulked {
+		if err := d.checkFill(ctx, tx, sqlHistTempCounts, []string{histRecords.temp, histAttrTemp, histTasks.temp, histMembers.temp},
+			len(recs), len(attrs), len(tasks), len(mems)); err != nil {
+			return nil, nil, err
+		}
 	}
 
 	res := &store.HistoryBatchResult{Conflicts: map[string][]data.UUID{}}

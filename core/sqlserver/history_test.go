@@ -133,8 +133,8 @@ func TestHistoryBatchRowByRow(t *testing.T) {
 }
 
 // A server that refuses bulk copy into the session's temp tables: the batch
-// is rolled back and written again row by row, the caller is warned once,
-// and the result is the same.
+// is rolled back, tried again with bulk copy, then written row by row;
+// the caller is warned once, and the result is the same.
 func TestHistoryBatchBulkUnavailable(t *testing.T) {
 	var warned []string
 	d, m := newMock(t, OpenOptions{Warn: func(code, msg string) { warned = append(warned, code+" "+msg) }}, nil)
@@ -143,6 +143,17 @@ func TestHistoryBatchBulkUnavailable(t *testing.T) {
 	m.ExpectPrepare(mssql.CopyIn("#records", mssql.BulkOptions{KeepNulls: true}, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId")).
 		WillReturnError(mssql.Error{Number: 4834, Message: "You do not have permission to use the bulk load statement."})
 	m.ExpectRollback()
+	// Again with bulk copy cut at other rows (a request can fail for its
+	// bytes alone: TestHistoryBatchBulkRetried), refused each time: row by
+	// row from now on.
+	for range bulkRetryChunkRows {
+		m.ExpectBegin()
+		m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+		m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+		m.ExpectPrepare(mssql.CopyIn("#records", mssql.BulkOptions{KeepNulls: true}, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId")).
+			WillReturnError(mssql.Error{Number: 4834, Message: "You do not have permission to use the bulk load statement."})
+		m.ExpectRollback()
+	}
 	m.ExpectBegin()
 	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
 	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
@@ -182,36 +193,106 @@ func expectRowByRowFill(m sqlmock.Sqlmock) {
 	}
 }
 
-func TestHistoryBatchBulk(t *testing.T) {
-	d, m := newMock(t, OpenOptions{}, nil)
+// A batch whose bulk copy fails at every chunking, after bulk copy has
+// worked for an earlier batch, goes row by row alone: no warning, and the
+// next batch bulk-copies again.
+func TestHistoryBatchBulkUnluckyBatch(t *testing.T) {
+	var warned []string
+	d, m := newMock(t, OpenOptions{Warn: func(code, msg string) { warned = append(warned, code+" "+msg) }}, nil)
 	expectBatchHead(m)
+	expectBulkFill(m, true, nil)
+	expectBatchTail(m)
+	bad := func(q *sqlmock.ExpectedQuery) {
+		q.WillReturnError(mssql.Error{Number: 4815, Message: "The incoming tabular data stream (TDS) Bulk Load Request (BulkLoadBCP) protocol stream is incorrect."})
+	}
+	for range 1 + len(bulkRetryChunkRows) {
+		m.ExpectBegin()
+		m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+		m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+		expectBulkFill(m, false, bad)
+		m.ExpectRollback()
+	}
+	m.ExpectBegin()
+	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectRowByRowFill(m)
+	expectBatchTail(m)
+	m.ExpectBegin()
+	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectBulkFill(m, false, nil)
+	expectBatchTail(m)
+	for i := range 3 {
+		res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+		if err != nil {
+			t.Fatalf("batch %d: %v", i+1, err)
+		}
+		if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+			t.Errorf("batch %d result (-want +got):\n%s", i+1, diff)
+		}
+	}
+	if len(warned) != 0 || d.bulkOff.Load() {
+		t.Errorf("bulk copy off: %v, warnings %q", d.bulkOff.Load(), warned)
+	}
+}
+
+// expectBulkFill pins the bulk copies that fill the temp tables and the
+// count that checks them (checkFill); meta: the Database has not read the
+// temp tables' column names yet (bulkNames keeps them); count answers the
+// count, nil for every row arrived.
+func expectBulkFill(m sqlmock.Sqlmock, meta bool, count func(q *sqlmock.ExpectedQuery)) {
 	when := time.Date(2021, 3, 14, 9, 15, 30, 7e6, time.UTC)
 	src := mssql.UniqueIdentifier(srcIID)
 	temp := mssql.BulkOptions{KeepNulls: true}
-	m.ExpectQuery("SELECT TOP (0) * FROM #records;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId"}))
-	p := m.ExpectPrepare(mssql.CopyIn("#records", temp, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId"))
+	columns := func(table string, cols ...string) {
+		if meta {
+			m.ExpectQuery("SELECT TOP (0) * FROM " + table + ";").WillReturnRows(sqlmock.NewRows(cols))
+		}
+	}
+	recCols := []string{"Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId"}
+	columns("#records", recCols...)
+	p := m.ExpectPrepare(mssql.CopyIn("#records", temp, recCols...))
 	for i := int64(0); i < 3; i++ {
 		// bulk copy takes plain Go values: time.Time, not a datetime2 wrapper
 		p.ExpectExec().WithArgs(i, int64(0), ui(byte(i+1)), when, "CN=x", src, 101+i).WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
-	m.ExpectQuery("SELECT TOP (0) * FROM #attrs;").WillReturnRows(sqlmock.NewRows([]string{"ParentGuid", "RecordId", "Seq", "AttributeName", "NewValue"}))
-	p = m.ExpectPrepare(mssql.CopyIn("#attrs", temp, "ParentGuid", "RecordId", "Seq", "AttributeName", "NewValue"))
+	attrCols := []string{"ParentGuid", "RecordId", "Seq", "AttributeName", "NewValue"}
+	columns("#attrs", attrCols...)
+	p = m.ExpectPrepare(mssql.CopyIn("#attrs", temp, attrCols...))
 	p.ExpectExec().WithArgs(ui(1), nil, int64(1), "description", "Sales").WillReturnResult(sqlmock.NewResult(0, 0))
 	p.ExpectExec().WithArgs(ui(1), nil, int64(2), "description", nil).WillReturnResult(sqlmock.NewResult(0, 0))
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
-	m.ExpectQuery("SELECT TOP (0) * FROM #tasks;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "ParentOrd", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"}))
-	p = m.ExpectPrepare(mssql.CopyIn("#tasks", temp, "Ord", "Disposition", "ParentOrd", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"))
+	taskCols := []string{"Ord", "Disposition", "ParentOrd", "TaskGuid", "RecordGuid", "Status", "OriginInstallationId", "OriginTaskId"}
+	columns("#tasks", taskCols...)
+	p = m.ExpectPrepare(mssql.CopyIn("#tasks", temp, taskCols...))
 	for i := int64(0); i < 3; i++ {
 		p.ExpectExec().WithArgs(i, int64(0), i, ui(byte(11+i)), ui(byte(1+i)), "Approved", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 3))
-	m.ExpectQuery("SELECT TOP (0) * FROM #members;").WillReturnRows(sqlmock.NewRows([]string{"Ord", "Disposition", "MembershipGuid", "State", "OriginInstallationId", "OriginMembershipId"}))
-	p = m.ExpectPrepare(mssql.CopyIn("#members", temp, "Ord", "Disposition", "MembershipGuid", "State", "OriginInstallationId", "OriginMembershipId"))
+	memCols := []string{"Ord", "Disposition", "MembershipGuid", "State", "OriginInstallationId", "OriginMembershipId"}
+	columns("#members", memCols...)
+	p = m.ExpectPrepare(mssql.CopyIn("#members", temp, memCols...))
 	for i := int64(0); i < 2; i++ {
 		p.ExpectExec().WithArgs(i, int64(0), ui(byte(21+i)), "Finished", src, i+1).WillReturnResult(sqlmock.NewResult(0, 0))
 	}
 	p.ExpectExec().WithoutArgs().WillReturnResult(sqlmock.NewResult(0, 2))
+	q := m.ExpectQuery(sqlHistTempCounts).WithoutArgs()
+	if count == nil {
+		q.WillReturnRows(tempCounts(3, 2, 3, 2))
+	} else {
+		count(q)
+	}
+}
+
+func tempCounts(records, attrs, tasks, members int64) *sqlmock.Rows {
+	return sqlmock.NewRows([]string{"r", "a", "t", "m"}).AddRow(records, attrs, tasks, members)
+}
+
+func TestHistoryBatchBulk(t *testing.T) {
+	d, m := newMock(t, OpenOptions{}, nil)
+	expectBatchHead(m)
+	expectBulkFill(m, true, nil)
 	expectBatchTail(m)
 	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
 	if err != nil {
@@ -219,6 +300,56 @@ func TestHistoryBatchBulk(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
+	}
+}
+
+// A bulk load request that the server cannot read (some servers fail one
+// whose end straddles two network packets) is reported on the statement
+// after it, the check of the temp tables; a check that finds rows missing is
+// the same failure. The batch is rolled back and written again with bulk
+// copy, with no warning, and the next batch still uses bulk copy: one unlucky
+// request must not send the rest of an import down the row-by-row path,
+// whose cost per record is many times bulk copy's.
+func TestHistoryBatchBulkRetried(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		fail func(q *sqlmock.ExpectedQuery)
+	}{
+		{"the server reports the bad request", func(q *sqlmock.ExpectedQuery) {
+			q.WillReturnError(mssql.Error{Number: 4815, Message: "The incoming tabular data stream (TDS) Bulk Load Request (BulkLoadBCP) protocol stream is incorrect."})
+		}},
+		{"rows are missing", func(q *sqlmock.ExpectedQuery) { q.WillReturnRows(tempCounts(3, 1, 3, 2)) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var warned []string
+			d, m := newMock(t, OpenOptions{Warn: func(code, msg string) { warned = append(warned, code+" "+msg) }}, nil)
+			expectBatchHead(m)
+			expectBulkFill(m, true, c.fail)
+			m.ExpectRollback()
+			m.ExpectBegin()
+			m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+			m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+			expectBulkFill(m, false, nil)
+			expectBatchTail(m)
+			// The next batch: bulk copy again.
+			m.ExpectBegin()
+			m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
+			m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+			expectBulkFill(m, false, nil)
+			expectBatchTail(m)
+			for i := range 2 {
+				res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+				if err != nil {
+					t.Fatalf("batch %d: %v", i+1, err)
+				}
+				if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+					t.Errorf("batch %d result (-want +got):\n%s", i+1, diff)
+				}
+			}
+			if len(warned) != 0 || d.bulkOff.Load() {
+				t.Errorf("bulk copy off: %v, warnings %q", d.bulkOff.Load(), warned)
+			}
+		})
 	}
 }
 

@@ -346,6 +346,10 @@ WHERE k.[Disposition] = 0 AND (
 	return b.String()
 }
 
+// sqlHistTempCounts counts the rows bulk copy put in each temp table
+// (checkFill).
+const sqlHistTempCounts = `SELECT (SELECT COUNT(*) FROM #records), (SELECT COUNT(*) FROM #attrs), (SELECT COUNT(*) FROM #tasks), (SELECT COUNT(*) FROM #members);`
+
 // sqlHistDispositions lists the rows that will not be inserted: 1 records, 2 tasks, 3 memberships.
 const sqlHistDispositions = `SELECT 1 AS [Entity], [Ord], [Disposition] FROM #records WHERE [Disposition] <> 0
 UNION ALL SELECT 2, [Ord], [Disposition] FROM #tasks WHERE [Disposition] <> 0

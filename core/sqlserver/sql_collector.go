@@ -39,5 +39,8 @@ func sqlCollCreateTemp(t *data.Table) (string, error) {
 // entity 3 (the memberships slot) of sqlHistDispositions.
 const sqlCollDispositions = `SELECT 3 AS [Entity], [Ord], [Disposition] FROM #events WHERE [Disposition] <> 0 ORDER BY [Ord];`
 
+// sqlCollTempCount counts the rows bulk copy put in #events (checkFill).
+const sqlCollTempCount = `SELECT COUNT(*) FROM #events;`
+
 // sqlCollDropTempEnd drops the batch's temp table before commit.
 const sqlCollDropTempEnd = `DROP TABLE #events;`
