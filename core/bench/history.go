@@ -87,8 +87,18 @@ type HistoryResult struct {
 	CPUSeconds float64 `json:"cpuSeconds"`
 }
 
+// removeDest removes a destination bundle and the key index files the
+// history destination keeps beside it (".name.keys…").
+func removeDest(path string) {
+	_ = os.Remove(path)
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".keys*"))
+	for _, m := range matches {
+		_ = os.Remove(m)
+	}
+}
+
 func runHistoryChild(ctx context.Context, c historyChild) (historyOut, error) {
-	_ = os.Remove(c.Dest)
+	removeDest(c.Dest)
 	src, err := bundle.Open(c.Source)
 	if err != nil {
 		return historyOut{}, err
@@ -236,7 +246,7 @@ func RunHistory(ctx context.Context, cfg HistoryConfig, w io.Writer) (map[int][]
 				c.Source = srcs["7.6"]
 			}
 			r, err := runHistoryScenario(ctx, exe, c, cfg.ExtraEnv)
-			_ = os.Remove(c.Dest)
+			removeDest(c.Dest)
 			if err != nil {
 				return nil, err
 			}

@@ -59,15 +59,8 @@ func incrementalLabel(s string) string {
 // runIncremental runs the three steps of ScenarioIncremental on source.
 func runIncremental(ctx context.Context, exe, source, dir string, cfg HistoryConfig) ([]HistoryResult, error) {
 	dest := filepath.Join(dir, "bench-dest-incremental.arbundle")
-	remove := func() {
-		_ = os.Remove(dest)
-		matches, _ := filepath.Glob(filepath.Join(dir, ".bench-dest-incremental.arbundle.*"))
-		for _, m := range matches {
-			_ = os.Remove(m)
-		}
-	}
-	remove()
-	defer remove()
+	removeDest(dest)
+	defer removeDest(dest)
 	first := strings.TrimSuffix(source, ".arbundle") + "-first99.arbundle"
 	if _, err := os.Stat(first); err != nil {
 		// In a child too: a child's peak RSS starts at its parent's (fork).

@@ -17,9 +17,16 @@ import (
 // test binary (TestMain runs benchproc children).
 func TestHistoryTable(t *testing.T) {
 	var out bytes.Buffer
-	res, err := RunHistory(context.Background(), HistoryConfig{Sizes: []int{3000}, Dir: t.TempDir()}, &out)
+	dir := t.TempDir()
+	res, err := RunHistory(context.Background(), HistoryConfig{Sizes: []int{3000}, Dir: dir}, &out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Only the generated sources stay in the directory: each destination
+	// goes with the key index beside it.
+	left, _ := filepath.Glob(filepath.Join(dir, ".bench-dest-*"))
+	if more, _ := filepath.Glob(filepath.Join(dir, "bench-dest-*")); len(left)+len(more) > 0 {
+		t.Errorf("destinations left behind: %v %v", left, more)
 	}
 	rs := res[3000]
 	if len(rs) != 3 {

@@ -13,6 +13,7 @@ import (
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/historyimport"
+	"github.com/activeroles/arupgrade/core/memlimit"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/retry"
 	"github.com/activeroles/arupgrade/core/store"
@@ -59,6 +60,7 @@ var retryPolicy = retry.Guide
 // continues, adding nothing twice. With opts.WhatIf it counts what a run
 // would do against the destination as it is and writes nothing.
 func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep historyimport.Reporter) (res *Result, err error) {
+	defer memlimit.Hold(memlimit.Budget)()
 	defer func() {
 		// A read or write that failed because the caller cancelled is a
 		// cancellation, not a failure.

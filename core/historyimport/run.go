@@ -13,6 +13,7 @@ import (
 	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/engine"
+	"github.com/activeroles/arupgrade/core/memlimit"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/retry"
 	"github.com/activeroles/arupgrade/core/store"
@@ -42,6 +43,7 @@ type writeFunc func(ctx context.Context, b *store.HistoryBatch) (*store.HistoryB
 // ImportRun row is then closed as Failed; running the import again continues
 // where it stopped.
 func Run(ctx context.Context, src store.Source, dst store.HistoryDestination, opts Options, rep Reporter) (res *Result, err error) {
+	defer memlimit.Hold(memlimit.Budget)()
 	defer func() {
 		// A read or write that failed because the caller cancelled is a
 		// cancellation, not a failure.
