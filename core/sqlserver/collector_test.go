@@ -40,9 +40,11 @@ const (
 	wantCollClassify = `UPDATE k SET [Disposition] = 1 FROM #events AS k
 WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[CollectedEvent] AS c WHERE c.[EventGuid] = k.[EventGuid]);
 UPDATE k SET [Disposition] = 2 FROM #events AS k
-WHERE k.[Disposition] = 0 AND (
-  EXISTS (SELECT 1 FROM [dbo].[CollectedEvent] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginEventId] = k.[OriginEventId])
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[CollectedEvent] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[EventId] = k.[OriginEventId])));`
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[CollectedEvent] AS c
+  WHERE c.[OriginInstallationId] IS NOT NULL AND c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginEventId] = k.[OriginEventId]);
+UPDATE k SET [Disposition] = 2 FROM #events AS k
+WHERE k.[Disposition] = 0 AND k.[OriginInstallationId] = @p1
+  AND EXISTS (SELECT 1 FROM [dbo].[CollectedEvent] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[EventId] = k.[OriginEventId]);`
 	wantCollDispositions = `SELECT 3 AS [Entity], [Ord], [Disposition] FROM #events WHERE [Disposition] <> 0 ORDER BY [Ord];`
 	wantCollInsert       = `INSERT INTO [dbo].[CollectedEvent] ([EventGuid], [EventTimeUtc], [SourceKind], [Properties], [OriginInstallationId], [OriginEventId]) SELECT k.[EventGuid], k.[EventTimeUtc], k.[SourceKind], k.[Properties], k.[OriginInstallationId], k.[OriginEventId] FROM #events AS k WHERE k.[Disposition] = 0 ORDER BY k.[Ord];`
 	wantCollDropEnd      = `DROP TABLE #events;`

@@ -27,23 +27,29 @@ CREATE TABLE #map ([RecordId] bigint NOT NULL, [RecordGuid] uniqueidentifier NOT
 	wantClassifyRecords = `UPDATE k SET [Disposition] = 1 FROM #records AS k
 WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[RecordGuid] = k.[RecordGuid]);
 UPDATE k SET [Disposition] = 2 FROM #records AS k
-WHERE k.[Disposition] = 0 AND (
-  EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginRecordId] = k.[OriginRecordId])
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[RecordId] = k.[OriginRecordId])));`
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c
+  WHERE c.[OriginInstallationId] IS NOT NULL AND c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginRecordId] = k.[OriginRecordId]);
+UPDATE k SET [Disposition] = 2 FROM #records AS k
+WHERE k.[Disposition] = 0 AND k.[OriginInstallationId] = @p1
+  AND EXISTS (SELECT 1 FROM [dbo].[ChangeRecord] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[RecordId] = k.[OriginRecordId]);`
 	wantClassifyTasks = `UPDATE k SET [Disposition] = 2 FROM #tasks AS k
 WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[Ord] = k.[ParentOrd] AND r.[Disposition] = 2);
 UPDATE k SET [Disposition] = 1 FROM #tasks AS k
 WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[TaskGuid] = k.[TaskGuid]);
 UPDATE k SET [Disposition] = 2 FROM #tasks AS k
-WHERE k.[Disposition] = 0 AND (
-  EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginTaskId] = k.[OriginTaskId])
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[TaskId] = k.[OriginTaskId])));`
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c
+  WHERE c.[OriginInstallationId] IS NOT NULL AND c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginTaskId] = k.[OriginTaskId]);
+UPDATE k SET [Disposition] = 2 FROM #tasks AS k
+WHERE k.[Disposition] = 0 AND k.[OriginInstallationId] = @p1
+  AND EXISTS (SELECT 1 FROM [dbo].[ApprovalTask] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[TaskId] = k.[OriginTaskId]);`
 	wantClassifyMembers = `UPDATE k SET [Disposition] = 1 FROM #members AS k
 WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[MembershipGuid] = k.[MembershipGuid]);
 UPDATE k SET [Disposition] = 2 FROM #members AS k
-WHERE k.[Disposition] = 0 AND (
-  EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginMembershipId] = k.[OriginMembershipId])
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[MembershipId] = k.[OriginMembershipId])));`
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c
+  WHERE c.[OriginInstallationId] IS NOT NULL AND c.[OriginInstallationId] = k.[OriginInstallationId] AND c.[OriginMembershipId] = k.[OriginMembershipId]);
+UPDATE k SET [Disposition] = 2 FROM #members AS k
+WHERE k.[Disposition] = 0 AND k.[OriginInstallationId] = @p1
+  AND EXISTS (SELECT 1 FROM [dbo].[TemporalMembership] AS c WHERE c.[OriginInstallationId] IS NULL AND c.[MembershipId] = k.[OriginMembershipId]);`
 	wantDispositions = `SELECT 1 AS [Entity], [Ord], [Disposition] FROM #records WHERE [Disposition] <> 0
 UNION ALL SELECT 2, [Ord], [Disposition] FROM #tasks WHERE [Disposition] <> 0
 UNION ALL SELECT 3, [Ord], [Disposition] FROM #members WHERE [Disposition] <> 0

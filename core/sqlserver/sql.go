@@ -328,6 +328,14 @@ func tempColumn(c data.Column) (string, error) {
 // origin is this installation matches a native row (Origin* NULL) by its
 // identity value. A task of a conflicting record in the same wave is a
 // conflict first.
+//
+// The two natural-key probes are two statements, not one EXISTS … OR EXISTS:
+// a server may run an EXISTS under OR once per temp row (PostgreSQL-based
+// Babelfish does), which on ApprovalTask and TemporalMembership, whose origin
+// columns have no index (model §5.3), scans the table for every row: the
+// batch then costs rows × table size. Alone, each EXISTS is a semi-join. The
+// explicit IS NOT NULL lets a server match UX_ChangeRecord_Origin, whose
+// filter it is, without inferring it from the join.
 func sqlHistClassify(e historyEntity) string {
 	var b strings.Builder
 	t, g, id, oid := dboTable(e.table), quoteIdent(e.guid), quoteIdent(e.id), quoteIdent(e.originID)
@@ -339,9 +347,11 @@ WHERE EXISTS (SELECT 1 FROM #records AS r WHERE r.[Ord] = k.[ParentOrd] AND r.[D
 	fmt.Fprintf(&b, `UPDATE k SET [Disposition] = 1 FROM %[1]s AS k
 WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.%[3]s = k.%[3]s);
 UPDATE k SET [Disposition] = 2 FROM %[1]s AS k
-WHERE k.[Disposition] = 0 AND (
-  EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] = k.[OriginInstallationId] AND c.%[5]s = k.%[5]s)
-  OR (k.[OriginInstallationId] = @p1 AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] IS NULL AND c.%[4]s = k.%[5]s)));`,
+WHERE k.[Disposition] = 0 AND EXISTS (SELECT 1 FROM %[2]s AS c
+  WHERE c.[OriginInstallationId] IS NOT NULL AND c.[OriginInstallationId] = k.[OriginInstallationId] AND c.%[5]s = k.%[5]s);
+UPDATE k SET [Disposition] = 2 FROM %[1]s AS k
+WHERE k.[Disposition] = 0 AND k.[OriginInstallationId] = @p1
+  AND EXISTS (SELECT 1 FROM %[2]s AS c WHERE c.[OriginInstallationId] IS NULL AND c.%[4]s = k.%[5]s);`,
 		e.temp, t, g, id, oid)
 	return b.String()
 }
