@@ -294,6 +294,10 @@ func (x *keyIndex) foldRuns() error {
 			k--
 			n += e.runs[k].count
 			ins = append(ins, e.runs[k].iter())
+			// The merged run gets a filter of its own: the old one goes
+			// now rather than beside it (a run without a filter is only
+			// slower to look up in, should the merge fail).
+			e.runs[k].bloom = nil
 		}
 		r, err := writeKeyRun(x.nextFile(".run"), ins)
 		if err != nil {

@@ -326,19 +326,43 @@ func fillKeyRun(path string, f *os.File, ins []keyIter) (*keyRun, error) {
 	if count > 0 {
 		crcs = append(crcs, crc)
 	}
-	tbl := make([]byte, 0, len(crcs)*(4+keyLen)+len(bloom)*8+12)
+	// The table goes out in small pieces: a buffer holding it whole would
+	// be a second copy of the filter, the largest thing an import holds.
+	var tbl []byte
+	tcrc := uint32(0)
+	put := func(flush bool) error {
+		if len(tbl) < 64<<10 && !flush {
+			return nil
+		}
+		tcrc = crc32.Update(tcrc, castagnoli, tbl)
+		_, err := bw.Write(tbl)
+		tbl = tbl[:0]
+		return err
+	}
 	for _, c := range crcs {
 		tbl = binary.LittleEndian.AppendUint32(tbl, c)
+		if err := put(false); err != nil {
+			return nil, err
+		}
 	}
 	for _, k := range fences {
 		tbl = append(tbl, k[:]...)
+		if err := put(false); err != nil {
+			return nil, err
+		}
 	}
 	for _, w := range bloom {
 		tbl = binary.LittleEndian.AppendUint64(tbl, w)
+		if err := put(false); err != nil {
+			return nil, err
+		}
 	}
 	tbl = binary.LittleEndian.AppendUint64(tbl, uint64(len(bloom)))
-	tbl = binary.LittleEndian.AppendUint32(tbl, crc32.Checksum(tbl, castagnoli))
-	if _, err := bw.Write(tbl); err != nil {
+	if err := put(true); err != nil {
+		return nil, err
+	}
+	tbl = binary.LittleEndian.AppendUint32(tbl, tcrc)
+	if err := put(true); err != nil {
 		return nil, err
 	}
 	if err := bw.Flush(); err != nil {
