@@ -104,22 +104,7 @@ try {
     [Console]::Out.WriteLine('FINALLY errors=' + `$Error.Count + ' id=' + `$Error[0].FullyQualifiedErrorId + ' target=' + `$Error[0].TargetObject.PSObject.TypeNames[0])
 }
 "@
-        # A shell without job control starts its background commands with SIGINT ignored, the
-        # child inherits that, and the import then runs to its end: reset SIGINT to its default
-        # where coreutils' env can, so the test runs however the suite was started.
-        $envCmd = Get-Command env -CommandType Application -ErrorAction Ignore | Select-Object -First 1
-        $resetSignal = $false
-        if ($envCmd) { & $envCmd.Source --default-signal=INT true 2>$null; $resetSignal = $LASTEXITCODE -eq 0 }
-        if ($resetSignal) {
-            $psi = [System.Diagnostics.ProcessStartInfo]::new($envCmd.Source)
-            foreach ($a in '--default-signal=INT', $PwshPath) { $psi.ArgumentList.Add($a) }
-        } else {
-            $psi = [System.Diagnostics.ProcessStartInfo]::new($PwshPath)
-        }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.UseShellExecute = $false
-        $p = [System.Diagnostics.Process]::Start($psi)
+        $p = Start-SignalablePwsh -File $file
         try {
             $ready = $false
             $deadline = [datetime]::UtcNow.AddSeconds(120)
@@ -129,20 +114,13 @@ try {
                 $ready = $line -eq 'READY'
             }
             $ready | Should -BeTrue -Because 'the import committed its first batch'
-            $status = "/proc/$($p.Id)/status"
-            if (Test-Path -LiteralPath $status) {
-                $ignored = (Select-String -LiteralPath $status -Pattern '^SigIgn:\s*([0-9a-fA-F]+)').Matches
-                if ($ignored -and ([Convert]::ToUInt64($ignored[0].Groups[1].Value, 16) -band 2)) {
-                    Set-ItResult -Skipped -Because 'the child ignores SIGINT (inherited from a shell without job control, and env --default-signal is not available to reset it)'
-                    return
-                }
+            if (Test-SigintIgnored -ProcessId $p.Id) {
+                Set-ItResult -Skipped -Because 'the child ignores SIGINT (inherited from a shell without job control; env --default-signal is not there to reset it)'
+                return
             }
             & $kill.Source -s INT $p.Id
             $rest = $p.StandardOutput.ReadToEndAsync()
-            if (-not $p.WaitForExit(60000)) {
-                Set-ItResult -Skipped -Because 'the child ignored SIGINT (it inherited an ignored SIGINT from a background shell)'
-                return
-            }
+            $p.WaitForExit(60000) | Should -BeTrue -Because 'Ctrl+C stops the run after the current batch'
             $out = $rest.Result
             $out | Should -Match 'WARNING: AR-CANCELLED: The history import was cancelled after batch \d+'
             $out | Should -Match 'FINALLY errors=1 id=AR-CANCELLED target=ActiveRolesUpgrade.HistoryImportResult'

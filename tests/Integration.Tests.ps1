@@ -370,11 +370,7 @@ try {
     [Console]::Out.WriteLine('FINALLY outcome=' + (& `$m { `$script:LastOutcome.outcome }) + ' open=' + (& `$m { (Get-ARNativeVersion).openJobs }))
 }
 "@
-        $psi = [System.Diagnostics.ProcessStartInfo]::new($PwshPath)
-        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $file) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.UseShellExecute = $false
-        $p = [System.Diagnostics.Process]::Start($psi)
+        $p = Start-SignalablePwsh -File $file
         try {
             $ready = $false
             $deadline = [datetime]::UtcNow.AddSeconds(60)
@@ -384,12 +380,13 @@ try {
                 $ready = $line -eq 'READY'
             }
             $ready | Should -BeTrue -Because 'the job started and reported'
-            & $kill.Source -s INT $p.Id
-            $rest = $p.StandardOutput.ReadToEndAsync()
-            if (-not $p.WaitForExit(30000)) {
-                Set-ItResult -Skipped -Because 'the child ignored SIGINT (it inherited an ignored SIGINT from a background shell)'
+            if (Test-SigintIgnored -ProcessId $p.Id) {
+                Set-ItResult -Skipped -Because 'the child ignores SIGINT (inherited from a shell without job control; env --default-signal is not there to reset it)'
                 return
             }
+            & $kill.Source -s INT $p.Id
+            $rest = $p.StandardOutput.ReadToEndAsync()
+            $p.WaitForExit(30000) | Should -BeTrue -Because 'Ctrl+C stops the run after the current batch'
             $rest.Result | Should -Match 'FINALLY outcome=cancelled open=0'
         } finally {
             if (-not $p.HasExited) { $p.Kill($true) }

@@ -32,6 +32,38 @@ function Get-NativeSkipReason {
     $null
 }
 
+function Start-SignalablePwsh {
+    <#
+    Starts `pwsh -NoProfile -NonInteractive -File <File>` with stdout redirected, for tests that
+    send it SIGINT. A shell without job control starts its background commands with SIGINT
+    ignored and a child inherits that (.NET then leaves it ignored), so Ctrl+C would not reach
+    the run: where coreutils' env can, SIGINT is reset to its default first. Returns the Process.
+    #>
+    param([Parameter(Mandatory)][string]$File)
+    $envCmd = Get-Command env -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    $reset = $false
+    if ($envCmd) { & $envCmd.Source --default-signal=INT true 2>$null; $reset = $LASTEXITCODE -eq 0 }
+    if ($reset) {
+        $psi = [System.Diagnostics.ProcessStartInfo]::new($envCmd.Source)
+        foreach ($a in '--default-signal=INT', $script:PwshPath) { $psi.ArgumentList.Add($a) }
+    } else {
+        $psi = [System.Diagnostics.ProcessStartInfo]::new($script:PwshPath)
+    }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-File', $File) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    [System.Diagnostics.Process]::Start($psi)
+}
+
+function Test-SigintIgnored {
+    # True when the process ignores SIGINT (Linux: its /proc status; elsewhere unknown, false).
+    param([Parameter(Mandatory)][int]$ProcessId)
+    $status = "/proc/$ProcessId/status"
+    if (-not (Test-Path -LiteralPath $status)) { return $false }
+    $m = (Select-String -LiteralPath $status -Pattern '^SigIgn:\s*([0-9a-fA-F]+)').Matches
+    [bool]($m -and ([Convert]::ToUInt64($m[0].Groups[1].Value, 16) -band 2))
+}
+
 function Invoke-ChildPwsh {
     <#
     Runs a script in a child `pwsh -NoProfile -NonInteractive` (so the native library is
