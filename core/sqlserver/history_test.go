@@ -119,9 +119,32 @@ func expectBatchTail(m sqlmock.Sqlmock) {
 func expectBatchHead(m sqlmock.Sqlmock) {
 	expectInfo(m, g3History, g3Settings)
 	m.ExpectQuery(`SELECT [Value] FROM [dbo].[Settings] WHERE [Name] = N'InstallationId';`).WillReturnRows(sqlmock.NewRows([]string{"v"}).AddRow(testIID))
+	expectBatchStart(m)
+}
+
+// expectBatchStart pins a batch's transaction and its temp tables.
+func expectBatchStart(m sqlmock.Sqlmock) {
 	m.ExpectBegin()
 	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
 	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+}
+
+// writeBatchesBulkOn writes n test batches, each with the usual result, and
+// checks that bulk copy stayed on without a warning.
+func writeBatchesBulkOn(t *testing.T, d *Database, n int, warned *[]string) {
+	t.Helper()
+	for i := range n {
+		res, err := d.WriteHistoryBatch(context.Background(), testBatch())
+		if err != nil {
+			t.Fatalf("batch %d: %v", i+1, err)
+		}
+		if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
+			t.Errorf("batch %d result (-want +got):\n%s", i+1, diff)
+		}
+	}
+	if len(*warned) != 0 || d.bulkOff.Load() {
+		t.Errorf("bulk copy off: %v, warnings %q", d.bulkOff.Load(), *warned)
+	}
 }
 
 func TestHistoryBatchRowByRow(t *testing.T) {
@@ -153,16 +176,12 @@ func TestHistoryBatchBulkUnavailable(t *testing.T) {
 	// bytes alone: TestHistoryBatchBulkRetried), refused each time: row by
 	// row from now on.
 	for range bulkRetryChunkRows {
-		m.ExpectBegin()
-		m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-		m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+		expectBatchStart(m)
 		m.ExpectPrepare(mssql.CopyIn("#records", mssql.BulkOptions{KeepNulls: true}, "Ord", "Disposition", "RecordGuid", "ChangeTimeUtc", "ObjectDn", "OriginInstallationId", "OriginRecordId")).
 			WillReturnError(mssql.Error{Number: 4834, Message: "You do not have permission to use the bulk load statement."})
 		m.ExpectRollback()
 	}
-	m.ExpectBegin()
-	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectBatchStart(m)
 	expectRowByRowFill(m)
 	expectBatchTail(m)
 	res, err := d.WriteHistoryBatch(context.Background(), testBatch())
@@ -212,34 +231,17 @@ func TestHistoryBatchBulkUnluckyBatch(t *testing.T) {
 		q.WillReturnError(mssql.Error{Number: 4815, Message: "The incoming tabular data stream (TDS) Bulk Load Request (BulkLoadBCP) protocol stream is incorrect."})
 	}
 	for range 1 + len(bulkRetryChunkRows) {
-		m.ExpectBegin()
-		m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-		m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+		expectBatchStart(m)
 		expectBulkFill(m, false, bad)
 		m.ExpectRollback()
 	}
-	m.ExpectBegin()
-	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectBatchStart(m)
 	expectRowByRowFill(m)
 	expectBatchTail(m)
-	m.ExpectBegin()
-	m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-	m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+	expectBatchStart(m)
 	expectBulkFill(m, false, nil)
 	expectBatchTail(m)
-	for i := range 3 {
-		res, err := d.WriteHistoryBatch(context.Background(), testBatch())
-		if err != nil {
-			t.Fatalf("batch %d: %v", i+1, err)
-		}
-		if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
-			t.Errorf("batch %d result (-want +got):\n%s", i+1, diff)
-		}
-	}
-	if len(warned) != 0 || d.bulkOff.Load() {
-		t.Errorf("bulk copy off: %v, warnings %q", d.bulkOff.Load(), warned)
-	}
+	writeBatchesBulkOn(t, d, 3, &warned)
 }
 
 // expectBulkFill pins the bulk copies that fill the temp tables and the
@@ -332,29 +334,14 @@ func TestHistoryBatchBulkRetried(t *testing.T) {
 			expectBatchHead(m)
 			expectBulkFill(m, true, c.fail)
 			m.ExpectRollback()
-			m.ExpectBegin()
-			m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-			m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+			expectBatchStart(m)
 			expectBulkFill(m, false, nil)
 			expectBatchTail(m)
 			// The next batch: bulk copy again.
-			m.ExpectBegin()
-			m.ExpectExec(wantHistDrop).WillReturnResult(sqlmock.NewResult(0, 0))
-			m.ExpectExec(wantHistCreate).WillReturnResult(sqlmock.NewResult(0, 0))
+			expectBatchStart(m)
 			expectBulkFill(m, false, nil)
 			expectBatchTail(m)
-			for i := range 2 {
-				res, err := d.WriteHistoryBatch(context.Background(), testBatch())
-				if err != nil {
-					t.Fatalf("batch %d: %v", i+1, err)
-				}
-				if diff := cmp.Diff(wantBatchResult(), res); diff != "" {
-					t.Errorf("batch %d result (-want +got):\n%s", i+1, diff)
-				}
-			}
-			if len(warned) != 0 || d.bulkOff.Load() {
-				t.Errorf("bulk copy off: %v, warnings %q", d.bulkOff.Load(), warned)
-			}
+			writeBatchesBulkOn(t, d, 2, &warned)
 		})
 	}
 }
