@@ -48,6 +48,12 @@ type HistoryDest struct {
 	maxRun        int64
 	c             historyCols
 
+	// Batches begun but not yet committed (dest_history_begin.go).
+	begun     []*begunBatch
+	beganKeys bool     // their keys are in the index
+	beginOpen bool     // the journal changed since beginSnap
+	beginSnap sinkSnap // the journal as the last committed batch left it
+
 	// Discarded tail of an interrupted import, reported once.
 	tail       int64
 	tailReason string
@@ -112,6 +118,7 @@ func (d *HistoryDest) reset() {
 	d.commitEnd, d.closed, d.f, d.out, d.s, d.broken = 0, false, nil, nil, nil, nil
 	d.dropKeys()
 	d.pend, d.checks, d.runs, d.maxRun, d.c = [3]pendingKeys{}, nil, nil, 0, historyCols{}
+	d.begun, d.beganKeys, d.beginOpen = nil, false, false
 	d.tail, d.tailReason = 0, ""
 }
 
@@ -350,6 +357,7 @@ func (d *HistoryDest) Close() error {
 	if d.f == nil {
 		return nil
 	}
+	d.discardBegun()
 	var err error
 	if d.broken == nil && !d.closed {
 		err = d.writeManifest()
@@ -648,6 +656,13 @@ func (d *HistoryDest) commit(kind string) error {
 	if err := d.s.commit(kind); err != nil {
 		return err
 	}
+	return d.publish(nil)
+}
+
+// publish syncs (if asked) and publishes what the last commit frame
+// covers. counts, unless nil, are the tables' row counts as of that commit
+// (a batch begun after it has already counted its rows).
+func (d *HistoryDest) publish(counts []int64) error {
 	if d.o.syncBatch {
 		if err := d.f.Sync(); err != nil {
 			return err
@@ -657,6 +672,9 @@ func (d *HistoryDest) commit(kind string) error {
 	tables := make([]tableState, len(d.s.st))
 	for i, st := range d.s.st {
 		st.frames = st.frames[:len(st.frames):len(st.frames)]
+		if counts != nil {
+			st.count = counts[i]
+		}
 		tables[i] = st
 	}
 	d.v = &view{open: d.v.open, path: d.path, hdr: d.v.hdr, names: d.v.names, tables: tables,
@@ -688,6 +706,7 @@ func (d *HistoryDest) StartRun(ctx context.Context, run store.ImportRun) (int64,
 // writeRun appends an ImportRun row; a later row with the same ImportRunId
 // supersedes the earlier one when the table is scanned.
 func (d *HistoryDest) writeRun(id int64, row data.Row) error {
+	d.discardBegun()
 	sn := d.snapshot()
 	old, had := d.runs[id]
 	d.runs[id] = row
@@ -748,6 +767,7 @@ func (d *HistoryDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBat
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	d.discardBegun()
 	if err := d.journal(ctx); err != nil {
 		return nil, fmt.Errorf("write history batch %d: %w", b.Seq, diskFull(d.path, err))
 	}

@@ -108,9 +108,13 @@ func (s *sink) queue(ti int, raw []byte, rows uint32) {
 }
 
 // writeQueued waits for the queued frames and writes them in order.
-func (s *sink) writeQueued() error {
+func (s *sink) writeQueued() error { return s.writeQueuedN(len(s.queued)) }
+
+// writeQueuedN waits for the first n queued frames and writes them in
+// order; the frames queued after them stay queued.
+func (s *sink) writeQueuedN(n int) error {
 	var err error
-	for _, j := range s.queued {
+	for _, j := range s.queued[:n] {
 		<-j.done
 		if err == nil {
 			payload, flags := j.raw, byte(0)
@@ -121,7 +125,9 @@ func (s *sink) writeQueued() error {
 		}
 		s.recycle(j)
 	}
-	s.queued = s.queued[:0]
+	rest := copy(s.queued, s.queued[n:])
+	clear(s.queued[rest:])
+	s.queued = s.queued[:rest]
 	return err
 }
 
@@ -376,8 +382,14 @@ func (s *sink) commit(kind string) error {
 	if err := s.writeQueued(); err != nil {
 		return err
 	}
+	return s.commitFrame(kind, s.summaries())
+}
+
+// commitFrame writes a commit frame with the tables' summaries and flushes
+// the buffered writer so the batch is in the file.
+func (s *sink) commitFrame(kind string, sums []TableSummary) error {
 	s.seq++
-	if _, err := s.writeJSON(frameCommit, commitJSON{Seq: s.seq, Kind: kind, Tables: s.summaries()}); err != nil {
+	if _, err := s.writeJSON(frameCommit, commitJSON{Seq: s.seq, Kind: kind, Tables: sums}); err != nil {
 		return err
 	}
 	return s.bw.Flush()

@@ -119,7 +119,11 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		}
 	}
 
-	runErr := r.pipeline(ctx, write)
+	var begin beginFunc
+	if b, ok := dst.(store.HistoryBatchBeginner); ok && !opts.WhatIf {
+		begin = b.BeginHistoryBatch
+	}
+	runErr := r.pipeline(ctx, write, begin)
 	r.res.ElapsedSeconds = time.Since(started).Seconds()
 	if r.res.ElapsedSeconds > 0 {
 		r.res.RecordsPerSecond = float64(r.selRecs) / r.res.ElapsedSeconds
@@ -323,8 +327,11 @@ func (r *runner) warnings(ok bool) {
 }
 
 // pipeline runs the producer in a goroutine and writes its batches here, in
-// order. Two buffers circulate: one filling, one being written.
-func (r *runner) pipeline(ctx context.Context, write writeFunc) error {
+// order. Two buffers circulate: one filling, one being written. A
+// destination that takes the next batch while the previous one commits
+// (store.HistoryBatchBeginner) holds two batches at a time, so four
+// circulate: the producer stays a batch ahead.
+func (r *runner) pipeline(ctx context.Context, write writeFunc, begin beginFunc) error {
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cv := &converter{sc: r.sc, o: r.out, runID: data.IntValue(r.runID), iid: r.sc.iid}
@@ -332,7 +339,10 @@ func (r *runner) pipeline(ctx context.Context, write writeFunc) error {
 		cv.runID = data.Value{}
 	}
 	prod := &producer{cv: cv, src: r.src, sel: r.sel, bs: r.opts.batchSize(), from: r.hw}
-	const buffers = 2
+	buffers := 2
+	if begin != nil {
+		buffers = 4
+	}
 	free := make(chan *batchBuf, buffers)
 	full := make(chan *batchBuf, buffers)
 	for range buffers {
@@ -346,23 +356,45 @@ func (r *runner) pipeline(ctx context.Context, write writeFunc) error {
 
 	r.passStart, r.pass = time.Now(), recordsBatch
 	var werr error
+	var fl *inflight // the batch begun and not yet committed
 	for bb := range full {
 		if werr != nil {
 			continue // drain what the producer still sends
 		}
 		if bb.kind != r.pass {
+			if fl != nil {
+				_, werr = r.commitInflight(ctx, write, &fl, free)
+			}
+			if werr != nil {
+				cancel()
+				continue
+			}
 			r.progress(r.recCount, r.recCount, true)
 			r.passStart, r.pass = time.Now(), bb.kind
 		}
-		werr = r.writeBatch(ctx, write, bb)
+		if begin != nil && bb.size() > 0 {
+			werr = r.beginBatch(ctx, write, begin, &fl, bb, free)
+		} else {
+			r.assignSeq(bb)
+			if werr = r.writeBatch(ctx, write, bb); werr == nil {
+				free <- bb
+			}
+		}
 		if werr == nil && ctx.Err() != nil {
-			werr = r.stopped()
+			// Stop after the batches in flight.
+			if fl != nil {
+				_, werr = r.commitInflight(ctx, write, &fl, free)
+			}
+			if werr == nil {
+				werr = r.stopped()
+			}
 		}
 		if werr != nil {
 			cancel()
-			continue
 		}
-		free <- bb
+	}
+	if werr == nil && fl != nil {
+		_, werr = r.commitInflight(ctx, write, &fl, free)
 	}
 	pe := <-perr
 	r.settle(prod)
@@ -445,23 +477,128 @@ func afterGrace(ctx context.Context, grace time.Duration) (context.Context, cont
 	}
 }
 
-// writeBatch writes one batch under the guide's retry policy and accounts for it.
-func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) error {
-	res := r.res
-	rc, ac, tc, mc := res.Entity(EntityChangeRecord), res.Entity(EntityChangeRecordAttribute), res.Entity(EntityApprovalTask), res.Entity(EntityTemporalMembership)
-	// Records the converter skipped count even when the batch is empty.
+// beginFunc begins a batch on a destination that commits it later
+// (store.HistoryBatchBeginner).
+type beginFunc func(ctx context.Context, b *store.HistoryBatch) (func() (*store.HistoryBatchResult, error), error)
+
+// inflight is a batch begun and not yet committed.
+type inflight struct {
+	bb     *batchBuf
+	commit func() (*store.HistoryBatchResult, error)
+	began  time.Time
+}
+
+// assignSeq numbers a batch that has rows to write.
+func (r *runner) assignSeq(bb *batchBuf) {
+	if bb.size() > 0 {
+		r.seq++
+		bb.b.Seq = r.seq
+	}
+}
+
+// beginBatch begins bb and then commits the batch begun before it, so that
+// bb is classified while that one's frames are still compressing. When
+// either fails, the destination has discarded every batch not yet
+// committed, and they are written again one at a time, under the retry
+// policy, as without a pipeline.
+func (r *runner) beginBatch(ctx context.Context, write writeFunc, begin beginFunc, fl **inflight, bb *batchBuf, free chan<- *batchBuf) error {
+	r.assignSeq(bb)
+	began := time.Now()
+	bctx, stop := afterGrace(ctx, r.opts.cancelGrace())
+	commit, err := begin(bctx, &bb.b)
+	stop()
+	if err != nil {
+		r.log.Warn().Err(err).Int("batch", bb.b.Seq).Msg("batch failed; the batches not yet committed are written again one at a time")
+		if prev := *fl; prev != nil {
+			if _, err := r.commitInflight(ctx, write, fl, free); err != nil {
+				r.seq = prev.bb.b.Seq
+				return err
+			}
+		}
+		if err := r.again(ctx, write, bb, err); err != nil {
+			return err
+		}
+		free <- bb
+		return nil
+	}
+	next := &inflight{bb: bb, commit: commit, began: began}
+	if *fl != nil {
+		prev := (*fl).bb
+		again, err := r.commitInflight(ctx, write, fl, free)
+		if err != nil {
+			// bb was discarded with it and is not written.
+			r.seq = prev.b.Seq
+			return err
+		}
+		if again {
+			// Its failure discarded bb: written now, the pipeline starts
+			// afresh with the next batch.
+			*fl = next
+			_, err := r.commitInflight(ctx, write, fl, free)
+			return err
+		}
+	}
+	*fl = next
+	return nil
+}
+
+// commitInflight commits the batch in flight and accounts for it; one the
+// destination did not commit is written again on its own (again reports
+// that).
+func (r *runner) commitInflight(ctx context.Context, write writeFunc, fl **inflight, free chan<- *batchBuf) (again bool, err error) {
+	f := *fl
+	*fl = nil
+	out, err := f.commit()
+	if err != nil {
+		r.log.Warn().Err(err).Int("batch", f.bb.b.Seq).Msg("batch not committed; it is written again on its own")
+		if err := r.again(ctx, write, f.bb, err); err != nil {
+			return true, err
+		}
+		free <- f.bb
+		return true, nil
+	}
+	r.selected(f.bb)
+	r.committed(f.bb, out, 1, f.began)
+	free <- f.bb
+	return false, nil
+}
+
+// again writes on its own a batch the pipeline did not commit: err says
+// why. A batch that ran out of disk space is not tried again; one that
+// failed counts a retry; one discarded with it is simply written.
+func (r *runner) again(ctx context.Context, write writeFunc, bb *batchBuf, err error) error {
+	if !errors.Is(err, store.ErrBatchDiscarded) {
+		if _, full := arerr.AsDiskFull(err, "", ""); full {
+			r.selected(bb)
+			return r.failed(bb, err, 1)
+		}
+		r.res.Retries++
+	}
+	return r.writeBatch(ctx, write, bb)
+}
+
+// selected counts a batch's rows as selected (an empty batch counts its
+// skipped rows).
+func (r *runner) selected(bb *batchBuf) {
+	rc, tc := r.res.Entity(EntityChangeRecord), r.res.Entity(EntityApprovalTask)
 	rc.Skipped += bb.tooLongRecords
 	tc.Skipped += bb.tooLongTasks
 	r.selRecs += int64(len(bb.b.Records)) + bb.tooLongRecords
 	r.selAttrs += int64(bb.nAttrs)
 	r.selTasks += int64(bb.nTasks) + bb.tooLongTasks
 	r.pendingSel += bb.pendingTasks
+}
+
+// writeBatch writes one batch (numbered by assignSeq) under the guide's
+// retry policy and accounts for it.
+func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) error {
+	res := r.res
+	// Records the converter skipped count even when the batch is empty.
+	r.selected(bb)
 	if bb.size() == 0 {
 		r.addNotes(bb)
 		return nil
 	}
-	r.seq++
-	bb.b.Seq = r.seq
 	began := time.Now()
 	var out *store.HistoryBatchResult
 	attempts, err := retry.Do(ctx, retryPolicy, func(actx context.Context, attempt int) error {
@@ -487,29 +624,43 @@ func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) 
 	}
 	if err != nil {
 		if attempts == 0 || (ctx.Err() != nil && out == nil && errors.Is(err, ctx.Err())) {
-			r.seq--
+			r.seq = bb.b.Seq - 1
 			return r.stopped()
 		}
-		if bb.kind == membershipsBatch {
-			mc.Failed += int64(len(bb.b.Memberships))
-		} else {
-			rc.Failed += int64(len(bb.b.Records))
-			ac.Failed += int64(bb.nAttrs)
-			tc.Failed += int64(bb.nTasks)
-		}
-		if e, full := arerr.AsDiskFull(err, fmt.Sprintf("Batch %d (%s)", bb.b.Seq, r.describeBatch(bb)),
-			fmt.Sprintf("Free space on that volume (or import into a destination on a larger one) and run the import again: batches 1 to %d are committed, and it continues after them, adding nothing twice.", bb.b.Seq-1)); full {
-			return e
-		}
-		cat := arerr.CatWriteError
-		if retry.IsTransient(err) {
-			cat = arerr.CatConnectionError
-		}
-		return arerr.Wrap(err, "AR-BATCH-FAILED", cat,
-			"Check the log and the destination database, then run the import again: it continues where it stopped and adds nothing twice.",
-			"Batch %d (%s) could not be written after %d attempt(s); batches 1 to %d are committed", bb.b.Seq, r.describeBatch(bb), attempts, bb.b.Seq-1)
+		return r.failed(bb, err, attempts)
 	}
-	res.Batches++
+	r.committed(bb, out, attempts, began)
+	return nil
+}
+
+// failed accounts for a batch that could not be written and returns the
+// run's error.
+func (r *runner) failed(bb *batchBuf, err error, attempts int) error {
+	res := r.res
+	rc, ac, tc, mc := res.Entity(EntityChangeRecord), res.Entity(EntityChangeRecordAttribute), res.Entity(EntityApprovalTask), res.Entity(EntityTemporalMembership)
+	if bb.kind == membershipsBatch {
+		mc.Failed += int64(len(bb.b.Memberships))
+	} else {
+		rc.Failed += int64(len(bb.b.Records))
+		ac.Failed += int64(bb.nAttrs)
+		tc.Failed += int64(bb.nTasks)
+	}
+	if e, full := arerr.AsDiskFull(err, fmt.Sprintf("Batch %d (%s)", bb.b.Seq, r.describeBatch(bb)),
+		fmt.Sprintf("Free space on that volume (or import into a destination on a larger one) and run the import again: batches 1 to %d are committed, and it continues after them, adding nothing twice.", bb.b.Seq-1)); full {
+		return e
+	}
+	cat := arerr.CatWriteError
+	if retry.IsTransient(err) {
+		cat = arerr.CatConnectionError
+	}
+	return arerr.Wrap(err, "AR-BATCH-FAILED", cat,
+		"Check the log and the destination database, then run the import again: it continues where it stopped and adds nothing twice.",
+		"Batch %d (%s) could not be written after %d attempt(s); batches 1 to %d are committed", bb.b.Seq, r.describeBatch(bb), attempts, bb.b.Seq-1)
+}
+
+// committed accounts for a committed batch, logs it and reports progress.
+func (r *runner) committed(bb *batchBuf, out *store.HistoryBatchResult, attempts int, began time.Time) {
+	r.res.Batches++
 	r.account(bb, out)
 	r.addNotes(bb)
 	r.log.Info().Int("batch", bb.b.Seq).Str("kind", map[batchKind]string{recordsBatch: "records", membershipsBatch: "memberships"}[bb.kind]).
@@ -525,7 +676,6 @@ func (r *runner) writeBatch(ctx context.Context, write writeFunc, bb *batchBuf) 
 		r.recsDone = bb.scanned
 		r.progress(r.recsDone, r.recCount, false)
 	}
-	return nil
 }
 
 func (r *runner) describeBatch(bb *batchBuf) string {

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -294,3 +295,20 @@ func (e *LockedError) Error() string {
 	}
 	return s
 }
+
+// HistoryBatchBeginner is a HistoryDestination that takes the next batch
+// while the previous one is still being committed. BeginHistoryBatch
+// classifies and stages b (the rules of WriteHistoryBatch, counting the
+// batches begun before it) and returns the function that commits it;
+// batches commit in the order they were begun, and the next may be begun
+// before the previous one's commit is called. Any failure discards every
+// batch not yet committed: their commit functions then return an error,
+// (ErrBatchDiscarded for all but the one that failed), and the caller
+// writes them again with WriteHistoryBatch.
+type HistoryBatchBeginner interface {
+	BeginHistoryBatch(ctx context.Context, b *HistoryBatch) (commit func() (*HistoryBatchResult, error), err error)
+}
+
+// ErrBatchDiscarded is what a begun batch's commit returns when a batch
+// begun with it failed (HistoryBatchBeginner): it was not written.
+var ErrBatchDiscarded = errors.New("not written: a history batch begun with it failed, so it was discarded with every batch not yet committed")
