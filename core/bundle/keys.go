@@ -164,30 +164,13 @@ func (s *fpSet) flush() {
 			j++
 		}
 		pi := p & (1<<fpPartBits - 1)
-		old := s.parts[pi]
-		merged := make([]uint32, len(old)+j-i)
-		a, b, o := 0, i, 0
-		for a < len(old) && b < j {
-			if v := uint32(add[b]); old[a] < v {
-				merged[o] = old[a]
-				a++
-			} else {
-				merged[o] = v
-				b++
-			}
-			o++
-		}
-		o += copy(merged[o:], old[a:])
-		for ; b < j; b++ {
-			merged[o] = uint32(add[b])
-			o++
-		}
-		s.parts[pi] = merged
+		s.parts[pi] = mergeInto(s.parts[pi], add[i:j])
 		i = j
 	}
-	// Keep the table at about a sixteenth of the set.
+	// Keep the table at about a quarter of the set: a flush rewrites most
+	// partitions, so a bigger table means fewer rewrites of every key.
 	n := fpMinDelta
-	for n*3/4 < s.n/16 {
+	for n*3/4 < s.n/4 {
 		n *= 2
 	}
 	if n != len(s.delta) {
@@ -196,6 +179,30 @@ func (s *fpSet) flush() {
 		clear(s.delta)
 		s.dn = 0
 	}
+}
+
+// mergeInto merges sorted keys (their low 32 bits) into the sorted
+// partition p, in place from the back when p has room, else into a new
+// array with room for the next merges.
+func mergeInto(p []uint32, add []uint64) []uint32 {
+	need := len(p) + len(add)
+	if cap(p) < need {
+		grown := make([]uint32, len(p), need+need/2+4)
+		copy(grown, p)
+		p = grown
+	}
+	a, b := len(p)-1, len(add)-1
+	p = p[:need]
+	for o := need - 1; b >= 0; o-- {
+		if v := uint32(add[b]); a >= 0 && p[a] > v {
+			p[o] = p[a]
+			a--
+		} else {
+			p[o] = v
+			b--
+		}
+	}
+	return p
 }
 
 // idSet is an exact set of int64 ids, compact for the dense ranges that
