@@ -3,6 +3,7 @@ package historyimport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -415,34 +416,53 @@ func TestRetries(t *testing.T) {
 	}
 }
 
+// Ctrl+C stops after the batch in flight, and a re-run completes the
+// import. On the pipelined path (a bundle destination) two batches are in
+// flight: the one being committed and the one begun after it.
 func TestCancelAfterBatchesThenResume(t *testing.T) {
 	s := source(t, "8.0", "history", 1000, false)
 	want := baseline(t, s)
-	for _, n := range []int{1, 4, 9} {
-		dst := filepath.Join(t.TempDir(), "mh.arbundle")
-		ctx, cancel := context.WithCancel(context.Background())
-		res, err := importCtx(ctx, t, s.path, dst, Options{BatchSize: 100}, func(d store.HistoryDestination) store.HistoryDestination {
-			return &faultyDest{HistoryDestination: d, after: func(seq int) {
+	paths := []struct {
+		name     string
+		inFlight int // batches committed after the one that saw the cancel
+		wrap     func(after func(seq int)) func(store.HistoryDestination) store.HistoryDestination
+	}{
+		{"one batch at a time", 0, func(after func(int)) func(store.HistoryDestination) store.HistoryDestination {
+			return func(d store.HistoryDestination) store.HistoryDestination {
+				return &faultyDest{HistoryDestination: d, after: after}
+			}
+		}},
+		{"pipelined", 1, func(after func(int)) func(store.HistoryDestination) store.HistoryDestination {
+			return pipelined(func(f *faultyBeginner) { f.after = after })
+		}},
+	}
+	for _, p := range paths {
+		for _, n := range []int{1, 4, 9} {
+			dst := filepath.Join(t.TempDir(), "mh.arbundle")
+			ctx, cancel := context.WithCancel(context.Background())
+			res, err := importCtx(ctx, t, s.path, dst, Options{BatchSize: 100}, p.wrap(func(seq int) {
 				if seq == n {
 					cancel()
 				}
-			}}
-		}, nil)
-		cancel()
-		var ee *arerr.Error
-		if !errors.As(err, &ee) || ee.Category != arerr.CatOperationStopped || ee.Exit != arerr.ExitCancelled || !errors.Is(err, context.Canceled) {
-			t.Fatalf("cancel after %d: err = %v", n, err)
+			}), nil)
+			cancel()
+			var ee *arerr.Error
+			if !errors.As(err, &ee) || ee.Category != arerr.CatOperationStopped || ee.Exit != arerr.ExitCancelled || !errors.Is(err, context.Canceled) {
+				t.Fatalf("%s, cancel after %d: err = %v", p.name, n, err)
+			}
+			done := n + p.inFlight
+			if res.Outcome != OutcomeCancelled || res.Batches != done || res.Entity(EntityChangeRecord).Imported != int64(100*done) ||
+				!strings.Contains(ee.Message, fmt.Sprintf("after batch %d;", done)) {
+				t.Fatalf("%s, cancel after %d: %+v batches %d: %s", p.name, n, res.Entities, res.Batches, ee.Message)
+			}
+			if runs := importRuns(t, dst); runs[0]["Outcome"].Str != "Failed" {
+				t.Fatalf("ImportRun %v", runs[0])
+			}
+			if _, err := importInto(t, s.path, dst, Options{BatchSize: 100}, nil); err != nil {
+				t.Fatal(err)
+			}
+			sameContent(t, content(t, dst), want)
 		}
-		if res.Outcome != OutcomeCancelled || res.Batches != n || res.Entity(EntityChangeRecord).Imported != int64(100*n) {
-			t.Fatalf("cancel after %d: %+v batches %d", n, res.Entities, res.Batches)
-		}
-		if runs := importRuns(t, dst); runs[0]["Outcome"].Str != "Failed" {
-			t.Fatalf("ImportRun %v", runs[0])
-		}
-		if _, err := importInto(t, s.path, dst, Options{BatchSize: 100}, nil); err != nil {
-			t.Fatal(err)
-		}
-		sameContent(t, content(t, dst), want)
 	}
 }
 

@@ -169,37 +169,3 @@ func TestPipelineBatchFails(t *testing.T) {
 	}
 	sameContent(t, content(t, dst), want)
 }
-
-// Ctrl+C stops after the batches in flight: the one being committed and
-// the one begun after it are both committed, and a re-run completes it.
-func TestPipelineCancelFinishesTheBatchesInFlight(t *testing.T) {
-	s := source(t, "8.0", "history", 1000, false)
-	want := baseline(t, s)
-	for _, n := range []int{1, 4, 9} {
-		dst := filepath.Join(t.TempDir(), "mh.arbundle")
-		ctx, cancel := context.WithCancel(context.Background())
-		res, err := importCtx(ctx, t, s.path, dst, Options{BatchSize: 100}, pipelined(func(f *faultyBeginner) {
-			f.after = func(seq int) {
-				if seq == n {
-					cancel()
-				}
-			}
-		}), nil)
-		cancel()
-		var ee *arerr.Error
-		if !errors.As(err, &ee) || ee.Category != arerr.CatOperationStopped || !errors.Is(err, context.Canceled) {
-			t.Fatalf("cancel after %d: err = %v", n, err)
-		}
-		// Batch n commits while n+1 is begun; n+1 then commits too.
-		if res.Outcome != OutcomeCancelled || res.Batches != n+1 || res.Entity(EntityChangeRecord).Imported != int64(100*(n+1)) {
-			t.Fatalf("cancel after %d: %+v batches %d", n, res.Entities, res.Batches)
-		}
-		if !strings.Contains(ee.Message, "after batch") {
-			t.Fatalf("cancel after %d: %s", n, ee.Message)
-		}
-		if _, err := importInto(t, s.path, dst, Options{BatchSize: 100}, nil); err != nil {
-			t.Fatal(err)
-		}
-		sameContent(t, content(t, dst), want)
-	}
-}
