@@ -261,6 +261,7 @@ func (d *HistoryDest) DiscardCreated() (bool, error) {
 	if !d.lk.held() || !d.lk.created || d.lk.discarded {
 		return false, nil
 	}
+	d.discardBegun()
 	if d.f != nil {
 		_ = d.f.Close()
 		d.f, d.s = nil, nil

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -159,4 +160,26 @@ func TestHistoryBegunNotCommittedIsNotWritten(t *testing.T) {
 		t.Fatalf("next run: %+v", res)
 	}
 	must(t, d2.Close())
+}
+
+// A run that removes the bundle it created (a full disk) while a batch is
+// begun leaves that batch's commit nothing to write.
+func TestHistoryBegunThenDiscardCreated(t *testing.T) {
+	path := tempPath(t, "h.arbundle")
+	d, err := OpenHistoryDestination(path)
+	must(t, err)
+	rel := lockIt(t, d, "import-history")
+	must(t, d.Initialize(ctx, historyTables, nil, map[string]string{"SchemaVersion": "8.2.0", "DatabaseRole": "ManagementHistory", "InstallationId": destIID.String()}))
+	c1, err := d.BeginHistoryBatch(ctx, batch(1, records(1, 3)...))
+	must(t, err)
+	if ok, err := d.DiscardCreated(); !ok || err != nil {
+		t.Fatalf("DiscardCreated = %v, %v", ok, err)
+	}
+	if _, err := c1(); !errors.Is(err, store.ErrBatchDiscarded) {
+		t.Fatalf("commit after DiscardCreated = %v, want ErrBatchDiscarded", err)
+	}
+	must(t, rel())
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the bundle is still there: %v", err)
+	}
 }
