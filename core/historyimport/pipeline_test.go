@@ -52,7 +52,7 @@ func (f *faultyBeginner) BeginHistoryBatch(ctx context.Context, b *store.History
 			dead, cancel := context.WithCancel(ctx)
 			cancel()
 			if _, derr := f.b.BeginHistoryBatch(dead, b); derr == nil {
-				panic("a begin with a cancelled context succeeded")
+				return nil, errors.New("test: a begin with a cancelled context succeeded")
 			}
 			return nil, err
 		}
