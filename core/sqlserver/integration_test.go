@@ -47,33 +47,17 @@ func scratch(t testing.TB, server Options) Options {
 	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("arupg_it_%d_%d", time.Now().UnixNano()%1e9, scratchSeq.Add(1))
-	if err := catalogAgain(func() error { return CreateDatabase(ctx, server, name) }); err != nil {
+	if err := storetest.CatalogAgain(func() error { return CreateDatabase(ctx, server, name) }); err != nil {
 		t.Fatalf("create scratch database: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := catalogAgain(func() error { return DropDatabase(context.WithoutCancel(ctx), server, name) }); err != nil {
+		if err := storetest.CatalogAgain(func() error { return DropDatabase(context.WithoutCancel(ctx), server, name) }); err != nil {
 			t.Errorf("drop scratch database %s: %v", name, err)
 		}
 	})
 	o := server
 	o.Database = name
 	return o
-}
-
-// catalogAgain runs a CREATE or DROP DATABASE up to four times: packages'
-// tests run in parallel, and a server may refuse one that races another
-// database's catalog change (the TDS test server answered "tuple
-// concurrently updated"). testdb has the same for the other packages (it
-// imports this one, so this package cannot use it).
-func catalogAgain(f func() error) error {
-	var err error
-	for i := range 4 {
-		if err = f(); err == nil {
-			return nil
-		}
-		time.Sleep(time.Duration(i+1) * 500 * time.Millisecond)
-	}
-	return err
 }
 
 func openScratch(t testing.TB, o Options, oo OpenOptions) *Database {

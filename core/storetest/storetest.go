@@ -641,3 +641,18 @@ func brief(v data.Value) string {
 	}
 	return s
 }
+
+// CatalogAgain runs a CREATE or DROP DATABASE of a test up to four times:
+// packages' tests run in parallel, and a server may refuse one that races
+// another database's catalog change (the TDS test server answered "tuple
+// concurrently updated").
+func CatalogAgain(f func() error) error {
+	var err error
+	for i := range 4 {
+		if err = f(); err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(i+1) * 500 * time.Millisecond)
+	}
+	return err
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/sqlserver"
 	"github.com/activeroles/arupgrade/core/store"
+	"github.com/activeroles/arupgrade/core/storetest"
 )
 
 // Env is the variable holding the integration server's connection string.
@@ -60,7 +61,7 @@ func Scratch(t testing.TB) string {
 	srv := Server(t)
 	ctx := context.Background()
 	name := fmt.Sprintf("arupg_t_%d_%d", time.Now().UnixNano()%1e9, seq.Add(1))
-	if err := again(func() error { return sqlserver.CreateDatabase(ctx, srv, name) }); err != nil {
+	if err := storetest.CatalogAgain(func() error { return sqlserver.CreateDatabase(ctx, srv, name) }); err != nil {
 		t.Fatalf("create scratch database: %v", err)
 	}
 	t.Cleanup(func() {
@@ -221,23 +222,9 @@ func DropLater(t testing.TB, name string) {
 	})
 }
 
-// drop drops a test database, trying again a few times (see again).
+// drop drops a test database, trying again a few times (see storetest.CatalogAgain).
 func drop(ctx context.Context, srv sqlserver.Options, name string) error {
-	return again(func() error { return sqlserver.DropDatabase(ctx, srv, name) })
-}
-
-// again runs a CREATE or DROP DATABASE up to four times: packages' tests run
-// in parallel, and a server may refuse one that races another database's
-// catalog change (the TDS test server answered "tuple concurrently updated").
-func again(f func() error) error {
-	var err error
-	for i := range 4 {
-		if err = f(); err == nil {
-			return nil
-		}
-		time.Sleep(time.Duration(i+1) * 500 * time.Millisecond)
-	}
-	return err
+	return storetest.CatalogAgain(func() error { return sqlserver.DropDatabase(ctx, srv, name) })
 }
 
 // Name returns a new database name for the product to create.
