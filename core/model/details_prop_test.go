@@ -86,6 +86,43 @@ func genElement(t *rapid.T, depth int) string {
 	return b.String()
 }
 
+// genShapedAttr builds an <attr> of the shape the service writes (the
+// scanner's literal path, attrShape), now and then with one byte changed,
+// dropped or added so that the literal path's edges are compared too.
+func genShapedAttr(t *rapid.T) string {
+	var b strings.Builder
+	b.WriteString(`<attr name="` + pick(t, "sname", attrValueCommon, attrValueRare) +
+		`" op="` + pick(t, "sop", attrValueCommon, attrValueRare) + `"`)
+	if rapid.IntRange(0, 5).Draw(t, "sempty") == 0 {
+		b.WriteString("/>")
+	} else {
+		b.WriteString(">")
+		for i, n := 0, rapid.IntRange(0, 3).Draw(t, "schildren"); i < n; i++ {
+			tag := rapid.SampledFrom([]string{"old", "new"}).Draw(t, "stag")
+			if rapid.IntRange(0, 4).Draw(t, "sselfclose") == 0 {
+				b.WriteString("<" + tag + "/>")
+				continue
+			}
+			b.WriteString("<" + tag + ">" + genText(t, "stext") + "</" + tag + ">")
+		}
+		b.WriteString("</attr>")
+	}
+	el := b.String()
+	switch k := rapid.IntRange(0, 19).Draw(t, "smutate"); {
+	case k < 3 && len(el) > 0:
+		at := rapid.IntRange(0, len(el)-1).Draw(t, "sat")
+		c := rapid.SampledFrom([]string{"", " ", `"`, "'", "<", ">", "/", "x", "&"}).Draw(t, "sbyte")
+		if k == 0 { // replace
+			el = el[:at] + c + el[at+1:]
+		} else if k == 1 { // insert
+			el = el[:at] + c + el[at:]
+		} else { // drop
+			el = el[:at] + el[at+1:]
+		}
+	}
+	return el
+}
+
 func genDetails(t *rapid.T) string {
 	root := pick(t, "root", []string{"changes"}, []string{"change", "p:changes", "Changes"})
 	var b strings.Builder
@@ -94,7 +131,11 @@ func genDetails(t *rapid.T) string {
 	n := rapid.IntRange(0, 4).Draw(t, "attrs")
 	for i := 0; i < n; i++ {
 		b.WriteString(pick(t, "between", []string{"", "\n  ", "text"}, []string{"&bad;", "<!---->"}))
-		b.WriteString(genElement(t, 1))
+		if rapid.Bool().Draw(t, "shaped") {
+			b.WriteString(genShapedAttr(t))
+		} else {
+			b.WriteString(genElement(t, 1))
+		}
 	}
 	b.WriteString("</" + root + ">")
 	b.WriteString(pick(t, "epilog", []string{"", "\n"}, []string{"<changes/>", "x", "<!--c-->"}))

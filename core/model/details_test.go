@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -144,5 +145,46 @@ func TestParseDetailsStaysOnTheFastPath(t *testing.T) {
 	})
 	if allocs > 4 {
 		t.Errorf("ParseDetails allocates %.0f times per typical document; the fast path allocates once, so it was not taken", allocs)
+	}
+}
+
+// TestAttrShape: the literal path takes the elements the service writes and
+// leaves every variation to the general scan (with p.i unchanged), which
+// TestParseDetailsFastAgreesWithEncodingXML then compares with encoding/xml.
+func TestAttrShape(t *testing.T) {
+	tests := []struct {
+		el   string
+		want bool
+	}{
+		{`<attr name="description" op="replace"><old>Sales</old><new>Sales EMEA</new></attr>`, true},
+		{`<attr name="member" op="add"><new>CN=Ann,OU=Staff</new></attr>`, true},
+		{`<attr name="info" op="clear"></attr>`, true},
+		{`<attr name="info" op="clear"/>`, true},
+		{`<attr name="info" op="replace"><old/><new></new></attr>`, true},
+		{`<attr name="info" op="replace"><new>x &amp; y</new></attr>`, true},
+		{`<attr op="add" name="member"><new>x</new></attr>`, false},  // other order
+		{`<attr name='member' op='add'><new>x</new></attr>`, false},  // other quotes
+		{`<attr name="member" op="add" ><new>x</new></attr>`, false}, // white space
+		{"<attr name=\"member\" op=\"add\">\n<new>x</new></attr>", false},
+		{`<attr name="member" op="add"><new>x</new><new>y</new></attr>`, false}, // duplicate
+		{`<attr name="member" op="add"><new><b>x</b></new></attr>`, false},      // markup inside
+		{`<attr name="member" op="add"><other>x</other></attr>`, false},
+		{`<attr name="member" op="add"><new>x</old></attr>`, false},
+		{`<attr name="member" op="add"><new>&bogus;</new></attr>`, false},
+		{`<attr name="member" op="add"><new>x</new></attr `, false},
+	}
+	for _, tt := range tests {
+		doc := "<changes>" + tt.el + "</changes>"
+		p := dscan{s: doc, i: len("<changes>"), amp: strings.IndexByte(doc, '&') >= 0}
+		_, ok := p.attrShape()
+		if ok != tt.want {
+			t.Errorf("attrShape(%s) = %v, want %v", tt.el, ok, tt.want)
+		}
+		if !ok && p.i != len("<changes>") {
+			t.Errorf("attrShape(%s) declined but moved to %d", tt.el, p.i)
+		}
+		if ok && doc[p.i:] != "</changes>" {
+			t.Errorf("attrShape(%s) stopped at %q, want the end of the element", tt.el, doc[p.i:])
+		}
 	}
 }
