@@ -335,6 +335,9 @@ func (r *runner) pipeline(ctx context.Context, write writeFunc, begin beginFunc)
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cv := &converter{sc: r.sc, o: r.out, runID: data.IntValue(r.runID), iid: r.sc.iid}
+	for i, e := range []string{model.EntityChangeRecord, model.EntityApprovalTask, model.EntityTemporalMembership} {
+		cv.guids[i] = newGUIDDeriver(e, r.sc.iidText)
+	}
 	if r.opts.WhatIf {
 		cv.runID = data.Value{}
 	}

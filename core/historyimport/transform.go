@@ -189,6 +189,8 @@ type converter struct {
 	sids  sidCache
 	hosts map[string]string // source ServiceHost → host(): few distinct values
 	iid   [16]byte
+	// guids derive G1 GUIDs: ChangeRecord, ApprovalTask, TemporalMembership
+	guids [3]*guidDeriver
 	// details is reused for every G1 record's parsed Details (one slice per
 	// record was most of the 7.x import's garbage); its few entries may keep
 	// the last record's source frame alive, which the batch does anyway.
@@ -265,7 +267,7 @@ func (cv *converter) record(bb *batchBuf, r data.Row, t data.Value, attrs, tasks
 	var guid data.Value
 	var srcGUID []byte
 	if sc.gen == model.G1 {
-		u := deriveGUID(model.EntityChangeRecord, sc.iidText, id)
+		u := cv.guids[0].derive(id)
 		guid = bb.guid(u[:])
 	} else {
 		srcGUID = r[sc.rec.guid].Bytes
@@ -373,7 +375,7 @@ func (cv *converter) task(bb *batchBuf, s data.Row, recGUID data.Value) data.Row
 	id := s[sc.task.id].Int
 	t := bb.newRow(len(o.task.Columns))
 	if sc.gen == model.G1 {
-		u := deriveGUID(model.EntityApprovalTask, sc.iidText, id)
+		u := cv.guids[1].derive(id)
 		t[o.t.guid] = bb.guid(u[:])
 	} else {
 		t[o.t.guid] = bb.copyGUID(s[sc.task.guid])
@@ -399,7 +401,7 @@ func (cv *converter) membership(bb *batchBuf, s data.Row, created data.Value) {
 	id := s[sc.mem.id].Int
 	m := bb.newRow(len(o.mem.Columns))
 	if sc.gen == model.G1 {
-		u := deriveGUID(model.EntityTemporalMembership, sc.iidText, id)
+		u := cv.guids[2].derive(id)
 		m[o.m.guid] = bb.guid(u[:])
 	} else {
 		m[o.m.guid] = bb.copyGUID(s[sc.mem.guid])
