@@ -334,10 +334,10 @@ func (r *runner) warnings(ok bool) {
 func (r *runner) pipeline(ctx context.Context, write writeFunc, begin beginFunc) error {
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cv := &converter{sc: r.sc, o: r.out, runID: data.IntValue(r.runID), iid: r.sc.iid}
-	for i, e := range []string{model.EntityChangeRecord, model.EntityApprovalTask, model.EntityTemporalMembership} {
-		cv.guids[i] = newGUIDDeriver(e, r.sc.iidText)
-	}
+	cv := &converter{sc: r.sc, o: r.out, runID: data.IntValue(r.runID), iid: r.sc.iid,
+		recGUIDs:  newGUIDDeriver(model.EntityChangeRecord, r.sc.iidText),
+		taskGUIDs: newGUIDDeriver(model.EntityApprovalTask, r.sc.iidText),
+		memGUIDs:  newGUIDDeriver(model.EntityTemporalMembership, r.sc.iidText)}
 	if r.opts.WhatIf {
 		cv.runID = data.Value{}
 	}

@@ -189,8 +189,8 @@ type converter struct {
 	sids  sidCache
 	hosts map[string]string // source ServiceHost → host(): few distinct values
 	iid   [16]byte
-	// guids derive G1 GUIDs: ChangeRecord, ApprovalTask, TemporalMembership
-	guids [3]*guidDeriver
+	// derive the GUIDs of G1 rows
+	recGUIDs, taskGUIDs, memGUIDs *guidDeriver
 	// details is reused for every G1 record's parsed Details (one slice per
 	// record was most of the 7.x import's garbage); its few entries may keep
 	// the last record's source frame alive, which the batch does anyway.
@@ -267,7 +267,7 @@ func (cv *converter) record(bb *batchBuf, r data.Row, t data.Value, attrs, tasks
 	var guid data.Value
 	var srcGUID []byte
 	if sc.gen == model.G1 {
-		u := cv.guids[0].derive(id)
+		u := cv.recGUIDs.derive(id)
 		guid = bb.guid(u[:])
 	} else {
 		srcGUID = r[sc.rec.guid].Bytes
@@ -375,7 +375,7 @@ func (cv *converter) task(bb *batchBuf, s data.Row, recGUID data.Value) data.Row
 	id := s[sc.task.id].Int
 	t := bb.newRow(len(o.task.Columns))
 	if sc.gen == model.G1 {
-		u := cv.guids[1].derive(id)
+		u := cv.taskGUIDs.derive(id)
 		t[o.t.guid] = bb.guid(u[:])
 	} else {
 		t[o.t.guid] = bb.copyGUID(s[sc.task.guid])
@@ -401,7 +401,7 @@ func (cv *converter) membership(bb *batchBuf, s data.Row, created data.Value) {
 	id := s[sc.mem.id].Int
 	m := bb.newRow(len(o.mem.Columns))
 	if sc.gen == model.G1 {
-		u := cv.guids[2].derive(id)
+		u := cv.memGUIDs.derive(id)
 		m[o.m.guid] = bb.guid(u[:])
 	} else {
 		m[o.m.guid] = bb.copyGUID(s[sc.mem.guid])
