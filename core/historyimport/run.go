@@ -335,9 +335,9 @@ func (r *runner) pipeline(ctx context.Context, write writeFunc, begin beginFunc)
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cv := &converter{sc: r.sc, o: r.out, runID: data.IntValue(r.runID), iid: r.sc.iid,
-		recGUIDs:  newGUIDDeriver(model.EntityChangeRecord, r.sc.iidText),
-		taskGUIDs: newGUIDDeriver(model.EntityApprovalTask, r.sc.iidText),
-		memGUIDs:  newGUIDDeriver(model.EntityTemporalMembership, r.sc.iidText)}
+		recGUIDs:  model.NewGUIDDeriver(model.EntityChangeRecord, r.sc.iid),
+		taskGUIDs: model.NewGUIDDeriver(model.EntityApprovalTask, r.sc.iid),
+		memGUIDs:  model.NewGUIDDeriver(model.EntityTemporalMembership, r.sc.iid)}
 	if r.opts.WhatIf {
 		cv.runID = data.Value{}
 	}

@@ -2,11 +2,7 @@ package historyimport
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding"
 	"fmt"
-	"hash"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -23,7 +19,6 @@ type sourceSchema struct {
 	gen     model.Generation
 	version model.Version
 	iid     data.UUID
-	iidText string
 	offset  int  // G1 ServerUtcOffsetMinutes
 	hasCorr bool // 8.1 and G3: ChangeRecord.CorrelationId
 
@@ -74,7 +69,7 @@ func (f *colFinder) opt(name string) int {
 
 func newSourceSchema(in *store.Info, d model.Detection) (*sourceSchema, error) {
 	s := &sourceSchema{gen: d.Generation, version: d.Version, iid: d.InstallationID,
-		iidText: d.InstallationID.String(), offset: d.UTCOffsetMinutes}
+		offset: d.UTCOffsetMinutes}
 	s.recTable, s.attrTable, s.taskTable, s.memTable = "ChangeRecord", "ChangeRecordAttribute", "ApprovalTask", "TemporalMembership"
 	if s.gen == model.G1 {
 		s.recTable, s.attrTable = "ChangeHistory", ""
@@ -266,74 +261,4 @@ func targetSchema() (*outSchema, error) {
 		return nil, fmt.Errorf("history import: target schema: %w", outErr)
 	}
 	return outSch, nil
-}
-
-// guidDeriver is model.DerivedGUID for one entity and installation, without
-// allocations: uuid5 (SHA-1) over the namespace and
-// "<entity>/<iid text>/<id>". Everything before the id is the same for
-// every row, and its first 64-byte block is hashed once: each row then
-// costs one SHA-1 block instead of two.
-type guidDeriver struct {
-	h    hash.Hash
-	mid  []byte // the digest's state after the constant blocks
-	msg  []byte // the rest of the constant part, then the id
-	head int    // length of the constant rest
-	sum  []byte
-}
-
-func newGUIDDeriver(entity, iidText string) *guidDeriver {
-	name := make([]byte, 0, 128)
-	name = append(name, model.HistoryNamespace[:]...)
-	name = append(append(append(append(name, entity...), '/'), iidText...), '/')
-	g := &guidDeriver{h: sha1.New(), sum: make([]byte, 0, sha1.Size)}
-	full := len(name) / sha1.BlockSize * sha1.BlockSize
-	g.h.Write(name[:full])
-	mid, err := g.h.(encoding.BinaryMarshaler).MarshalBinary()
-	if err != nil {
-		panic(err) // crypto/sha1 always marshals its state
-	}
-	g.mid = mid
-	g.msg = append(make([]byte, 0, 64), name[full:]...)
-	g.head = len(g.msg)
-	return g
-}
-
-func (g *guidDeriver) derive(id int64) data.UUID {
-	if err := g.h.(encoding.BinaryUnmarshaler).UnmarshalBinary(g.mid); err != nil {
-		panic(err) // the state it marshalled itself
-	}
-	g.msg = strconv.AppendInt(g.msg[:g.head], id, 10)
-	g.h.Write(g.msg)
-	g.sum = g.h.Sum(g.sum[:0])
-	var u data.UUID
-	copy(u[:], g.sum[:16])
-	u[6] = (u[6] & 0x0f) | 0x50
-	u[8] = (u[8] & 0x3f) | 0x80
-	return u
-}
-
-// sidCache remembers converted SIDs: a history holds few distinct initiators
-// and approvers, so most conversions are a map hit without allocation.
-type sidCache struct {
-	m map[string]string // binary SID → S-1-… text; "" = invalid
-}
-
-const sidCacheMax = 8192
-
-func (c *sidCache) convert(b []byte) (string, bool) {
-	if c.m == nil {
-		c.m = make(map[string]string, 256)
-	}
-	if s, ok := c.m[string(b)]; ok {
-		return s, s != ""
-	}
-	s, ok := model.SID(b)
-	if len(c.m) >= sidCacheMax {
-		clear(c.m)
-	}
-	if !ok {
-		s = ""
-	}
-	c.m[string(b)] = s
-	return s, ok
 }

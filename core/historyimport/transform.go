@@ -186,16 +186,19 @@ type converter struct {
 	sc    *sourceSchema
 	o     *outSchema
 	runID data.Value
-	sids  sidCache
+	sids  model.SIDCache
 	hosts map[string]string // source ServiceHost → host(): few distinct values
 	iid   [16]byte
 	// derive the GUIDs of G1 rows
-	recGUIDs, taskGUIDs, memGUIDs *guidDeriver
+	recGUIDs, taskGUIDs, memGUIDs *model.GUIDDeriver
 	// details is reused for every G1 record's parsed Details (one slice per
 	// record was most of the 7.x import's garbage); its few entries may keep
 	// the last record's source frame alive, which the batch does anyway.
 	details []model.AttrChange
 }
+
+// hostCacheMax bounds the host cache; then it starts again.
+const hostCacheMax = 8192
 
 // host is §6.3 with a cache, so the common mixed-case names are lowered once.
 func (cv *converter) host(v data.Value) data.Value {
@@ -204,7 +207,7 @@ func (cv *converter) host(v data.Value) data.Value {
 	}
 	h, ok := cv.hosts[v.Str]
 	if !ok {
-		if cv.hosts == nil || len(cv.hosts) >= sidCacheMax {
+		if cv.hosts == nil || len(cv.hosts) >= hostCacheMax {
 			cv.hosts = make(map[string]string, 64)
 		}
 		// Clones: a source string may share memory with a whole frame.
@@ -227,7 +230,7 @@ func (cv *converter) sid(bb *batchBuf, v data.Value, entity, column string, key 
 		}
 		return v
 	}
-	s, ok := cv.sids.convert(v.Bytes)
+	s, ok := cv.sids.Convert(v.Bytes)
 	if !ok {
 		bb.note(entity, key, model.ReasonInvalidSID, fmt.Sprintf("%s 0x%x is not a valid binary SID; written as NULL", column, v.Bytes))
 		return data.Value{}
@@ -267,7 +270,7 @@ func (cv *converter) record(bb *batchBuf, r data.Row, t data.Value, attrs, tasks
 	var guid data.Value
 	var srcGUID []byte
 	if sc.gen == model.G1 {
-		u := cv.recGUIDs.derive(id)
+		u := cv.recGUIDs.Derive(id)
 		guid = bb.guid(u[:])
 	} else {
 		srcGUID = r[sc.rec.guid].Bytes
@@ -375,7 +378,7 @@ func (cv *converter) task(bb *batchBuf, s data.Row, recGUID data.Value) data.Row
 	id := s[sc.task.id].Int
 	t := bb.newRow(len(o.task.Columns))
 	if sc.gen == model.G1 {
-		u := cv.taskGUIDs.derive(id)
+		u := cv.taskGUIDs.Derive(id)
 		t[o.t.guid] = bb.guid(u[:])
 	} else {
 		t[o.t.guid] = bb.copyGUID(s[sc.task.guid])
@@ -401,7 +404,7 @@ func (cv *converter) membership(bb *batchBuf, s data.Row, created data.Value) {
 	id := s[sc.mem.id].Int
 	m := bb.newRow(len(o.mem.Columns))
 	if sc.gen == model.G1 {
-		u := cv.memGUIDs.derive(id)
+		u := cv.memGUIDs.Derive(id)
 		m[o.m.guid] = bb.guid(u[:])
 	} else {
 		m[o.m.guid] = bb.copyGUID(s[sc.mem.guid])

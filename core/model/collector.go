@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -98,8 +99,109 @@ func Props(s string) (props map[string]string, ok bool) {
 // PropsJSON is Props serialised as the G3 Properties value (a JSON object of
 // strings; keys sorted, so equal maps give equal text).
 func PropsJSON(s string) (string, bool) {
+	if out, ok, handled := propsJSONFast(s); handled {
+		return out, ok
+	}
 	m, ok := Props(s)
 	return PropertiesJSON(m), ok
+}
+
+// propPair is one name=value of Data: the name as is, the value still
+// escaped (Data's \ \; \=).
+type propPair struct{ name, raw string }
+
+// propsJSONFast is PropsJSON without a map or encoding/json, for Data whose
+// names hold no escape and whose text needs no JSON escape other than \"
+// and \\: printable ASCII except < > & (encoding/json writes those as
+// \u003c…), and valid UTF-8 other than U+2028 and U+2029. handled=false
+// leaves anything else to Props and PropertiesJSON; a bad escape is handled
+// as they handle it ({} and not ok).
+func propsJSONFast(s string) (out string, ok, handled bool) {
+	var buf [8]propPair
+	pairs := buf[:0]
+	for {
+		seg, eq, nameEsc := len(s), -1, false
+	scan:
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '\\':
+				if i+1 == len(s) {
+					return "{}", false, true
+				}
+				switch s[i+1] {
+				case ';', '=', '\\':
+				default:
+					return "{}", false, true
+				}
+				if eq < 0 {
+					nameEsc = true
+				}
+				i++
+			case c == ';':
+				seg = i
+				break scan
+			case c == '=':
+				if eq < 0 {
+					eq = i
+				}
+			case c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f:
+				return "", false, false
+			case c >= utf8.RuneSelf:
+				r, n := utf8.DecodeRuneInString(s[i:])
+				if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+					return "", false, false
+				}
+				i += n - 1
+			}
+		}
+		if eq > 0 { // a pair with a name; else dropped
+			if nameEsc {
+				return "", false, false
+			}
+			pairs = append(pairs, propPair{s[:eq], s[eq+1 : seg]})
+		}
+		if seg == len(s) {
+			break
+		}
+		s = s[seg+1:]
+	}
+	// encoding/json sorts a map's keys; the last of equal names wins.
+	slices.SortStableFunc(pairs, func(a, b propPair) int { return strings.Compare(a.name, b.name) })
+	n := 2
+	for _, p := range pairs {
+		n += len(p.name) + len(p.raw) + 8
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, p := range pairs {
+		if i+1 < len(pairs) && pairs[i+1].name == p.name {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = appendJSONText(append(b, '"'), p.name, false)
+		b = appendJSONText(append(b, '"', ':', '"'), p.raw, true)
+		b = append(b, '"')
+	}
+	return string(append(b, '}')), true, true
+}
+
+// appendJSONText appends s with " and \ escaped for JSON; unescape first
+// resolves Data's escapes (each \ before ; = or \, as checked).
+func appendJSONText(b []byte, s string, unescape bool) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && unescape {
+			i++
+			c = s[i]
+		}
+		if c == '"' || c == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // PropertiesJSON serialises a property map as a JSON object of strings.

@@ -270,3 +270,48 @@ func TestReserializeCanonicalFastPath(t *testing.T) {
 		t.Errorf("only %d of %d inputs took the fast path", fast, len(inputs))
 	}
 }
+
+// PropsJSON's fast path gives what Props and PropertiesJSON give, on Data
+// built from the characters each rule is about (escapes, separators, what
+// JSON escapes, invalid UTF-8), and takes most of it.
+func TestPropsJSONFastPath(t *testing.T) {
+	slow := func(s string) (string, bool) {
+		m, ok := Props(s)
+		return PropertiesJSON(m), ok
+	}
+	alphabet := []string{"a", "b", "B", " ", "=", "=", ";", ";", `\`, `\;`, `\=`, `\\`, `"`, "é", "😀", "<", "&", "\n", "\x7f", "\u2028", "\xff", "\x01"}
+	fast := 0
+	check := func(t *rapid.T, in string) {
+		got, ok := PropsJSON(in)
+		want, wok := slow(in)
+		if got != want || ok != wok {
+			t.Fatalf("PropsJSON(%q) = %s, %v; Props and PropertiesJSON give %s, %v", in, got, ok, want, wok)
+		}
+		if _, _, handled := propsJSONFast(in); handled {
+			fast++
+		}
+	}
+	runs := 0
+	rapid.Check(t, func(t *rapid.T) {
+		runs++
+		parts := rapid.SliceOfN(rapid.SampledFrom(alphabet), 0, 30).Draw(t, "parts")
+		check(t, strings.Join(parts, ""))
+	})
+	// The shape of real Data: names, values with DOMAIN\\user, escaped ; and =.
+	rapid.Check(t, func(t *rapid.T) {
+		runs++
+		var b strings.Builder
+		for i, n := 0, rapid.IntRange(0, 6).Draw(t, "pairs"); i < n; i++ {
+			if i > 0 {
+				b.WriteByte(';')
+			}
+			b.WriteString(rapid.SampledFrom([]string{"user", "ip", "note", "path", "a", "User"}).Draw(t, "name"))
+			b.WriteByte('=')
+			b.WriteString(rapid.SampledFrom([]string{"", `CORP\\ann`, "10.0.0.7", `a\;b\=c`, `say "hi"`, "é", "x=y", "<b>&", "\u2028"}).Draw(t, "value"))
+		}
+		check(t, b.String())
+	})
+	if fast < runs/3 {
+		t.Errorf("only %d of %d inputs took the fast path", fast, runs)
+	}
+}
