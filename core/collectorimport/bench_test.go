@@ -9,14 +9,18 @@ import (
 	"github.com/activeroles/arupgrade/core/bundle"
 )
 
-// BenchmarkImport imports the 8.1 Collector source the CLI benchmark
-// generates (AR_BENCH_DIR, 100,000 events, seed 11) bundle → bundle.
-func BenchmarkImport(b *testing.B) {
+// The benchmarks import the Collector sources the CLI benchmark generates
+// (AR_BENCH_DIR: arupgrade bench collector --events 100000 --seed 11)
+// bundle → bundle.
+func BenchmarkImport8x(b *testing.B) { benchImport(b, "8.1") }
+func BenchmarkImport7x(b *testing.B) { benchImport(b, "7.6") }
+
+func benchImport(b *testing.B, version string) {
 	dir := os.Getenv("AR_BENCH_DIR")
 	if dir == "" {
-		b.Skip("set AR_BENCH_DIR to a folder of arupgrade bench collector --events 100000")
+		b.Skip("set AR_BENCH_DIR to a folder of arupgrade bench collector --events 100000 --seed 11")
 	}
-	src := filepath.Join(dir, "bench-collector-8.1-100000-11.arbundle")
+	src := filepath.Join(dir, "bench-collector-"+version+"-100000-11.arbundle")
 	for i := 0; i < b.N; i++ {
 		s, err := bundle.Open(src)
 		if err != nil {

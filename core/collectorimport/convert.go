@@ -34,6 +34,8 @@ type source struct {
 	inIx     [nCols]int                // each col's index in t (-1: absent)
 	outIx    [nCols]int                // and in out
 	prepared bool
+	guids    *model.GUIDDeriver // G1 EventGuid
+	sids     model.SIDCache
 }
 
 type collectorSource struct {
@@ -86,16 +88,17 @@ func (s *source) prepare() {
 	for c := col(0); c < nCols; c++ {
 		s.inIx[c], s.outIx[c] = s.t.Index(colNames[c]), s.out.Index(colNames[c])
 	}
+	s.guids = model.NewGUIDDeriver(model.EntityCollectedEvent, s.iid)
 	s.prepared = true
 }
 
-// convert maps one source row to a G3 CollectedEvent row (§13.5).
-func (s *source) convert(r data.Row) (event, error) {
+// convert maps one source row to a G3 CollectedEvent row (§13.5), written
+// into row (len(s.out.Columns) zero values).
+func (s *source) convert(r, row data.Row) (event, error) {
 	if !s.prepared {
 		s.prepare()
 	}
 	o := s.out
-	row := make(data.Row, len(o.Columns))
 	set := func(c col, v data.Value) { row[s.outIx[c]] = v }
 	get := func(c col) data.Value {
 		if i := s.inIx[c]; i >= 0 {
@@ -112,7 +115,7 @@ func (s *source) convert(r data.Row) (event, error) {
 	}
 	switch s.gen {
 	case model.G1:
-		guid = model.DerivedGUID(model.EntityCollectedEvent, s.iid, id)
+		guid = s.guids.Derive(id)
 		set(cEventGuid, data.GUIDValue(guid))
 		ev.time = model.UTC(get(cEventTime), s.offset)
 		src, ok := s.sources[get(cSourceId).Int]
@@ -179,7 +182,7 @@ func (s *source) convert(r data.Row) (event, error) {
 		}
 		set(cCategory, data.StringValue(cat))
 		if b := get(cInitiatorSid); !b.IsNull() {
-			if sid, ok := model.SID(b.Bytes); ok {
+			if sid, ok := s.sids.Convert(b.Bytes); ok {
 				set(cInitiatorSid, data.StringValue(sid))
 			} else {
 				note(model.ReasonInvalidSID, "InitiatorSid is not a valid SID: NULL")

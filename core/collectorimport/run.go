@@ -224,7 +224,10 @@ func newGUID() data.UUID {
 }
 
 // importEvents scans the source events, converts and selects them, and
-// writes them in batches under the guide's retry policy.
+// writes them in batches under the guide's retry policy. A producer
+// goroutine reads and converts the next batch while this one writes the
+// previous: the two halves take about the same time, so a run on two cores
+// takes little more than the longer of them.
 func importEvents(ctx context.Context, src store.Source, write writeFunc, info *store.Info, s model.Detection,
 	out *data.Table, runID int64, t0 time.Time, lower, upper *time.Time, opts Options, rep historyimport.Reporter, res *Result) error {
 	cv := &source{gen: s.Generation, iid: s.InstallationID, offset: s.UTCOffsetMinutes, out: out, runID: data.IntValue(runID)}
@@ -244,7 +247,12 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 		return readErr(err)
 	}
 	res.SourceEvents = total
-	rows, err := src.Scan(ctx, table)
+	// The producer reads under pctx: when the writer stops (a failed or
+	// cancelled batch) the read stops too, and the producer has exited
+	// before the rows close.
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	rows, err := src.Scan(pctx, table)
 	if err != nil {
 		return readErr(err)
 	}
@@ -253,93 +261,214 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 	if bs <= 0 {
 		bs = historyimport.DefaultBatchSize
 	}
-	var batch []data.Row
-	var pending []Note
-	var scanned int64
-	began := time.Now()
-	flush := func() error {
-		if len(batch) == 0 {
-			res.Report = append(res.Report, pending...)
-			pending = pending[:0]
+	p := &producer{cv: cv, rows: rows, bs: bs, t0: t0, lower: lower, upper: upper,
+		out: make(chan *eventBatch), free: make(chan *eventBatch, 2)}
+	p.free <- &eventBatch{}
+	p.free <- &eventBatch{}
+	go p.run(pctx)
+	defer func() {
+		stop()
+		for range p.out { // wait for the producer to exit
+		}
+	}()
+	w := &writer{write: write, res: res, rep: rep, total: total, began: time.Now(),
+		gi: out.MustIndex("EventGuid"), oi: out.MustIndex("OriginInstallationId"), oid: out.MustIndex("OriginEventId")}
+	for {
+		if ctx.Err() != nil {
+			return cancelled(res.Batches)
+		}
+		var b *eventBatch
+		select {
+		case b = <-p.out:
+		case <-ctx.Done():
+			return cancelled(res.Batches)
+		}
+		res.Excluded += b.excluded
+		res.Skipped += b.skipped
+		if b.err != nil {
+			if ctx.Err() != nil {
+				return cancelled(res.Batches)
+			}
+			return b.err
+		}
+		if err := w.flush(ctx, b); err != nil {
+			return err
+		}
+		last := b.last
+		p.free <- b
+		if last {
 			return nil
 		}
-		b := &store.HistoryBatch{Seq: res.Batches + 1, Memberships: batch}
-		var o *store.HistoryBatchResult
-		_, err := retry.Do(ctx, retryPolicy, func(actx context.Context, _ int) error {
-			// The batch in flight finishes even when the run is cancelled.
-			r, err := write(context.WithoutCancel(actx), b)
-			o = r
-			return err
-		})
-		if err != nil {
-			return arerr.Wrap(err, "AR-BATCH-FAILED", arerr.CatWriteError,
-				"Check the log and the destination, then run the import again: it continues where it stopped and adds nothing twice.",
-				"Batch %d could not be written; batches 1 to %d are committed", b.Seq, b.Seq-1)
-		}
-		res.Batches++
-		res.Added += int64(o.MembershipsAdded)
-		res.Duplicates += int64(o.MembershipsDuplicate)
-		conf := o.Conflicts[store.CollectedEventTable.Table]
-		res.Conflicts += int64(len(conf))
-		res.Skipped += int64(o.MembershipsDuplicate + len(conf))
-		res.Report = append(res.Report, pending...)
-		gi, oi, oid := out.MustIndex("EventGuid"), out.MustIndex("OriginInstallationId"), out.MustIndex("OriginEventId")
-		for _, g := range conf {
-			for _, r := range batch {
-				if r[gi].AsGUID() == g {
-					res.Report = append(res.Report, Note{Entity: model.EntityCollectedEvent, Key: g.String(), Reason: model.ReasonConflict,
-						Detail: fmt.Sprintf("natural key (%s, %d) is already in the destination under another GUID; skipped", r[oi].AsGUID(), r[oid].Int)})
-					break
-				}
-			}
-		}
-		batch, pending = batch[:0], pending[:0]
-		if rep != nil {
-			p := engine.Progress{Activity: Activity, Step: model.EntityCollectedEvent, Rows: scanned, Total: total, Percent: -1}
-			if total > 0 {
-				p.Percent = min(100, 100*float64(scanned)/float64(total))
-			}
-			if el := time.Since(began).Seconds(); el > 0 {
-				p.RowsPerSecond = float64(scanned) / el
-			}
-			rep.Progress(p)
-		}
 		if ctx.Err() != nil {
-			e := arerr.Errorf("AR-CANCELLED", arerr.CatOperationStopped,
-				"Run the import again to continue where it stopped; nothing is imported twice.",
-				"The Collector import was cancelled after batch %d; the batches written so far are committed.", res.Batches)
-			e.Err = context.Canceled
-			return e
+			return cancelled(res.Batches)
 		}
-		return nil
 	}
-	for rows.Next() {
+}
+
+func cancelled(batches int) error {
+	e := arerr.Errorf("AR-CANCELLED", arerr.CatOperationStopped,
+		"Run the import again to continue where it stopped; nothing is imported twice.",
+		"The Collector import was cancelled after batch %d; the batches written so far are committed.", batches)
+	e.Err = context.Canceled
+	return e
+}
+
+// eventBatch is what the producer hands the writer: a batch of converted
+// rows (fewer for the last), the notes of the events scanned for it, and
+// what it counted on the way. Two circulate: the writer hands each back
+// once written.
+type eventBatch struct {
+	rows     []data.Row
+	vals     []data.Value // the rows' values, one slab
+	notes    []Note
+	scanned  int64 // source rows scanned up to the end of this batch
+	excluded int64 // since the previous batch: outside the range or at/after the cutoff
+	skipped  int64 // since the previous batch: TOO_LONG
+	last     bool  // the source is exhausted
+	err      error // reading or converting failed; the producer has stopped
+}
+
+type producer struct {
+	cv           *source
+	rows         store.Rows
+	bs           int
+	t0           time.Time
+	lower, upper *time.Time
+	out          chan *eventBatch // closed when run returns
+	free         chan *eventBatch
+}
+
+func (p *producer) run(ctx context.Context) {
+	defer close(p.out)
+	var scanned int64
+	next := func() *eventBatch {
+		select {
+		case b := <-p.free:
+			n := len(p.cv.out.Columns)
+			if cap(b.vals) < p.bs*n {
+				b.vals = make([]data.Value, p.bs*n)
+			}
+			clear(b.vals)
+			*b = eventBatch{rows: b.rows[:0], vals: b.vals, notes: b.notes[:0], scanned: scanned}
+			return b
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	send := func(b *eventBatch) bool {
+		select {
+		case p.out <- b:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	b := next()
+	if b == nil {
+		return
+	}
+	n := len(p.cv.out.Columns)
+	for p.rows.Next() {
 		scanned++
-		ev, err := cv.convert(rows.Row())
+		b.scanned = scanned
+		// A stopped writer takes nothing more: stop reading soon, not a
+		// whole batch later.
+		if scanned&255 == 0 && ctx.Err() != nil {
+			return
+		}
+		i := len(b.rows) * n
+		row := data.Row(b.vals[i : i+n : i+n])
+		ev, err := p.cv.convert(p.rows.Row(), row)
 		if err != nil {
-			return arerr.Wrap(err, "AR-SOURCE-READ", arerr.CatInvalidData, "Check the source database.", "Cannot convert a source event")
+			b.err = arerr.Wrap(err, "AR-SOURCE-READ", arerr.CatInvalidData, "Check the source database.", "Cannot convert a source event")
+			send(b)
+			return
 		}
 		t := ev.time.AsTime()
-		if !t.Before(t0) || (lower != nil && t.Before(*lower)) || (upper != nil && !t.Before(*upper)) {
-			res.Excluded++
+		if !t.Before(p.t0) || (p.lower != nil && t.Before(*p.lower)) || (p.upper != nil && !t.Before(*p.upper)) {
+			b.excluded++
+			clear(row)
 			continue
 		}
-		pending = append(pending, ev.notes...)
+		b.notes = append(b.notes, ev.notes...)
 		if ev.skip {
-			res.Skipped++
+			b.skipped++
+			clear(row)
 			continue
 		}
-		batch = append(batch, ev.row)
-		if len(batch) >= bs {
-			if err := flush(); err != nil {
-				return err
+		b.rows = append(b.rows, row)
+		if len(b.rows) >= p.bs {
+			if !send(b) {
+				return
+			}
+			if b = next(); b == nil {
+				return
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return readErr(err)
+	if err := p.rows.Err(); err != nil {
+		b.err = readErr(err)
 	}
-	return flush()
+	b.last = true
+	send(b)
+}
+
+// writer writes the producer's batches in order, one transaction each.
+type writer struct {
+	write       writeFunc
+	res         *Result
+	rep         historyimport.Reporter
+	total       int64
+	began       time.Time
+	gi, oi, oid int // EventGuid, OriginInstallationId, OriginEventId
+}
+
+func (w *writer) flush(ctx context.Context, eb *eventBatch) error {
+	res := w.res
+	if len(eb.rows) == 0 {
+		res.Report = append(res.Report, eb.notes...)
+		return nil
+	}
+	b := &store.HistoryBatch{Seq: res.Batches + 1, Memberships: eb.rows}
+	var o *store.HistoryBatchResult
+	_, err := retry.Do(ctx, retryPolicy, func(actx context.Context, _ int) error {
+		// The batch in flight finishes even when the run is cancelled.
+		r, err := w.write(context.WithoutCancel(actx), b)
+		o = r
+		return err
+	})
+	if err != nil {
+		return arerr.Wrap(err, "AR-BATCH-FAILED", arerr.CatWriteError,
+			"Check the log and the destination, then run the import again: it continues where it stopped and adds nothing twice.",
+			"Batch %d could not be written; batches 1 to %d are committed", b.Seq, b.Seq-1)
+	}
+	res.Batches++
+	res.Added += int64(o.MembershipsAdded)
+	res.Duplicates += int64(o.MembershipsDuplicate)
+	conf := o.Conflicts[store.CollectedEventTable.Table]
+	res.Conflicts += int64(len(conf))
+	res.Skipped += int64(o.MembershipsDuplicate + len(conf))
+	res.Report = append(res.Report, eb.notes...)
+	for _, g := range conf {
+		for _, r := range eb.rows {
+			if r[w.gi].AsGUID() == g {
+				res.Report = append(res.Report, Note{Entity: model.EntityCollectedEvent, Key: g.String(), Reason: model.ReasonConflict,
+					Detail: fmt.Sprintf("natural key (%s, %d) is already in the destination under another GUID; skipped", r[w.oi].AsGUID(), r[w.oid].Int)})
+				break
+			}
+		}
+	}
+	if w.rep != nil {
+		p := engine.Progress{Activity: Activity, Step: model.EntityCollectedEvent, Rows: eb.scanned, Total: w.total, Percent: -1}
+		if w.total > 0 {
+			p.Percent = min(100, 100*float64(eb.scanned)/float64(w.total))
+		}
+		if el := time.Since(w.began).Seconds(); el > 0 {
+			p.RowsPerSecond = float64(eb.scanned) / el
+		}
+		w.rep.Progress(p)
+	}
+	return nil
 }
 
 func readErr(err error) error {
