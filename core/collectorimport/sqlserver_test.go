@@ -3,13 +3,16 @@ package collectorimport
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/data"
 	"github.com/activeroles/arupgrade/core/model"
+	"github.com/activeroles/arupgrade/core/store"
 	"github.com/activeroles/arupgrade/core/storetest/testdb"
 )
 
@@ -193,4 +196,58 @@ func TestSQLServerCollectorImport(t *testing.T) {
 			r.Added, r.Duplicates, r.Conflicts, want.Added, want.Duplicates, want.Conflicts)
 	}
 	sameLines(t, "7.6 then 8.1", eventLines(t, dsts["7.6"]), eventLines(t, bases["7.6"]))
+}
+
+// cancelDest cancels the run once batch at is written.
+type cancelDest struct {
+	store.HistoryDestination
+	cancel     context.CancelFunc
+	at, writes int
+}
+
+func (d *cancelDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
+	r, err := d.HistoryDestination.WriteHistoryBatch(ctx, b)
+	if d.writes++; d.writes == d.at {
+		d.cancel()
+	}
+	return r, err
+}
+
+// Stopped while the next batch is being read from a SQL Server source, the
+// import leaves the batches written so far, and a re-run from the same
+// source ends as an uninterrupted import would.
+func TestSQLServerCollectorCancel(t *testing.T) {
+	testdb.Server(t)
+	bundleSrc, _ := sample(t, "7.6", "collector", 400, true)
+	base := filepath.Join(t.TempDir(), "base.arbundle")
+	want := runLoc(t, bundleSrc, base, Options{BatchSize: 50})
+	src, dst := testdb.LoadBundle(t, bundleSrc), testdb.Scratch(t)
+	s, err := testdb.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, err := testdb.OpenHistoryDestination(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cd := &cancelDest{HistoryDestination: d, cancel: cancel, at: 2}
+	res, err := Run(ctx, s, cd, Options{BatchSize: 50}, nil)
+	var ee *arerr.Error
+	if !errors.As(err, &ee) || ee.Code != "AR-CANCELLED" || res == nil || res.Batches != 2 || cd.writes != 2 {
+		t.Fatalf("Run: %v (result %+v, %d writes), want AR-CANCELLED after 2 batches", err, res, cd.writes)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(eventLines(t, dst)); n != int(res.Added) {
+		t.Fatalf("%d events in the destination, %d reported added", n, res.Added)
+	}
+	again := runLoc(t, src, dst, Options{BatchSize: 50})
+	if again.Added+res.Added != want.Added || again.Duplicates != res.Added {
+		t.Fatalf("re-run added %d (duplicates %d) after %d; an uninterrupted import adds %d", again.Added, again.Duplicates, res.Added, want.Added)
+	}
+	sameLines(t, "stopped and re-run vs uninterrupted", eventLines(t, dst), eventLines(t, base))
 }
