@@ -22,27 +22,33 @@ type faultDest struct {
 	*bundle.HistoryDest
 	cancel           context.CancelFunc
 	cancelAt, failAt int
-	writes           int
+	writes           atomic.Int32  // batches given to WriteHistoryBatch
+	written          chan struct{} // a token per batch written
 }
 
 func (d *faultDest) WriteHistoryBatch(ctx context.Context, b *store.HistoryBatch) (*store.HistoryBatchResult, error) {
-	d.writes++
-	if d.writes == d.failAt {
+	n := int(d.writes.Add(1))
+	if n == d.failAt {
 		return nil, retry.Permanent(errors.New("injected write failure"))
 	}
 	r, err := d.HistoryDest.WriteHistoryBatch(ctx, b)
-	if d.writes == d.cancelAt {
+	if n == d.cancelAt {
 		d.cancel()
+	}
+	if err == nil {
+		d.written <- struct{}{}
 	}
 	return r, err
 }
 
 // testSource reads CollectedEvent through testRows: the read fails after
 // failAfter rows, or blocks at row blockAt until the scan's context ends
-// (as a SQL Server read waits for the server); either 0 for never.
+// (as a SQL Server read waits for the server), having called cancel first
+// if it is set; each 0 for never.
 type testSource struct {
 	*bundle.Bundle
 	failAfter, blockAt int
+	cancel             context.CancelFunc
 	rows               *testRows
 }
 
@@ -51,7 +57,7 @@ func (s *testSource) Scan(ctx context.Context, table string) (store.Rows, error)
 	if err != nil || table != "CollectedEvent" {
 		return rs, err
 	}
-	s.rows = &testRows{Rows: rs, ctx: ctx, failAfter: s.failAfter, blockAt: s.blockAt}
+	s.rows = &testRows{Rows: rs, ctx: ctx, failAfter: s.failAfter, blockAt: s.blockAt, cancel: s.cancel}
 	return s.rows, nil
 }
 
@@ -61,6 +67,7 @@ type testRows struct {
 	store.Rows
 	ctx                context.Context
 	failAfter, blockAt int
+	cancel             context.CancelFunc
 	n                  int
 	inNext, closed     atomic.Bool
 	misuse             atomic.Value // string
@@ -79,6 +86,9 @@ func (r *testRows) Next() bool {
 		r.err = errors.New("injected read failure")
 		return false
 	case r.n == r.blockAt:
+		if r.cancel != nil {
+			r.cancel()
+		}
 		<-r.ctx.Done()
 		r.err = r.ctx.Err()
 		return false
@@ -113,12 +123,14 @@ func TestPipelineStops(t *testing.T) {
 		failAt      int
 		failAfter   int    // source rows read before the read fails (0: never)
 		blockAt     int    // the source row whose read waits for the end of the run (0: none)
+		readCancels bool   // and cancels the run first: Ctrl+C while the writer waits for a batch
 		code        string // the error's code
 		wantBatches int
 	}{
 		// The reader is waiting in the middle of batch 4 when the run stops.
 		{name: "cancelled during batch 3", cancelAt: 3, blockAt: 350, code: "AR-CANCELLED", wantBatches: 3},
 		{name: "cancelled during batch 3, reader waiting for a free batch", cancelAt: 3, code: "AR-CANCELLED", wantBatches: 3},
+		{name: "cancelled while batch 3 is read", blockAt: 250, readCancels: true, code: "AR-CANCELLED", wantBatches: 2},
 		// Everything is in, but the run still says it was stopped.
 		{name: "cancelled during the last full batch", cancelAt: 10, code: "AR-CANCELLED", wantBatches: 10},
 		{name: "batch 4 fails", failAt: 4, code: "AR-BATCH-FAILED", wantBatches: 3},
@@ -140,7 +152,17 @@ func TestPipelineStops(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			fd := &faultDest{HistoryDest: d, cancel: cancel, cancelAt: tc.cancelAt, failAt: tc.failAt}
+			fd := &faultDest{HistoryDest: d, cancel: cancel, cancelAt: tc.cancelAt, failAt: tc.failAt, written: make(chan struct{}, total/batch)}
+			if tc.readCancels {
+				// Cancel once the batches before the one being read are
+				// written: a batch taken but not yet begun is not written.
+				src.cancel = func() {
+					for range tc.wantBatches {
+						<-fd.written
+					}
+					cancel()
+				}
+			}
 			res, err := Run(ctx, src, fd, Options{BatchSize: batch}, nil)
 			if ee := (*arerr.Error)(nil); !errors.As(err, &ee) || ee.Code != tc.code {
 				t.Fatalf("Run: %v, want %s", err, tc.code)
@@ -148,8 +170,8 @@ func TestPipelineStops(t *testing.T) {
 			if res == nil || res.Batches != tc.wantBatches || res.Added != int64(tc.wantBatches*batch) {
 				t.Fatalf("result %+v, want %d batches and %d added", res, tc.wantBatches, tc.wantBatches*batch)
 			}
-			if want := tc.wantBatches + min(tc.failAt, 1); fd.writes != want {
-				t.Errorf("%d writes, want %d: a batch was written after the stop", fd.writes, want)
+			if want := tc.wantBatches + min(tc.failAt, 1); int(fd.writes.Load()) != want {
+				t.Errorf("%d writes, want %d: a batch was written after the stop", fd.writes.Load(), want)
 			}
 			if m := src.rows.misuse.Load(); m != nil {
 				t.Errorf("the source's rows: %s", m)

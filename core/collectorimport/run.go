@@ -278,9 +278,13 @@ func importEvents(ctx context.Context, src store.Source, write writeFunc, info *
 			return cancelled(res.Batches)
 		}
 		var b *eventBatch
+		ok := false
 		select {
-		case b = <-p.out:
+		case b, ok = <-p.out:
 		case <-ctx.Done():
+			return cancelled(res.Batches)
+		}
+		if !ok { // the producer ends without a last batch only when the run is cancelled
 			return cancelled(res.Batches)
 		}
 		res.Excluded += b.excluded
