@@ -14,7 +14,9 @@
 //    the module sees whose engine holds the process, whatever its namespace.
 //    On Linux and macOS it protects the .NET runtime's thread-suspension
 //    signal handler from the SA_ONSTACK flag the Go runtime adds when it
-//    starts (golang/go#78883, dotnet/runtime#127320): see Load().
+//    starts (golang/go#78883, dotnet/runtime#127320), and blocks that signal
+//    on the calling thread for the duration of each call into Go: see Load()
+//    and PrepareCallMask().
 //  * ProcessEngine runs the same protocol out of process ("arupgrade engine":
 //    one request line on stdin, one event per stdout line).
 //  * Secrets expands SecureString placeholders into the request JSON, so
@@ -59,6 +61,9 @@ namespace ActiveRolesUpgrade.Interop.V1
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate void FreeFn(IntPtr p);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate int SigactionFn(int sig, IntPtr act, IntPtr oldact);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate int SigrtminFn();
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate int SigmaskFn(int how, IntPtr set, IntPtr oldset);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate int SigemptysetFn(IntPtr set);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] private delegate int SigaddsetFn(IntPtr set, int sig);
 
         // The engine library loaded in this process by any copy of the module (AppDomain data: the
         // interop types of different copies share nothing else). Loads are serialised on the interned
@@ -97,6 +102,17 @@ namespace ActiveRolesUpgrade.Interop.V1
         }
         public static bool SignalRestored { get; private set; }
         public static string SignalNote { get; private set; }
+        /// <summary>True when every call into the library blocks the activation signal on the calling thread for its duration (see EnterGo).</summary>
+        public static bool CallsMasked { get { return _sigmask != null; } }
+
+        // The activation signal blocked around calls into Go (Linux/macOS): pthread_sigmask, the
+        // set holding the signal, SIG_BLOCK and SIG_SETMASK of this platform, and each thread's
+        // buffer for the mask it had (calls into the library never nest on a thread).
+        private static SigmaskFn _sigmask = null;
+        private static IntPtr _blockSet = IntPtr.Zero;
+        private static int _sigBlock = 0, _sigSetmask = 2; // Linux values; PrepareCallMask sets macOS's
+        [ThreadStatic] private static IntPtr _savedMask;
+        private const int SigsetBufferSize = 256; // >= sizeof(sigset_t): 128 on glibc/musl, 4 on macOS
         public static int OnStackFlag { get { return IsMac() ? 0x0001 : 0x08000000; } }
 
         private static SigactionFn _sigaction = null; // assigned only on PowerShell 7 (CORECLR)
@@ -130,6 +146,12 @@ namespace ActiveRolesUpgrade.Interop.V1
         /// </summary>
         public static string Load(string path, bool protectSignals)
         {
+            return Load(path, protectSignals, protectSignals);
+        }
+
+        /// <summary>Load, with the activation signal blocked during calls into Go (EnterGo) only when maskCalls.</summary>
+        public static string Load(string path, bool protectSignals, bool maskCalls)
+        {
             if (string.IsNullOrEmpty(path) || !Path.IsPathRooted(path))
                 throw new ArgumentException("The engine library must be named by an absolute path.", "path");
             lock (Gate)
@@ -153,7 +175,7 @@ namespace ActiveRolesUpgrade.Interop.V1
                 {
                     if (protectSignals && !IsWindows())
                     {
-                        saved = SaveActivationSignal();
+                        saved = SaveActivationSignal(maskCalls);
                     }
                     try { noGc = GC.TryStartNoGCRegion(16L * 1024 * 1024); } catch (InvalidOperationException) { } catch (ArgumentOutOfRangeException) { }
 
@@ -167,7 +189,9 @@ namespace ActiveRolesUpgrade.Interop.V1
 
                     // The first call waits until the Go runtime has finished starting.
                     IntPtr p;
-                    int st = version(out p);
+                    int st;
+                    IntPtr m = EnterGo();
+                    try { st = version(out p); } finally { LeaveGo(m); }
                     string json = TakeString(p, free);
                     if (st != OK)
                         throw new InvalidOperationException(string.Format("aru_version failed with status {0} in '{1}'.", st, path));
@@ -233,7 +257,7 @@ namespace ActiveRolesUpgrade.Interop.V1
 
         // ---- signal protection (Linux/macOS, PowerShell 7 only) ----
 
-        private static IntPtr SaveActivationSignal()
+        private static IntPtr SaveActivationSignal(bool maskCalls)
         {
 #if CORECLR
             IntPtr libc = IntPtr.Zero;
@@ -262,6 +286,7 @@ namespace ActiveRolesUpgrade.Interop.V1
                     sig = 34; // glibc's SIGRTMIN
             }
             ActivationSignal = sig;
+            if (maskCalls) PrepareCallMask(libc, sig);
             IntPtr buf = Query(sig);
             if (buf == IntPtr.Zero) { SignalNote = "sigaction query failed; signal protection skipped"; return IntPtr.Zero; }
             FlagsBeforeLoad = FlagsOf(buf);
@@ -269,6 +294,52 @@ namespace ActiveRolesUpgrade.Interop.V1
 #else
             return IntPtr.Zero;
 #endif
+        }
+
+#if CORECLR
+        // Restoring .NET's handler without SA_ONSTACK (RestoreActivationSignal) means a signal that
+        // reaches a thread while it runs Go code is handled on that goroutine's stack: a few KiB, no
+        // guard page, and the .NET handler needs ~15 KiB, so it overwrites Go's memory (the runtime
+        // then dies with "unexpected return pc" or "traceback did not unwind"). So the signal is
+        // blocked on the calling thread for the duration of every call into the library: one that
+        // arrives meanwhile waits until the call has returned, and is handled on the thread's own
+        // stack. The GC never waits for it: a thread in a native call is in preemptive mode.
+        private static void PrepareCallMask(IntPtr libc, int sig)
+        {
+            IntPtr mask, empty, add;
+            if (!NativeLibrary.TryGetExport(libc, "pthread_sigmask", out mask) && !NativeLibrary.TryGetExport(libc, "sigprocmask", out mask)) return;
+            if (!NativeLibrary.TryGetExport(libc, "sigemptyset", out empty) || !NativeLibrary.TryGetExport(libc, "sigaddset", out add)) return;
+            IntPtr set = Marshal.AllocHGlobal(SigsetBufferSize);
+            Marshal.Copy(new byte[SigsetBufferSize], 0, set, SigsetBufferSize);
+            if (((SigemptysetFn)Marshal.GetDelegateForFunctionPointer(empty, typeof(SigemptysetFn)))(set) != 0 ||
+                ((SigaddsetFn)Marshal.GetDelegateForFunctionPointer(add, typeof(SigaddsetFn)))(set, sig) != 0)
+            {
+                Marshal.FreeHGlobal(set);
+                return;
+            }
+            if (IsMac()) { _sigBlock = 1; _sigSetmask = 3; } else { _sigBlock = 0; _sigSetmask = 2; }
+            _blockSet = set;
+            _sigmask = (SigmaskFn)Marshal.GetDelegateForFunctionPointer(mask, typeof(SigmaskFn));
+        }
+#endif
+
+        /// <summary>Blocks the activation signal on this thread before a call into Go; returns the mask to restore (Zero: nothing to restore).</summary>
+        private static IntPtr EnterGo()
+        {
+            SigmaskFn sigmask = _sigmask;
+            if (sigmask == null) return IntPtr.Zero;
+            IntPtr saved = _savedMask;
+            if (saved == IntPtr.Zero)
+            {
+                saved = Marshal.AllocHGlobal(SigsetBufferSize);
+                _savedMask = saved;
+            }
+            return sigmask(_sigBlock, _blockSet, saved) == 0 ? saved : IntPtr.Zero;
+        }
+
+        private static void LeaveGo(IntPtr saved)
+        {
+            if (saved != IntPtr.Zero) _sigmask(_sigSetmask, saved, IntPtr.Zero);
         }
 
         private static IntPtr Query(int sig)
@@ -342,7 +413,8 @@ namespace ActiveRolesUpgrade.Interop.V1
             }
             finally
             {
-                free(p);
+                IntPtr m = EnterGo();
+                try { free(p); } finally { LeaveGo(m); }
             }
         }
 
@@ -350,7 +422,9 @@ namespace ActiveRolesUpgrade.Interop.V1
         {
             EnsureLoaded();
             IntPtr p;
-            int st = _version(out p);
+            int st;
+            IntPtr m = EnterGo();
+            try { st = _version(out p); } finally { LeaveGo(m); }
             json = TakeString(p, _free);
             return st;
         }
@@ -371,7 +445,9 @@ namespace ActiveRolesUpgrade.Interop.V1
                 Marshal.Copy(bytes, 0, buf, bytes.Length);
                 Marshal.WriteByte(buf, bytes.Length, 0);
                 IntPtr ev;
-                int st = _start(buf, out handle, out ev);
+                int st;
+                IntPtr m = EnterGo();
+                try { st = _start(buf, out handle, out ev); } finally { LeaveGo(m); }
                 if (st == OK && handleBox != null && handleBox.Length > 0) handleBox[0] = handle;
                 errorJson = TakeString(ev, _free);
                 return st;
@@ -388,13 +464,26 @@ namespace ActiveRolesUpgrade.Interop.V1
         {
             EnsureLoaded();
             IntPtr p;
-            int st = _next(handle, timeoutMs, out p);
+            int st;
+            IntPtr m = EnterGo();
+            try { st = _next(handle, timeoutMs, out p); } finally { LeaveGo(m); }
             eventJson = TakeString(p, _free);
             return st;
         }
 
-        public static int Cancel(long handle) { EnsureLoaded(); return _cancel(handle); }
-        public static int Close(long handle) { EnsureLoaded(); return _close(handle); }
+        public static int Cancel(long handle)
+        {
+            EnsureLoaded();
+            IntPtr m = EnterGo();
+            try { return _cancel(handle); } finally { LeaveGo(m); }
+        }
+
+        public static int Close(long handle)
+        {
+            EnsureLoaded();
+            IntPtr m = EnterGo();
+            try { return _close(handle); } finally { LeaveGo(m); }
+        }
     }
 
     /// <summary>

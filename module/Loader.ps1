@@ -8,7 +8,7 @@
 #   ARUPGRADE_ENGINE        'inprocess' (default) or 'process'
 #   ARUPGRADE_LIBRARY       absolute path of the native library to load instead of bin/<rid>/
 #   ARUPGRADE_CLI           absolute path of the arupgrade executable for the 'process' mode
-#   ARUPGRADE_SIGNAL_GUARD  'off' disables the SIGRTMIN protection (only to demonstrate the hazard)
+#   ARUPGRADE_SIGNAL_GUARD  'off' disables the SIGRTMIN protection, 'restore-only' its blocking during calls (only to demonstrate the hazards)
 
 # module/Interop.cs is compiled under this namespace, or under '<it>.S<hash of the source>' when
 # another copy of the module compiled different source first (Import-ARInteropType).
@@ -273,11 +273,14 @@ function Initialize-ARNativeEngine {
     if ($native::IsLoaded -and $script:NativeVersion) { return $script:NativeVersion }
 
     $path = Get-ARNativeLibraryPath
-    $guard = "$env:ARUPGRADE_SIGNAL_GUARD".Trim().ToLowerInvariant() -notin @('off', '0', 'false', 'no')
+    $guardSetting = "$env:ARUPGRADE_SIGNAL_GUARD".Trim().ToLowerInvariant()
+    $guard = $guardSetting -notin @('off', '0', 'false', 'no')
+    # 'restore-only' keeps the handler's restore but not the blocking during calls (only to demonstrate that hazard).
+    $mask = $guard -and $guardSetting -ne 'restore-only'
     try {
         # Loads once per process; a later call with the same path returns the first answer, and
         # another path (another copy of the module in this session) is refused.
-        $json = $native::Load($path, $guard)
+        $json = $native::Load($path, $guard, $mask)
     } catch {
         $inner = if ($_.Exception.InnerException) { $_.Exception.InnerException } else { $_.Exception }
         throw [System.InvalidOperationException]::new(
@@ -332,5 +335,6 @@ function Get-ARNativeDiagnostics {
         OnStackFlag       = if ($native) { $native::OnStackFlag } else { $null }
         SignalRestored    = if ($loaded) { $native::SignalRestored } else { $false }
         SignalNote        = if ($loaded) { $native::SignalNote } else { $null }
+        CallsMasked       = if ($loaded) { $native::CallsMasked } else { $false }
     }
 }
