@@ -93,6 +93,7 @@ type spillFile struct {
 	f    *os.File
 	bw   *bufio.Writer
 	n    int64
+	key  data.UUID // add's argument, copied here so it does not escape (one allocation per key otherwise)
 }
 
 func createSpill(path string) (*spillFile, error) {
@@ -105,7 +106,8 @@ func createSpill(path string) (*spillFile, error) {
 
 func (s *spillFile) add(g data.UUID) error {
 	s.n++
-	_, err := s.bw.Write(g[:])
+	s.key = g
+	_, err := s.bw.Write(s.key[:])
 	return err
 }
 

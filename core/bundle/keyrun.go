@@ -285,6 +285,7 @@ func fillKeyRun(path string, f *os.File, ins []keyIter) (*keyRun, error) {
 		fences []data.UUID
 		crc    uint32
 		last   data.UUID
+		out    data.UUID
 	)
 	for {
 		m := -1
@@ -315,9 +316,12 @@ func fillKeyRun(path string, f *os.File, ins []keyIter) (*keyRun, error) {
 			fences = append(fences, k)
 			crc = 0
 		}
-		crc = crc32.Update(crc, castagnoli, k[:])
+		// Checksummed and written from one variable: k itself would escape
+		// (one allocation per key).
+		out = k
+		crc = crc32.Update(crc, castagnoli, out[:])
 		bloomAdd(bloom, k)
-		if _, err := bw.Write(k[:]); err != nil {
+		if _, err := bw.Write(out[:]); err != nil {
 			return nil, err
 		}
 		last = k
