@@ -330,7 +330,7 @@ func historyFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "from", Usage: "import records from this day on (yyyy-mm-dd, UTC); with --to"},
 		&cli.StringFlag{Name: "to", Usage: "import records up to and including this day (yyyy-mm-dd, UTC); with --from"},
-		&cli.IntFlag{Name: "batch-size", Value: 1000, Usage: "source records per committed batch"},
+		&cli.IntFlag{Name: "batch-size", Value: 1000, Usage: "source records per committed batch (memory grows with it; above 10000 the run warns, AR-W008)"},
 		&cli.BoolFlag{Name: "skip-principals", Usage: "do not copy database users, logins and roles"},
 		&cli.BoolFlag{Name: "what-if", Usage: "count what would be imported without writing anything"},
 	}
@@ -342,7 +342,7 @@ func collectorFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "from", Usage: "import events from this day on (yyyy-mm-dd, UTC); with --to"},
 		&cli.StringFlag{Name: "to", Usage: "import events up to and including this day (yyyy-mm-dd, UTC); with --from"},
-		&cli.IntFlag{Name: "batch-size", Value: 1000, Usage: "events per committed batch"},
+		&cli.IntFlag{Name: "batch-size", Value: 1000, Usage: "events per committed batch (memory grows with it; above 10000 the run warns, AR-W008)"},
 		&cli.BoolFlag{Name: "what-if", Usage: "count what would be imported without writing anything"},
 	}
 }

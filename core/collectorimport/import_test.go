@@ -4,17 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/activeroles/arupgrade/core/arerr"
 	"github.com/activeroles/arupgrade/core/bundle"
 	"github.com/activeroles/arupgrade/core/data"
+	"github.com/activeroles/arupgrade/core/engine"
 	"github.com/activeroles/arupgrade/core/fixture"
 	"github.com/activeroles/arupgrade/core/historyimport"
 	"github.com/activeroles/arupgrade/core/model"
 	"github.com/activeroles/arupgrade/core/store"
+	"github.com/rs/zerolog"
 )
 
 func sample(t *testing.T, version, role string, n int, anomalies bool) (string, *fixture.Result) {
@@ -207,5 +211,50 @@ func TestHistoryImportRefusesCollector(t *testing.T) {
 	var ee *arerr.Error
 	if !errors.As(err, &ee) || ee.Code != model.E003SourceRoleMismatch.ID || d.Exists() {
 		t.Fatalf("got %v (destination created: %v), want AR-E003 and nothing written", err, d.Exists())
+	}
+}
+
+type warnRecorder struct {
+	warnings []string
+	log      zerolog.Logger
+}
+
+func (*warnRecorder) Progress(engine.Progress) {}
+func (w *warnRecorder) Warn(code, msg string)  { w.warnings = append(w.warnings, code+": "+msg) }
+func (w *warnRecorder) Log() *zerolog.Logger   { return &w.log }
+
+// A batch size above historyimport.LargeBatchSize warns once (AR-W008),
+// naming events, and still imports every event; the default says nothing.
+func TestLargeBatchWarns(t *testing.T) {
+	src, _ := sample(t, "8.1", "collector", 200, false)
+	var added []int64
+	for _, tc := range []struct {
+		batch int
+		warn  bool
+	}{{0, false}, {historyimport.LargeBatchSize + 1, true}} {
+		s, err := bundle.Open(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := bundle.OpenHistoryDestination(filepath.Join(t.TempDir(), "col.arbundle"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := &warnRecorder{log: zerolog.Nop()}
+		res, err := Run(context.Background(), s, d, Options{BatchSize: tc.batch}, rep)
+		_ = d.Close()
+		_ = s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		added = append(added, res.Added)
+		got := strings.Join(rep.warnings, "\n")
+		if tc.warn != strings.Contains(got, historyimport.WarnLargeBatch) || len(rep.warnings) > 1 ||
+			tc.warn && !strings.Contains(got, fmt.Sprintf("%d events", tc.batch)) {
+			t.Fatalf("batch %d: warnings %q", tc.batch, got)
+		}
+	}
+	if added[0] == 0 || added[1] != added[0] {
+		t.Fatalf("events added with each batch size: %v", added)
 	}
 }

@@ -102,6 +102,7 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 	if err := preflight(s, d, sInfo, dInfo, opts, now()).firstFailure(); err != nil {
 		return nil, err
 	}
+	historyimport.WarnIfLargeBatch(rep, opts.BatchSize, "events")
 	res := &Result{Report: []Note{}, Mode: opts.Mode(), WhatIf: opts.WhatIf, From: opts.From, To: opts.To,
 		Source:      historyimport.Endpoint{Name: nameOr(opts.SourceName, sInfo.Location), Version: s.Version.String(), Role: string(s.Role), State: s.State.String()},
 		Destination: historyimport.Endpoint{Name: nameOr(opts.DestinationName, dInfo.Location), Role: string(d.Role), State: d.State.String()}}

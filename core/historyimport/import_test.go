@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -478,5 +479,39 @@ func TestCancelledBeforeStartWritesNothing(t *testing.T) {
 	}
 	if fileHash(t, dst) != "absent" {
 		t.Fatal("a cancelled import created the destination")
+	}
+}
+
+// A batch size above LargeBatchSize warns once (AR-W008) and still imports
+// everything; up to it, and the default, say nothing.
+func TestLargeBatchWarns(t *testing.T) {
+	s := source(t, "8.1", "history", 300, false)
+	for _, tc := range []struct {
+		batch int
+		warn  bool
+	}{{0, false}, {LargeBatchSize, false}, {LargeBatchSize + 1, true}, {MaxBatchSize, true}} {
+		t.Run(strconv.Itoa(tc.batch), func(t *testing.T) {
+			rep := &recorder{}
+			res, err := importCtx(context.Background(), t, s.path, filepath.Join(t.TempDir(), "mh.arbundle"), Options{BatchSize: tc.batch}, nil, rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Entity(EntityChangeRecord).Imported != 300 {
+				t.Fatalf("imported %d records", res.Entity(EntityChangeRecord).Imported)
+			}
+			var n int
+			for _, w := range rep.warnings {
+				if strings.HasPrefix(w, WarnLargeBatch+":") {
+					n++
+				}
+			}
+			msg := rep.warned(WarnLargeBatch)
+			switch {
+			case !tc.warn && n != 0:
+				t.Fatalf("batch %d: unexpected %s", tc.batch, msg)
+			case tc.warn && (n != 1 || !strings.Contains(msg, strconv.Itoa(tc.batch)+" records") || !strings.Contains(msg, strconv.Itoa(LargeBatchSize))):
+				t.Fatalf("batch %d: %d warnings, %q", tc.batch, n, msg)
+			}
+		})
 	}
 }

@@ -88,6 +88,7 @@ func run(ctx context.Context, src store.Source, dst store.HistoryDestination, op
 		return nil, err
 	}
 	r.describe()
+	WarnIfLargeBatch(rep, opts.BatchSize, "records")
 
 	var write writeFunc
 	if opts.WhatIf {
