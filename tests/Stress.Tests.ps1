@@ -9,10 +9,7 @@ Describe 'In-process engine under GC pressure' -Tag 'Stress' {
         $seconds = if ($env:ARUPGRADE_STRESS_SECONDS) { [double]$env:ARUPGRADE_STRESS_SECONDS } else { 20 }
         function Invoke-Stress {
             param([hashtable]$Environment = @{})
-            Invoke-ChildPwsh -TimeoutSeconds ($seconds * 6 + 60) -Environment $Environment -Script @"
-& '$stressScript' -ManifestPath `$ManifestPath -Seconds $seconds
-exit `$LASTEXITCODE
-"@
+            Invoke-StressScript -Path $stressScript -Seconds $seconds -Environment $Environment
         }
     }
 
@@ -54,10 +51,7 @@ Describe 'In-process engine: the suspension signal while a thread runs Go code' 
         $seconds = if ($env:ARUPGRADE_STRESS_SECONDS) { [double]$env:ARUPGRADE_STRESS_SECONDS / 2 } else { 10 }
         function Invoke-Injection {
             param([hashtable]$Environment = @{})
-            Invoke-ChildPwsh -TimeoutSeconds ($seconds * 6 + 60) -Environment $Environment -Script @"
-& '$injectScript' -ManifestPath `$ManifestPath -Seconds $seconds
-exit `$LASTEXITCODE
-"@
+            Invoke-StressScript -Path $injectScript -Seconds $seconds -Environment $Environment
         }
     }
 

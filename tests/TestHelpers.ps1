@@ -103,6 +103,22 @@ function Invoke-ChildPwsh {
     }
 }
 
+function Invoke-StressScript {
+    <#
+    Runs one of tests/scripts' stress scripts (-ManifestPath, -Seconds) in a child pwsh, with
+    a timeout of six times its length plus a minute; returns what Invoke-ChildPwsh returns.
+    #>
+    param(
+        [Parameter(Mandatory)][string]$Path,
+        [Parameter(Mandatory)][double]$Seconds,
+        [hashtable]$Environment = @{}
+    )
+    Invoke-ChildPwsh -TimeoutSeconds ($Seconds * 6 + 60) -Environment $Environment -Script @"
+& '$Path' -ManifestPath `$ManifestPath -Seconds $Seconds
+exit `$LASTEXITCODE
+"@
+}
+
 function ConvertFrom-ChildJson {
     # The last stdout line of a child run that printed `... | ConvertTo-Json -Compress -Depth 5`.
     param([Parameter(Mandatory)]$Run)
