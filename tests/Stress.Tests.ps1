@@ -7,15 +7,11 @@ Describe 'In-process engine under GC pressure' -Tag 'Stress' {
         $skip = Get-NativeSkipReason
         $stressScript = Join-Path $PSScriptRoot 'scripts/Invoke-StressRun.ps1'
         $seconds = if ($env:ARUPGRADE_STRESS_SECONDS) { [double]$env:ARUPGRADE_STRESS_SECONDS } else { 20 }
-        function Invoke-Stress {
-            param([hashtable]$Environment = @{})
-            Invoke-StressScript -Path $stressScript -Seconds $seconds -Environment $Environment
-        }
     }
 
     It 'pumps events for ~20 s while other runspaces force garbage collections and call the engine, and exits 0' {
         if ($skip) { Set-ItResult -Skipped -Because $skip; return }
-        $run = Invoke-Stress
+        $run = Invoke-StressScript -Path $stressScript -Seconds $seconds
         $summary = "exit $($run.ExitCode); stdout: $($run.Output -join ' | '); stderr: $($run.Error)"
         $run.TimedOut | Should -BeFalse -Because $summary
         $run.ExitCode | Should -Be 0 -Because $summary
@@ -29,7 +25,7 @@ Describe 'In-process engine under GC pressure' -Tag 'Stress' {
     It 'would crash without the signal guard (shows the stress run detects the hazard)' {
         if ($skip) { Set-ItResult -Skipped -Because $skip; return }
         if ($PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows) { Set-ItResult -Skipped -Because 'Windows has no signal handlers to protect'; return }
-        $run = Invoke-Stress -Environment @{ ARUPGRADE_SIGNAL_GUARD = 'off' }
+        $run = Invoke-StressScript -Path $stressScript -Seconds $seconds -Environment @{ ARUPGRADE_SIGNAL_GUARD = 'off' }
         if ($run.ExitCode -eq 0) {
             Set-ItResult -Skipped -Because 'the hazard did not reproduce in this run (it is timing dependent); the guarded run above is the assertion'
             return
@@ -49,15 +45,11 @@ Describe 'In-process engine: the suspension signal while a thread runs Go code' 
         if (-not $skip -and ($PSVersionTable.PSEdition -eq 'Desktop' -or $IsWindows)) { $skip = 'Windows suspends threads without signals' }
         $injectScript = Join-Path $PSScriptRoot 'scripts/Invoke-SignalInjection.ps1'
         $seconds = if ($env:ARUPGRADE_STRESS_SECONDS) { [double]$env:ARUPGRADE_STRESS_SECONDS / 2 } else { 10 }
-        function Invoke-Injection {
-            param([hashtable]$Environment = @{})
-            Invoke-StressScript -Path $injectScript -Seconds $seconds -Environment $Environment
-        }
     }
 
     It 'survives ~10 s of the signal sent to two threads calling the engine in a loop, and exits 0' {
         if ($skip) { Set-ItResult -Skipped -Because $skip; return }
-        $run = Invoke-Injection
+        $run = Invoke-StressScript -Path $injectScript -Seconds $seconds
         $summary = "exit $($run.ExitCode); stdout: $($run.Output -join ' | '); stderr: $(("$($run.Error)" -split "`n" | Select-Object -First 8) -join ' | ')"
         $run.TimedOut | Should -BeFalse -Because $summary
         $run.ExitCode | Should -Be 0 -Because $summary
@@ -67,7 +59,7 @@ Describe 'In-process engine: the suspension signal while a thread runs Go code' 
 
     It 'would crash with the calls not blocking it (shows the injection detects the hazard)' {
         if ($skip) { Set-ItResult -Skipped -Because $skip; return }
-        $run = Invoke-Injection -Environment @{ ARUPGRADE_SIGNAL_GUARD = 'restore-only' }
+        $run = Invoke-StressScript -Path $injectScript -Seconds $seconds -Environment @{ ARUPGRADE_SIGNAL_GUARD = 'restore-only' }
         ($run.Output -join "`n") | Should -Match 'masked=False'
         if ($run.ExitCode -eq 0) {
             Set-ItResult -Skipped -Because 'the hazard did not reproduce in this run (it is timing dependent); the blocked run above is the assertion'
