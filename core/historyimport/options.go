@@ -31,13 +31,13 @@ const Activity = "Importing Management History"
 const DefaultBatchSize = 1000
 
 // MaxBatchSize bounds the batch size a caller may choose: a batch is one
-// destination transaction and one buffer in memory.
+// destination transaction, held in memory (several batches at a time).
 const MaxBatchSize = 100_000
 
 // LargeBatchSize is the largest batch size a run accepts without warning
 // (WarnLargeBatch). Memory grows with the batch: each batch in flight holds
 // its rows, and the source frames their text points into. Measured on 1M
-// records into a bundle: 110–120 MB and 3.5–6.7 s at the default, about
+// records into a bundle: 105–120 MB and 3.5–6.7 s at the default, about
 // 200 MB at 10,000, 1.5 GB and 16–18 s at 100,000 (the soft memory limit
 // then has the GC run without pause).
 const LargeBatchSize = 10_000
