@@ -33,6 +33,12 @@ func sample(t *testing.T, version, role string, n int, anomalies bool) (string, 
 
 func importInto(t *testing.T, src, dst string, opts Options) (*Result, error) {
 	t.Helper()
+	return importWith(t, src, dst, opts, nil)
+}
+
+// importWith is importInto reporting to rep.
+func importWith(t *testing.T, src, dst string, opts Options, rep historyimport.Reporter) (*Result, error) {
+	t.Helper()
 	s, err := bundle.Open(src)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +49,7 @@ func importInto(t *testing.T, src, dst string, opts Options) (*Result, error) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	return Run(context.Background(), s, d, opts, nil)
+	return Run(context.Background(), s, d, opts, rep)
 }
 
 func events(t *testing.T, path string) map[data.UUID]data.Row {
@@ -232,18 +238,8 @@ func TestLargeBatchWarns(t *testing.T) {
 		batch int
 		warn  bool
 	}{{0, false}, {historyimport.LargeBatchSize + 1, true}} {
-		s, err := bundle.Open(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := bundle.OpenHistoryDestination(filepath.Join(t.TempDir(), "col.arbundle"))
-		if err != nil {
-			t.Fatal(err)
-		}
 		rep := &warnRecorder{log: zerolog.Nop()}
-		res, err := Run(context.Background(), s, d, Options{BatchSize: tc.batch}, rep)
-		_ = d.Close()
-		_ = s.Close()
+		res, err := importWith(t, src, filepath.Join(t.TempDir(), "col.arbundle"), Options{BatchSize: tc.batch}, rep)
 		if err != nil {
 			t.Fatal(err)
 		}
