@@ -317,7 +317,7 @@ namespace ActiveRolesUpgrade.Interop.V1
                 Marshal.FreeHGlobal(set);
                 return;
             }
-            if (IsMac()) { _sigBlock = 1; _sigSetmask = 3; } else { _sigBlock = 0; _sigSetmask = 2; }
+            if (IsMac()) { _sigBlock = 1; _sigSetmask = 3; } // else the Linux values they start with
             _blockSet = set;
             _sigmask = (SigmaskFn)Marshal.GetDelegateForFunctionPointer(mask, typeof(SigmaskFn));
         }
