@@ -43,6 +43,7 @@ type HistoryDest struct {
 	kx            *keyIndex // the exactly-once key index (keyindex.go)
 	rec, task, mb *entityKeys
 	pend          [3]pendingKeys // the keys of the batch being written, reused
+	lookupKeys    [3][]data.UUID // the GUIDs of the batch being looked up, reused
 	checks        []*rowCheck    // per table
 	runs          map[int64]data.Row
 	maxRun        int64
@@ -964,7 +965,8 @@ func (d *HistoryDest) writeBatch(ctx context.Context, b *store.HistoryBatch) (*s
 // holds (each entity's present set): one sorted pass over the key index.
 func (d *HistoryDest) lookupBatch(ctx context.Context, b *store.HistoryBatch) error {
 	c := &d.c
-	var recs, tasks, mbs []data.UUID
+	recs, tasks, mbs := d.lookupKeys[0][:0], d.lookupKeys[1][:0], d.lookupKeys[2][:0]
+	defer func() { d.lookupKeys = [3][]data.UUID{recs, tasks, mbs} }()
 	for _, r := range b.Records {
 		if len(r.Record) > c.recGUID && r.Record[c.recGUID].Kind == data.GUID {
 			recs = append(recs, r.Record[c.recGUID].AsGUID())

@@ -27,8 +27,8 @@ import (
 // Per keyed table (ChangeRecord, ApprovalTask, TemporalMembership or
 // CollectedEvent):
 //   - runs: immutable files of sorted GUIDs (keyrun.go), looked into by block;
-//   - fresh: GUIDs committed since the runs were written, as 48-bit
-//     fingerprints in memory (fpSet, 4 bytes each) and in full in an
+//   - fresh: GUIDs committed since the runs were written, as 64-bit
+//     fingerprints in memory (fpSet, 8 to 16 bytes each) and in full in an
 //     append-only spill file, which confirms a fingerprint match;
 //   - the natural keys (compressed id sets, in memory) and the highest id.
 //
@@ -51,8 +51,9 @@ import (
 const (
 	keyIndexMagic   = "ARKEYIDX"
 	keyIndexVersion = 1
-	// defaultKeyFoldAt bounds the fresh keys of all tables together: about
-	// 5 bytes each in memory, and 16 bytes each sorted when they fold.
+	// defaultKeyFoldAt bounds the fresh keys of all tables together: 8 to
+	// 16 bytes each in memory (24 while a table doubles), and 16 bytes each
+	// sorted when they fold.
 	defaultKeyFoldAt = 1 << 20
 )
 
@@ -309,7 +310,7 @@ func (x *keyIndex) foldRuns() error {
 			old.close()
 		}
 		e.runs = append(e.runs[:k], r)
-		e.fresh = newFPSet()
+		e.fresh.reset()
 		if err := e.spill.reset(); err != nil {
 			return err
 		}
@@ -430,20 +431,30 @@ func (e *entityKeys) lookup(ctx context.Context, gs []data.UUID) error {
 	if len(gs) == 0 {
 		return nil
 	}
-	gs = sortUnique(gs)
 	var cands map[data.UUID]struct{}
-	for _, g := range gs {
-		if e.fresh.n > 0 && e.fresh.has(fingerprint(g)) {
-			if cands == nil {
-				cands = map[data.UUID]struct{}{}
-			}
-			cands[g] = struct{}{}
+	if e.fresh.n > 0 {
+		e.fps = e.fps[:0]
+		for _, g := range gs {
+			e.fps = append(e.fps, fingerprint(g))
 		}
+		e.fresh.touch(e.fps)
+		for i, f := range e.fps {
+			if e.fresh.has(f) {
+				if cands == nil {
+					cands = map[data.UUID]struct{}{}
+				}
+				cands[gs[i]] = struct{}{}
+			}
+		}
+	}
+	if len(e.runs) > 0 {
+		gs = sortUnique(gs) // a run reads its blocks in ascending order
 	}
 	for _, r := range e.runs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		e.fresh.sink += bloomTouch(r.bloom, gs)
 		for _, g := range gs {
 			ok, err := r.has(g)
 			if err != nil {

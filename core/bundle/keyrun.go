@@ -279,6 +279,7 @@ func fillKeyRun(path string, f *os.File, ins []keyIter) (*keyRun, error) {
 		}
 		heads[i], live[i] = k, ok
 	}
+	var fb bloomBatch
 	var (
 		count  int64
 		crcs   []uint32
@@ -320,13 +321,14 @@ func fillKeyRun(path string, f *os.File, ins []keyIter) (*keyRun, error) {
 		// (one allocation per key).
 		out = k
 		crc = crc32.Update(crc, castagnoli, out[:])
-		bloomAdd(bloom, k)
+		fb.add(bloom, k)
 		if _, err := bw.Write(out[:]); err != nil {
 			return nil, err
 		}
 		last = k
 		count++
 	}
+	fb.flush(bloom)
 	if count > 0 {
 		crcs = append(crcs, crc)
 	}
@@ -485,13 +487,50 @@ func bloomProbes(k data.UUID) (uint64, uint64) {
 	return mix(binary.LittleEndian.Uint64(k[:8])), mix(binary.LittleEndian.Uint64(k[8:]) + 0x9e3779b97f4a7c15)
 }
 
-func bloomAdd(b []uint64, k data.UUID) {
-	h1, h2 := bloomProbes(k)
-	blk := b[(h1%uint64(len(b)/8))*8:][:8]
-	for i := range bloomK {
-		bit := (h2 >> (9 * i)) & 511
-		blk[bit/64] |= 1 << (bit % 64)
+// bloomTouch loads the filter block of each key, so that bloomHas on them
+// after it hits the cache (see fpSet.touch: the loads overlap).
+func bloomTouch(b []uint64, ks []data.UUID) uint64 {
+	if len(b) < 8 {
+		return 0
 	}
+	var x uint64
+	for i := range ks {
+		h1, _ := bloomProbes(ks[i])
+		x += b[(h1%uint64(len(b)/8))*8]
+	}
+	return x
+}
+
+// bloomBatch adds keys to a filter a few hundred at a time: their blocks
+// are loaded first, in a loop whose loads overlap (see fpSet.touch), so a
+// large filter does not cost one cache miss after another.
+type bloomBatch struct {
+	h  [256][2]uint64
+	n  int
+	xs uint64 // the loads end here, so the compiler keeps them
+}
+
+func (bb *bloomBatch) add(b []uint64, k data.UUID) {
+	h1, h2 := bloomProbes(k)
+	bb.h[bb.n] = [2]uint64{h1, h2}
+	if bb.n++; bb.n == len(bb.h) {
+		bb.flush(b)
+	}
+}
+
+func (bb *bloomBatch) flush(b []uint64) {
+	nb := uint64(len(b) / 8)
+	for _, h := range bb.h[:bb.n] {
+		bb.xs += b[(h[0]%nb)*8]
+	}
+	for _, h := range bb.h[:bb.n] {
+		blk := b[(h[0]%nb)*8:][:8]
+		for i := range bloomK {
+			bit := (h[1] >> (9 * i)) & 511
+			blk[bit/64] |= 1 << (bit % 64)
+		}
+	}
+	bb.n = 0
 }
 
 func bloomHas(b []uint64, k data.UUID) bool {

@@ -3,7 +3,6 @@ package bundle
 import (
 	"cmp"
 	"encoding/binary"
-	"math/bits"
 	"slices"
 
 	"github.com/activeroles/arupgrade/core/data"
@@ -24,185 +23,100 @@ func compareUUID(a, b data.UUID) int {
 	return cmp.Compare(binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:]))
 }
 
-// fpSet holds 48-bit fingerprints of GUIDs (the top 48 bits of the 64-bit
-// fingerprint): 65536 sorted partitions by the top 16 bits, each holding
-// the next 32 bits (4 bytes a key, no pointers), plus an open-addressing
-// table of recent additions that is merged into them when it fills.
-// Lookups and additions are O(1) expected; the table is kept at about a
-// sixteenth of the set, so merges copy each key a few times over a run.
-// A match is only a candidate, which the history destination confirms
-// against the file; with 48 bits a false match is rare even among millions
-// of keys (about one lookup in 2^48/n).
+// fpSet holds 64-bit fingerprints of GUIDs in one open-addressing table
+// (linear probing, at most three quarters full, 0 marks an empty slot: 8
+// to 16 bytes a key). A match is only a candidate, which the history
+// destination confirms against the spill file; a false match is about one
+// lookup in 2^64/n.
+//
+// Keys come a batch at a time. With a million keys the table is larger
+// than the cache, and probing key after key waits for one cache miss after
+// another: in the import that waiting was most of what the set cost. So
+// touch first loads every key's home slot in a loop whose loads do not
+// depend on each other, which the processor overlaps; the probes after it
+// hit the cache.
 type fpSet struct {
-	parts [][]uint32 // 1<<fpPartBits sorted partitions
-	delta []uint64   // open addressing, linear probing; 0 = empty slot
-	shift uint       // 64 - log2(len(delta))
-	dn    int        // keys in delta
+	slots []uint64
+	shift uint // 64 - log2(len(slots))
 	n     int
+	sink  uint64 // touch's loads end here, so the compiler keeps them
 }
 
-const (
-	fpPartBits = 16
-	fpMinDelta = 1 << 12
-	fpUsed     = 1 << 63 // marks a delta slot in use
-)
+const fpMinSlots = 1 << 12
 
 func newFPSet() *fpSet {
-	s := &fpSet{parts: make([][]uint32, 1<<fpPartBits)}
-	s.resizeDelta(fpMinDelta)
+	s := &fpSet{}
+	s.slots, s.shift = make([]uint64, fpMinSlots), 64-12
 	return s
 }
 
-func (s *fpSet) resizeDelta(n int) {
-	s.delta = make([]uint64, n)
-	s.shift = uint(64 - bits.TrailingZeros(uint(n)))
-	s.dn = 0
+// reset empties the set and keeps its table: after a fold, as many keys
+// come again, and growing the table to hold them costs more than clearing it.
+func (s *fpSet) reset() {
+	clear(s.slots)
+	s.n = 0
 }
 
-// fpKey is the 48 bits kept of a fingerprint, marked as a used delta slot.
-func fpKey(f uint64) uint64 { return f>>16 | fpUsed }
+// fpKey is the slot value of a fingerprint: 0 would read as empty, so it
+// shares 1's slot value (a shared candidate, confirmed like any other).
+func fpKey(f uint64) uint64 { return max(f, 1) }
+
+func (s *fpSet) home(k uint64) int { return int((k * 0x9e3779b97f4a7c15) >> s.shift) }
+
+// touch loads the home slot of each fingerprint (see fpSet).
+func (s *fpSet) touch(fs []uint64) {
+	var x uint64
+	for _, f := range fs {
+		x += s.slots[s.home(fpKey(f))]
+	}
+	s.sink = x
+}
 
 func (s *fpSet) has(f uint64) bool {
 	k := fpKey(f)
-	mask := len(s.delta) - 1
-	for i := int((k * 0x9e3779b97f4a7c15) >> s.shift); ; i = (i + 1) & mask {
-		switch s.delta[i] {
+	mask := len(s.slots) - 1
+	for i := s.home(k); ; i = (i + 1) & mask {
+		switch s.slots[i] {
 		case k:
 			return true
 		case 0:
-			return s.partHas(k)
+			return false
 		}
 	}
 }
 
-func (s *fpSet) partHas(k uint64) bool {
-	p := s.parts[(k>>32)&(1<<fpPartBits-1)]
-	v := uint32(k)
-	n := len(p)
-	if n == 0 {
-		return false
-	}
-	// GUIDs are random enough that a key is usually within a few places of
-	// where its value says, in the same cache line; skewed keys cost a
-	// binary search.
-	i := int(uint64(v) * uint64(n) >> 32)
-	lo, hi := 0, n
-	if p[i] < v {
-		lo = i + 1
-		for j := 0; j < 8 && lo < n && p[lo] < v; j++ {
-			lo++
-		}
-		if lo == n || p[lo] >= v {
-			return lo < n && p[lo] == v
-		}
-	} else {
-		hi = i
-		for j := 0; j < 8 && hi > 0 && p[hi-1] >= v; j++ {
-			hi--
-		}
-		if hi == 0 || p[hi-1] < v {
-			return p[hi] == v
-		}
-	}
-	for lo < hi { // a long way off: binary search in what is left
-		m := int(uint(lo+hi) >> 1)
-		if p[m] < v {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo < n && p[lo] == v
-}
-
-// add inserts a fingerprint.
+// add inserts a fingerprint (nothing when it is already there).
 func (s *fpSet) add(f uint64) {
-	if s.partHas(fpKey(f)) {
-		return
+	if (s.n+1)*4 > len(s.slots)*3 {
+		s.grow()
 	}
-	s.insert(f)
+	s.put(fpKey(f))
 }
 
-// insert adds a fingerprint to the recent additions; it need not be absent
-// from the partitions (a repeated key there is harmless).
-func (s *fpSet) insert(f uint64) {
-	k := fpKey(f)
-	mask := len(s.delta) - 1
-	for i := int((k * 0x9e3779b97f4a7c15) >> s.shift); ; i = (i + 1) & mask {
-		switch s.delta[i] {
+func (s *fpSet) put(k uint64) {
+	mask := len(s.slots) - 1
+	for i := s.home(k); ; i = (i + 1) & mask {
+		switch s.slots[i] {
 		case k:
 			return
 		case 0:
-			s.delta[i] = k
-			s.dn++
+			s.slots[i] = k
 			s.n++
-			if s.dn*4 >= len(s.delta)*3 {
-				s.flush()
-			}
 			return
 		}
 	}
 }
 
-// flush merges the recent additions into the sorted partitions; only the
-// partitions that received keys are reallocated, one at a time.
-func (s *fpSet) flush() {
-	if s.dn == 0 {
-		return
-	}
-	add := make([]uint64, 0, s.dn)
-	for _, k := range s.delta {
+func (s *fpSet) grow() {
+	old := s.slots
+	s.slots = make([]uint64, 2*len(old))
+	s.shift--
+	s.n = 0
+	for _, k := range old {
 		if k != 0 {
-			add = append(add, k)
+			s.put(k)
 		}
 	}
-	slices.Sort(add)
-	for i := 0; i < len(add); {
-		p := add[i] >> 32
-		j := i + 1
-		for j < len(add) && add[j]>>32 == p {
-			j++
-		}
-		pi := p & (1<<fpPartBits - 1)
-		s.parts[pi] = mergeInto(s.parts[pi], add[i:j])
-		i = j
-	}
-	// Keep the table at about a quarter of the set: a flush rewrites most
-	// partitions, so a bigger table means fewer rewrites of every key.
-	n := fpMinDelta
-	for n*3/4 < s.n/4 {
-		n *= 2
-	}
-	if n != len(s.delta) {
-		s.resizeDelta(n)
-	} else {
-		clear(s.delta)
-		s.dn = 0
-	}
-}
-
-// mergeInto merges sorted keys (their low 32 bits) into the sorted
-// partition p, in place from the back when p has room, else into a new
-// array with room for the next merges.
-func mergeInto(p []uint32, add []uint64) []uint32 {
-	need := len(p) + len(add)
-	if cap(p) < need {
-		grown := make([]uint32, len(p), need+need/2+4)
-		copy(grown, p)
-		p = grown
-	}
-	a, b := len(p)-1, len(add)-1
-	p = p[:need]
-	for o := need - 1; b >= 0; o-- {
-		if v := uint32(add[b]); a >= 0 && p[a] > v {
-			p[o] = p[a]
-			a--
-		} else {
-			p[o] = v
-			b--
-		}
-	}
-	return p
 }
 
 // idSet is an exact set of int64 ids, compact for the dense ranges that
@@ -324,6 +238,7 @@ type entityKeys struct {
 	present map[data.UUID]struct{} // this batch's GUIDs already in the destination
 	nks     *nkSet
 	maxID   int64
+	fps     []uint64 // a batch's fingerprints (scratch)
 }
 
 func newEntityKeys(name string, ti, guid int) *entityKeys {
@@ -368,8 +283,14 @@ func (e *entityKeys) hasNK(p *pendingKeys, k nk) bool {
 
 // apply adds a committed batch's keys; it reports how many GUIDs it added.
 func (e *entityKeys) apply(p *pendingKeys) (int, error) {
+	e.fps = e.fps[:0]
 	for _, g := range p.guids.keys {
-		if err := e.addGUID(g); err != nil {
+		e.fps = append(e.fps, fingerprint(g))
+	}
+	e.fresh.touch(e.fps)
+	for i, g := range p.guids.keys {
+		e.fresh.add(e.fps[i])
+		if err := e.spill.add(g); err != nil {
 			return 0, err
 		}
 	}
@@ -382,30 +303,33 @@ func (e *entityKeys) apply(p *pendingKeys) (int, error) {
 
 // addGUID adds a GUID the destination now holds to the fresh keys.
 func (e *entityKeys) addGUID(g data.UUID) error {
-	// A fingerprint already in the partitions belongs to a candidate
-	// (rare); repeating it there is harmless, so it is not looked up.
-	e.fresh.insert(fingerprint(g))
+	e.fresh.add(fingerprint(g))
 	return e.spill.add(g)
 }
 
 // batchSet is a small exact set for the keys of one batch, reused across
 // batches: reset is O(1) (a generation number), and keys lists the keys
-// in the order they were added.
+// in the order they were added. A slot is one word (generation, 16 bits
+// of the hash, index into keys), so the table of a 1000-record batch is 16
+// KiB and stays in the first-level cache while the batch's rows stream
+// past; the key itself is compared only when those 16 bits match.
 type batchSet[K comparable] struct {
-	slots []batchSlot[K]
-	gen   uint32
+	slots []uint64
+	gen   uint64 // 1..batchGenMax
 	keys  []K
 }
 
-type batchSlot[K comparable] struct {
-	k   K
-	gen uint32
-}
+const (
+	batchGenMax = 1<<16 - 1
+	batchTag    = 1<<16 - 1
+)
+
+func batchSlot(gen, h uint64, i int) uint64 { return gen<<48 | (h>>48)<<32 | uint64(uint32(i)) }
 
 func (s *batchSet[K]) reset() {
 	s.keys = s.keys[:0]
 	s.gen++
-	if s.gen == 0 { // wrapped: old generations would look current
+	if s.gen > batchGenMax { // wrapped: old generations would look current
 		clear(s.slots)
 		s.gen = 1
 	}
@@ -417,11 +341,11 @@ func (s *batchSet[K]) has(k K, h uint64) bool {
 	}
 	mask := uint64(len(s.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		sl := &s.slots[i]
-		if sl.gen != s.gen {
+		sl := s.slots[i]
+		if sl>>48 != s.gen {
 			return false
 		}
-		if sl.k == k {
+		if (sl>>32)&batchTag == h>>48 && s.keys[uint32(sl)] == k {
 			return true
 		}
 	}
@@ -434,13 +358,13 @@ func (s *batchSet[K]) add(k K, h uint64) {
 	}
 	mask := uint64(len(s.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		sl := &s.slots[i]
-		if sl.gen != s.gen {
-			*sl = batchSlot[K]{k, s.gen}
+		sl := s.slots[i]
+		if sl>>48 != s.gen {
+			s.slots[i] = batchSlot(s.gen, h, len(s.keys))
 			s.keys = append(s.keys, k)
 			return
 		}
-		if sl.k == k {
+		if (sl>>32)&batchTag == h>>48 && s.keys[uint32(sl)] == k {
 			return
 		}
 	}
@@ -449,7 +373,7 @@ func (s *batchSet[K]) add(k K, h uint64) {
 func (s *batchSet[K]) grow() {
 	n := max(1024, 2*len(s.slots))
 	keys := s.keys
-	s.slots = make([]batchSlot[K], n)
+	s.slots = make([]uint64, n)
 	s.gen = 1
 	s.keys = make([]K, 0, cap(keys))
 	for _, k := range keys {

@@ -35,6 +35,48 @@ func TestKeySetsAreExact(t *testing.T) {
 	}
 }
 
+// The batch sets answer exactly like a map, batch after batch, across
+// growth, keys whose hashes collide, and the wrap of the generation number.
+func TestBatchSetIsExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var gs batchSet[data.UUID]
+	var ns batchSet[nk]
+	iid := data.UUID{7}
+	for b := range batchGenMax + 40 {
+		gs.reset()
+		ns.reset()
+		n := 3
+		if b%5000 == 0 || b > batchGenMax-3 {
+			n = 3000 // grows the tables, and fills them around the wrap
+		}
+		gm, nm := map[data.UUID]bool{}, map[nk]bool{}
+		for range n {
+			// GUIDs 2m and 2m+1 share a fingerprint: only the key
+			// comparison tells them apart.
+			v := r.Uint64() % (uint64(n) * 2) // repeats
+			var u data.UUID
+			binary.BigEndian.PutUint64(u[:8], v)
+			binary.LittleEndian.PutUint64(u[8:], v^v>>1)
+			h := fingerprint(u)
+			k := nk{iid: iid, id: int64(r.IntN(n * 2))}
+			if gs.has(u, h) != gm[u] || ns.has(k, k.hash()) != nm[k] {
+				t.Fatalf("batch %d: sets disagree with maps", b)
+			}
+			if !gm[u] {
+				gs.add(u, h)
+				gm[u] = true
+			}
+			if !nm[k] {
+				ns.add(k, k.hash())
+				nm[k] = true
+			}
+		}
+		if len(gs.keys) != len(gm) || len(ns.keys) != len(nm) {
+			t.Fatalf("batch %d: %d and %d keys listed, want %d and %d", b, len(gs.keys), len(ns.keys), len(gm), len(nm))
+		}
+	}
+}
+
 // A GUID whose fingerprint matches a row written earlier in the run is
 // confirmed against the key index's spill file, so it is not mistaken for a duplicate.
 func TestFingerprintCollisionIsNotADuplicate(t *testing.T) {
@@ -60,8 +102,8 @@ func TestFingerprintCollisionIsNotADuplicate(t *testing.T) {
 	}
 }
 
-// The fingerprint set stays exact when its partitions are large enough for
-// the interpolated search, and across many merges.
+// The fingerprint set stays exact across many doublings, with skewed keys
+// that crowd one stretch of the table.
 func TestFPSetLarge(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	fs := newFPSet()
@@ -90,8 +132,25 @@ func TestFPSetLarge(t *testing.T) {
 			t.Fatalf("fingerprint %x: has = %v", f, fs.has(f))
 		}
 	}
-	if !fs.has(0) || !fs.has(0xffff) || fs.has(1<<16) {
-		t.Fatal("only the top 48 bits of a fingerprint count")
+	if !fs.has(0) || fs.has(0xffff) || fs.has(1<<16) {
+		t.Fatal("every bit of a fingerprint counts, and 0 is a key like any other")
+	}
+	// After a fold the set is reset and filled again in the same table.
+	fs.reset()
+	for _, f := range in[:1000] {
+		if fs.has(f) {
+			t.Fatalf("fingerprint %x found after reset", f)
+		}
+	}
+	again := map[uint64]bool{}
+	for _, f := range in[:300_000] {
+		fs.add(f)
+		again[f] = true
+	}
+	for _, f := range in {
+		if fs.has(f) != again[f] {
+			t.Fatalf("fingerprint %x after reset: has = %v", f, fs.has(f))
+		}
 	}
 }
 

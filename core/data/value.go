@@ -34,10 +34,13 @@ func (k Kind) String() string {
 // of that wall clock (negative before it) and Nsec the nanoseconds within the second.
 // Whether a time is UTC or the service host's local time follows from the column
 // (model §1: G1 datetime columns are local, all others UTC).
+//
+// Kind and Nsec share a word (56 bytes a value, not 64): a history batch
+// holds tens of thousands of values, cleared and copied once per batch.
 type Value struct {
 	Kind  Kind
-	Int   int64  // Int; Time: seconds
 	Nsec  int32  // Time: nanoseconds [0, 1e9)
+	Int   int64  // Int; Time: seconds
 	Str   string // String
 	Bytes []byte // Bytes, GUID
 }
