@@ -39,7 +39,7 @@ type fpSet struct {
 	slots []uint64
 	shift uint // 64 - log2(len(slots))
 	n     int
-	sink  uint64 // touch's loads end here, so the compiler keeps them
+	sink  uint64 // the loads of touch (and of bloomTouch, in lookup) end here, so the compiler keeps them
 }
 
 const fpMinSlots = 1 << 12
