@@ -487,6 +487,13 @@ func bloomProbes(k data.UUID) (uint64, uint64) {
 	return mix(binary.LittleEndian.Uint64(k[:8])), mix(binary.LittleEndian.Uint64(k[8:]) + 0x9e3779b97f4a7c15)
 }
 
+// bloomBlock is where a key's 8-word block starts in filter b (h1 from
+// bloomProbes), and bloomBit its i-th bit within the block (from h2): the
+// one rule by which a filter is both written and read.
+func bloomBlock(b []uint64, h1 uint64) int { return int(h1%uint64(len(b)/8)) * 8 }
+
+func bloomBit(h2 uint64, i int) uint64 { return (h2 >> (9 * i)) & 511 }
+
 // bloomTouch loads the filter block of each key, so that bloomHas on them
 // after it hits the cache (see fpSet.touch: the loads overlap).
 func bloomTouch(b []uint64, ks []data.UUID) uint64 {
@@ -496,7 +503,7 @@ func bloomTouch(b []uint64, ks []data.UUID) uint64 {
 	var x uint64
 	for i := range ks {
 		h1, _ := bloomProbes(ks[i])
-		x += b[(h1%uint64(len(b)/8))*8]
+		x += b[bloomBlock(b, h1)]
 	}
 	return x
 }
@@ -519,14 +526,13 @@ func (bb *bloomBatch) add(b []uint64, k data.UUID) {
 }
 
 func (bb *bloomBatch) flush(b []uint64) {
-	nb := uint64(len(b) / 8)
 	for _, h := range bb.h[:bb.n] {
-		bb.xs += b[(h[0]%nb)*8]
+		bb.xs += b[bloomBlock(b, h[0])]
 	}
 	for _, h := range bb.h[:bb.n] {
-		blk := b[(h[0]%nb)*8:][:8]
+		blk := b[bloomBlock(b, h[0]):][:8]
 		for i := range bloomK {
-			bit := (h[1] >> (9 * i)) & 511
+			bit := bloomBit(h[1], i)
 			blk[bit/64] |= 1 << (bit % 64)
 		}
 	}
@@ -538,9 +544,9 @@ func bloomHas(b []uint64, k data.UUID) bool {
 		return true
 	}
 	h1, h2 := bloomProbes(k)
-	blk := b[(h1%uint64(len(b)/8))*8:][:8]
+	blk := b[bloomBlock(b, h1):][:8]
 	for i := range bloomK {
-		bit := (h2 >> (9 * i)) & 511
+		bit := bloomBit(h2, i)
 		if blk[bit/64]&(1<<(bit%64)) == 0 {
 			return false
 		}

@@ -42,12 +42,10 @@ type fpSet struct {
 	sink  uint64 // the loads of touch (and of bloomTouch, in lookup) end here, so the compiler keeps them
 }
 
-const fpMinSlots = 1 << 12
+const fpMinBits = 12 // the table starts with 1<<fpMinBits slots
 
 func newFPSet() *fpSet {
-	s := &fpSet{}
-	s.slots, s.shift = make([]uint64, fpMinSlots), 64-12
-	return s
+	return &fpSet{slots: make([]uint64, 1<<fpMinBits), shift: 64 - fpMinBits}
 }
 
 // reset empties the set and keeps its table: after a fold, as many keys
